@@ -1,0 +1,56 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// CI sets CI=true: there every warning in this package's own targets is an
+// error. Dependencies are never built that way, and a user's newer toolchain
+// with new warnings still builds.
+let strictness: [SwiftSetting] =
+  Context.environment["CI"] == "true" ? [.treatAllWarnings(as: .error)] : []
+
+let package = Package(
+  name: "notify-unit",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "notify-unit", targets: ["notify-unit"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // C boundary: module maps and shim headers only.
+    .systemLibrary(
+      name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+    .systemLibrary(
+      name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+    // Pure core: outcome, report, MIME message, ping policy, config. No I/O.
+    .target(name: "NotifyUnitCore", swiftSettings: strictness),
+
+    // The world: journal, HTTP, sendmail, processes, clocks.
+    .target(
+      name: "NotifyUnitSystem",
+      dependencies: ["NotifyUnitCore", "CSystemd", "CCurl"],
+      swiftSettings: strictness),
+
+    // The command line on top.
+    .executableTarget(
+      name: "notify-unit",
+      dependencies: [
+        "NotifyUnitCore", "NotifyUnitSystem",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strictness),
+
+    .testTarget(
+      name: "NotifyUnitCoreTests", dependencies: ["NotifyUnitCore"], swiftSettings: strictness),
+    .testTarget(
+      name: "NotifyUnitSystemTests",
+      dependencies: ["NotifyUnitSystem", "NotifyUnitCore"],
+      swiftSettings: strictness),
+    .testTarget(
+      name: "NotifyUnitCLITests",
+      dependencies: ["NotifyUnitCore"],
+      swiftSettings: strictness),
+  ],
+  swiftLanguageModes: [.v6]
+)

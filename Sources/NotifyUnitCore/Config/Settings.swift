@@ -1,0 +1,130 @@
+/// Every setting of a run, with its default. The config file and the
+/// command line both set values through `set(_:_:)`, by the same key names
+/// (`MAIL_TO` in the file is `--mail-to` on the command line), so both are
+/// validated by the same code; flags are applied last and win.
+public struct Settings: Sendable, Equatable {
+  public var mailTo: [MailAddress] = []
+  public var mailFrom: MailAddress? = nil
+  public var sendmail = "/usr/sbin/sendmail"
+  public var hcURL = PingTarget.defaultBaseURL
+  /// The whole run's deadline: well under systemd's default 90 s stop timeout.
+  public var timeout = 45.0
+  public var journalFiles: [String] = []
+  public var journalDirectory: String? = nil
+  public var dryRun = false
+  public var bodyMaxLines = MailSettings.defaultBodyMaxLines
+  public var bodyMaxBytes = MailSettings.defaultBodyMaxBytes
+  public var attachmentMaxBytes = MailSettings.defaultAttachmentMaxBytes
+  public var pingBodyLimit = PingBody.defaultLimit
+  /// One ping request's limit.
+  public var pingTimeout = 10.0
+  /// Tries after the first one.
+  public var pingRetries = 4
+  /// How long to wait at most for journald to store the unit's last lines.
+  public var journalSettle = 3.0
+
+  public init() {}
+
+  public static let keys = [
+    "MAIL_TO", "MAIL_FROM", "SENDMAIL", "HC_URL", "TIMEOUT", "JOURNAL_FILE",
+    "JOURNAL_DIRECTORY", "DRY_RUN", "BODY_MAX_LINES", "BODY_MAX_BYTES",
+    "ATTACHMENT_MAX_BYTES", "PING_BODY_LIMIT", "PING_TIMEOUT", "PING_RETRIES",
+    "JOURNAL_SETTLE",
+  ]
+
+  /// Sets one value. List keys (MAIL_TO, JOURNAL_FILE) replace the list;
+  /// `append: true` adds to it (a repeated flag).
+  public mutating func set(_ key: String, _ value: String, append: Bool = false)
+    throws(ConfigurationError)
+  {
+    switch key {
+    case "MAIL_TO":
+      let list = try Self.addresses(value)
+      mailTo = append ? mailTo + list : list
+    case "MAIL_FROM":
+      mailFrom = value.trimmingASCIIWhitespace.isEmpty ? nil : try MailAddress(parsing: value)
+    case "SENDMAIL":
+      guard value.hasPrefix("/") else { throw .invalid("SENDMAIL must be an absolute path") }
+      sendmail = value
+    case "HC_URL":
+      _ = try PingTarget(check: "00000000-0000-0000-0000-000000000000", baseURL: value)
+      hcURL = value
+    case "TIMEOUT": timeout = try Self.seconds(key, value, range: 1...3600)
+    case "JOURNAL_FILE":
+      let paths = value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+      journalFiles = append ? journalFiles + paths : paths
+    case "JOURNAL_DIRECTORY": journalDirectory = value.isEmpty ? nil : value
+    case "DRY_RUN": dryRun = try Self.boolean(key, value)
+    case "BODY_MAX_LINES": bodyMaxLines = try Self.integer(key, value, range: 0...1_000_000)
+    case "BODY_MAX_BYTES": bodyMaxBytes = try Self.integer(key, value, range: 0...(16 << 20))
+    case "ATTACHMENT_MAX_BYTES":
+      attachmentMaxBytes = try Self.integer(key, value, range: 0...(40 << 20))
+    case "PING_BODY_LIMIT": pingBodyLimit = try Self.integer(key, value, range: 0...(10 << 20))
+    case "PING_TIMEOUT": pingTimeout = try Self.seconds(key, value, range: 0.1...600)
+    case "PING_RETRIES": pingRetries = try Self.integer(key, value, range: 0...20)
+    case "JOURNAL_SETTLE": journalSettle = try Self.seconds(key, value, range: 0...60)
+    default:
+      throw .invalid("unknown setting \(key.sanitizedForDisplay(maxLength: 40))")
+    }
+  }
+
+  /// Applies a config file's text; returns one message per problem, each
+  /// naming the line. Bad lines are skipped, the rest still applies.
+  public mutating func apply(configText: String) -> [String] {
+    let (assignments, problems) = EnvironmentFile.parse(configText)
+    var messages = problems.map(\.description)
+    for a in assignments {
+      do throws(ConfigurationError) {
+        try set(a.key, a.value)
+      } catch {
+        messages.append("line \(a.line): \(error)")
+      }
+    }
+    return messages
+  }
+
+  /// `a@x, b@y` or `a@x b@y`; names with spaces need commas: `A <a@x>, b@y`.
+  static func addresses(_ value: String) throws(ConfigurationError) -> [MailAddress] {
+    let separators: Set<Character> = value.contains("<") ? [","] : [",", " ", "\t"]
+    var result: [MailAddress] = []
+    for part in value.split(whereSeparator: { separators.contains($0) }) {
+      let text = part.trimmingASCIIWhitespace
+      if !text.isEmpty { result.append(try MailAddress(parsing: text)) }
+    }
+    return result
+  }
+
+  static func integer(_ key: String, _ value: String, range: ClosedRange<Int>)
+    throws(ConfigurationError) -> Int
+  {
+    guard let n = Int(value.trimmingASCIIWhitespace), range.contains(n) else {
+      throw .invalid(
+        "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(value.sanitizedForDisplay(maxLength: 40))\""
+      )
+    }
+    return n
+  }
+
+  static func seconds(_ key: String, _ value: String, range: ClosedRange<Double>)
+    throws(ConfigurationError) -> Double
+  {
+    var text = value.trimmingASCIIWhitespace
+    if text.hasSuffix("s") { text.removeLast() }
+    guard let n = Double(text), n.isFinite, range.contains(n) else {
+      throw .invalid(
+        "\(key) must be seconds from \(range.lowerBound) to \(range.upperBound), not \"\(value.sanitizedForDisplay(maxLength: 40))\""
+      )
+    }
+    return n
+  }
+
+  static func boolean(_ key: String, _ value: String) throws(ConfigurationError) -> Bool {
+    switch value.trimmingASCIIWhitespace.lowercased() {
+    case "1", "yes", "true", "on": return true
+    case "0", "no", "false", "off", "": return false
+    default:
+      throw .invalid(
+        "\(key) must be yes or no, not \"\(value.sanitizedForDisplay(maxLength: 40))\"")
+    }
+  }
+}

@@ -1,0 +1,180 @@
+/// Writes the report as one RFC 5322 / MIME message (UTF-8, LF line ends as
+/// sendmail expects them on its standard input).
+///
+/// Shape: a `text/plain` part (summary and the log's readable tail,
+/// quoted-printable) and, when the body cannot show the whole log, a
+/// `multipart/mixed` with the exact log attached (base64). Every line is far
+/// below 998 octets whatever the log holds. The attachment is streamed from
+/// the journal a second time, so no run holds the whole log in memory.
+public struct MailComposer {
+  public var report: Report
+  public var settings: MailSettings
+  public var renderer: LogRenderer
+  /// Random bits for Message-ID and boundary.
+  public var nonce: String
+
+  public init(report: Report, settings: MailSettings, renderer: LogRenderer, nonce: String) {
+    self.report = report
+    self.settings = settings
+    self.renderer = renderer
+    self.nonce = HeaderEncoding.token(nonce, maxLength: 40)
+  }
+
+  /// Feeds the invocation's entries again, in order, to `emit`.
+  public typealias LogReplay = (_ emit: (LogRecord) throws -> Void) throws -> Void
+
+  /// The log lines the body shows.
+  var bodyLines: ArraySlice<[UInt8]> {
+    report.tail.suffix(maxLines: settings.bodyMaxLines, maxBytes: settings.bodyMaxBytes)
+  }
+
+  /// An attachment is needed when the body shows less than the whole log.
+  public var needsAttachment: Bool {
+    settings.attachmentMaxBytes > 0
+      && (bodyLines.count < report.lineCount || report.cutLineCount > 0)
+  }
+
+  var boundary: String { "=_notify-unit_\(nonce)" }
+
+  var domain: String {
+    let token = HeaderEncoding.token(report.host, maxLength: 200)
+      .split(separator: "_").joined(separator: "-")
+    return token.isEmpty || token.hasPrefix(".") ? "localhost" : token
+  }
+
+  public var headers: [(String, String)] {
+    var h: [(String, String)] = [
+      ("From", settings.sender.headerValue),
+      ("To", settings.recipients.map(\.headerValue).joined(separator: ",\n ")),
+      ("Subject", HeaderEncoding.encodedWords(report.headline)),
+      ("Date", HeaderEncoding.date(report.createdAt, zone: renderer.zone)),
+      ("Message-ID", "<\(report.createdAt).\(nonce).notify-unit@\(domain)>"),
+      ("MIME-Version", "1.0"),
+      ("Auto-Submitted", "auto-generated"),
+      ("X-Notify-Unit-Result", HeaderEncoding.token(report.outcome.resultWord)),
+    ]
+    if let id = report.invocationID {
+      h.append(("X-Notify-Unit-Invocation", HeaderEncoding.token(id)))
+    }
+    return h
+  }
+
+  /// The summary and the tail, as readable UTF-8 text.
+  public func bodyText() -> [UInt8] {
+    var lines: [String] = []
+    let r = report
+    lines.append(r.headline)
+    lines.append("")
+    lines.append("Unit:          \(r.unit.sanitizedForDisplay())")
+    lines.append("Host:          \(r.host.sanitizedForDisplay())")
+    let explanation = r.outcome.result?.explanation ?? "SERVICE_RESULT was not set"
+    lines.append("Result:        \(r.outcome.resultWord) (\(explanation))")
+    lines.append(
+      "Main process:  \(r.outcome.mainProcess?.description ?? "no exit status (not started, or not reported)")"
+    )
+    lines.append("Invocation:    \(r.invocationID ?? "unknown")")
+    if let first = r.firstTimestamp, let last = r.lastTimestamp {
+      lines.append("First log:     \(renderer.timestamp(first))")
+      lines.append("Last log:      \(renderer.timestamp(last))")
+      lines.append(
+        "Duration:      \(formatDuration(r.logSpanSeconds ?? 0)) (first to last log line)")
+    }
+    lines.append("Log lines:     \(r.lineCount)")
+    if !r.notes.isEmpty {
+      lines.append("")
+      lines.append("Notes:")
+      for note in r.notes { lines.append("- \(note.sanitizedForDisplay(maxLength: 600))") }
+    }
+    lines.append("")
+    let shown = bodyLines
+    if r.lineCount == 0 {
+      lines.append("No log lines were found for this invocation.")
+    } else if shown.count < r.lineCount {
+      lines.append(
+        "Log (the last \(shown.count) of \(r.lineCount) lines; the whole log is attached as \(attachmentName)):"
+      )
+    } else {
+      lines.append("Log:")
+    }
+    var text = Array(lines.joined(separator: "\n").utf8)
+    text.append(0x0A)
+    for line in shown { text += line }
+    return text
+  }
+
+  var attachmentName: String {
+    let id = report.invocationID.map { "-" + $0.prefix(12) } ?? ""
+    return HeaderEncoding.token(report.unit, maxLength: 100) + id + ".log"
+  }
+
+  /// Writes the whole message. `replay` is called only when an attachment is
+  /// needed.
+  public func write(to sink: ByteSink, replay: LogReplay) throws {
+    let attach = needsAttachment
+    var head = headers
+    if attach {
+      head.append(("Content-Type", "multipart/mixed; boundary=\"\(boundary)\""))
+    } else {
+      head.append(("Content-Type", "text/plain; charset=UTF-8"))
+      head.append(("Content-Transfer-Encoding", "quoted-printable"))
+    }
+    var out = ""
+    for (name, value) in head { out += "\(name): \(value)\n" }
+    out += "\n"
+    if attach {
+      out += "This is a MIME message: the report is in the first part, the log attached.\n\n"
+      out += "--\(boundary)\n"
+      out += "Content-Type: text/plain; charset=UTF-8\n"
+      out += "Content-Transfer-Encoding: quoted-printable\n\n"
+    }
+    try sink.write(Array(out.utf8))
+    try sink.write(QuotedPrintable.encode(bodyText()))
+    guard attach else { return }
+
+    var part = "\n--\(boundary)\n"
+    part += "Content-Type: text/plain; charset=UTF-8; name=\"\(attachmentName)\"\n"
+    part += "Content-Transfer-Encoding: base64\n"
+    part += "Content-Disposition: attachment; filename=\"\(attachmentName)\"\n\n"
+    try sink.write(Array(part.utf8))
+    try writeAttachment(to: sink, replay: replay)
+    try sink.write(Array("\n--\(boundary)--\n".utf8))
+  }
+
+  /// The exact log, from its end when it is over the cap: whole lines are
+  /// skipped from the start until the rest fits.
+  func writeAttachment(to sink: ByteSink, replay: LogReplay) throws {
+    var encoder = Base64.LineEncoder()
+    let cap = settings.attachmentMaxBytes
+    var toSkip = max(0, report.exactLogBytes - cap)
+    var skippedLines = 0
+    var written = 0
+    var seen = 0
+    var line: [UInt8] = []
+    if toSkip > 0 {
+      let note =
+        "[notify-unit: the log is over the attachment limit of \(cap) bytes; its first lines are left out, see the end of this file]\n"
+      try encoder.write(Array(note.utf8), to: sink)
+      written += note.utf8.count
+    }
+    try replay { record in
+      // The journal may have grown since the first read: stop where it was.
+      guard seen < report.lineCount else { return }
+      seen += 1
+      line.removeAll(keepingCapacity: true)
+      renderer.appendExactLine(record, to: &line)
+      if toSkip > 0 {
+        toSkip -= line.count
+        skippedLines += 1
+        return
+      }
+      guard written + line.count <= cap + 4096 else { return }
+      written += line.count
+      try encoder.write(line, to: sink)
+    }
+    if skippedLines > 0 {
+      let note = "[notify-unit: \(skippedLines) earlier lines were left out of this attachment]\n"
+      try encoder.write(Array(note.utf8), to: sink)
+    }
+    try encoder.finish(to: sink)
+  }
+}

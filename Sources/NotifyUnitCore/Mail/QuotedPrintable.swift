@@ -1,0 +1,48 @@
+/// Quoted-printable (RFC 2045 §6.7) for the readable text part: any log line,
+/// however long, becomes lines of at most 76 characters.
+///
+/// Beyond the RFC's rules, "From " at the start of a line is written
+/// "=46rom " so mbox delivery cannot turn it into ">From ". A line holding
+/// only "." is left alone on purpose: `sendmail -oi` is what protects it, and
+/// the tests with a real MTA check exactly that.
+public enum QuotedPrintable {
+  static let hex = Array("0123456789ABCDEF".utf8)
+
+  /// Encodes text whose lines end in "\n"; output lines end in "\n".
+  public static func encode(_ text: [UInt8]) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(text.count + text.count / 8)
+    var lineStart = 0
+    for i in text.indices where text[i] == 0x0A {
+      encodeLine(text[lineStart..<i], to: &out)
+      lineStart = i + 1
+    }
+    if lineStart < text.count { encodeLine(text[lineStart...], to: &out) }
+    return out
+  }
+
+  static func encodeLine(_ line: ArraySlice<UInt8>, to out: inout [UInt8]) {
+    var column = 0
+    let startsWithFrom = line.starts(with: Array("From ".utf8))
+    for i in line.indices {
+      let b = line[i]
+      let isLast = i == line.endIndex - 1
+      let literal =
+        (b >= 0x21 && b <= 0x7E && b != 0x3D && !(startsWithFrom && i == line.startIndex))
+        || ((b == 0x20 || b == 0x09) && !isLast)
+      let width = literal ? 1 : 3
+      // Keep room for the soft break "=" within 76 columns.
+      if column + width > (isLast ? 76 : 75) {
+        out += [0x3D, 0x0A]
+        column = 0
+      }
+      if literal {
+        out.append(b)
+      } else {
+        out += [0x3D, hex[Int(b >> 4)], hex[Int(b & 15)]]
+      }
+      column += width
+    }
+    out.append(0x0A)
+  }
+}

@@ -1,0 +1,168 @@
+/// The Healthchecks check a run reports to, and the URLs of its pings.
+///
+/// The check is a secret: anyone who knows it can forge the job's health. It
+/// is never printed whole; `redacted` is what logs and errors show.
+public struct PingTarget: Sendable, Equatable {
+  /// The URL of the success ping, without query.
+  public let successURL: String
+  /// How the check is shown: the base URL and the first 4 characters.
+  public let redacted: String
+  /// The secret parts, for scrubbing text that may have echoed them.
+  public let secrets: [String]
+
+  public static let defaultBaseURL = "https://hc-ping.com"
+
+  /// `check` is a UUID (pinged under `baseURL`), a `ping-key/slug`, or a full
+  /// http(s) URL of a check on a self-hosted instance.
+  public init(check: String, baseURL: String = defaultBaseURL) throws(ConfigurationError) {
+    let value = check.trimmingASCIIWhitespace
+    if value.hasPrefix("http://") || value.hasPrefix("https://") {
+      guard let url = Self.validURL(value) else {
+        throw .invalid(
+          "CHECK is not a usable ping URL (it has spaces, a query or control characters)")
+      }
+      let schemeEnd = url.range(of: "://")!.upperBound
+      let pathStart = url[schemeEnd...].firstIndex(of: "/") ?? url.endIndex
+      let path = url[pathStart...].split(separator: "/").map(String.init)
+      guard let last = path.last, last.utf8.count >= 4 else {
+        throw .invalid("CHECK URL names no check: it needs a path such as /ping/UUID")
+      }
+      successURL = url
+      secrets = [String(url[pathStart...]).trimmingSlashes, last]
+      redacted =
+        String(url[..<pathStart]) + "/" + String(path.dropLast().joined(separator: "/"))
+        + (path.count > 1 ? "/" : "") + Self.mask(last)
+      return
+    }
+    guard let base = Self.validURL(baseURL), base.hasPrefix("http://") || base.hasPrefix("https://")
+    else {
+      throw .invalid(
+        "the Healthchecks base URL \"\(baseURL.sanitizedForDisplay(maxLength: 80))\" is not an http(s) URL"
+      )
+    }
+    let root = base.trimmingSlashes
+    if Self.isUUID(value) {
+      successURL = root + "/" + value.lowercased()
+      secrets = [value.lowercased(), value]
+      redacted = root + "/" + Self.mask(value)
+    } else if let slash = value.firstIndex(of: "/"), Self.isPingKey(value[..<slash]),
+      Self.isSlug(value[value.index(after: slash)...])
+    {
+      let key = String(value[..<slash])
+      successURL = root + "/" + value
+      secrets = [key]
+      redacted = root + "/" + Self.mask(key) + String(value[slash...])
+    } else {
+      throw .invalid("CHECK must be a check UUID, PING-KEY/SLUG, or an http(s) ping URL")
+    }
+  }
+
+  public var failURL: String { successURL + "/fail" }
+  public var startURL: String { successURL + "/start" }
+
+  /// Never `successURL + "/"`: Healthchecks routes an empty suffix to
+  /// success, the pitfall of `.../${EXIT_STATUS}` recipes.
+  public func url(success: Bool, rid: String?) -> String {
+    (success ? successURL : failURL) + (rid.map { "?rid=" + $0 } ?? "")
+  }
+
+  public func redactedURL(success: Bool, rid: String?) -> String {
+    redacted + (success ? "" : "/fail") + (rid.map { "?rid=" + $0 } ?? "")
+  }
+
+  /// Replaces every secret in `text` (an error from curl, say) by its mask.
+  public func scrub(_ text: String) -> String {
+    var result = text
+    for secret in secrets where secret.utf8.count >= 4 {
+      result = result.replacingAll(secret, with: Self.mask(secret))
+    }
+    return result
+  }
+
+  static func mask(_ secret: String) -> String { String(secret.prefix(4)) + "…" }
+
+  static func validURL(_ s: String) -> String? {
+    let t = s.trimmingASCIIWhitespace
+    guard !t.isEmpty, t.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), !t.contains("?"),
+      !t.contains("#")
+    else { return nil }
+    return t.trimmingSlashes
+  }
+
+  public static func isUUID(_ s: String) -> Bool {
+    let u = Array(s.utf8)
+    guard u.count == 36 else { return false }
+    for (i, c) in u.enumerated() {
+      if [8, 13, 18, 23].contains(i) {
+        if c != 0x2D { return false }
+      } else if !isHex(c) {
+        return false
+      }
+    }
+    return true
+  }
+
+  static func isHex(_ c: UInt8) -> Bool {
+    (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
+  }
+
+  static func isPingKey(_ s: Substring) -> Bool {
+    s.utf8.count >= 8 && s.utf8.allSatisfy { isSlugByte($0) || ($0 >= 0x41 && $0 <= 0x5A) }
+  }
+
+  static func isSlug(_ s: Substring) -> Bool {
+    !s.isEmpty && s.utf8.allSatisfy(isSlugByte)
+  }
+
+  static func isSlugByte(_ c: UInt8) -> Bool {
+    (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x5F
+  }
+}
+
+/// A systemd invocation ID (128 bits, 32 hex digits) as the canonical UUID
+/// Healthchecks wants for `rid`.
+public func ridFromInvocationID(_ id: String) -> String? {
+  let hex = Array(id.lowercased().utf8)
+  guard hex.count == 32, hex.allSatisfy(PingTarget.isHex) else { return nil }
+  let s = String(decoding: hex, as: UTF8.self)
+  let parts = [(0, 8), (8, 12), (12, 16), (16, 20), (20, 32)].map { a, b in
+    String(s.dropFirst(a).prefix(b - a))
+  }
+  return parts.joined(separator: "-")
+}
+
+extension String {
+  var trimmingSlashes: String {
+    var s = Substring(self)
+    while s.hasSuffix("/") { s = s.dropLast() }
+    while s.hasPrefix("/") { s = s.dropFirst() }
+    return String(s)
+  }
+
+  func replacingAll(_ target: String, with replacement: String) -> String {
+    guard !target.isEmpty else { return self }
+    var result = ""
+    var rest = Substring(self)
+    while let range = rest.range(of: target) {
+      result += rest[..<range.lowerBound]
+      result += replacement
+      rest = rest[range.upperBound...]
+    }
+    return result + rest
+  }
+}
+
+extension StringProtocol {
+  /// Substring search without Foundation.
+  func range(of target: String) -> Range<Index>? {
+    guard let first = target.first else { return nil }
+    var i = startIndex
+    while let candidate = self[i...].firstIndex(of: first) {
+      if self[candidate...].starts(with: target) {
+        return candidate..<self.index(candidate, offsetBy: target.count)
+      }
+      i = self.index(after: candidate)
+    }
+    return nil
+  }
+}

@@ -1,0 +1,82 @@
+/// Everything a notification says about one run: who, where, how it ended,
+/// and a bounded view of its log. Built by reading the journal once; the full
+/// log is streamed again from the journal when the mail needs it.
+public struct Report: Sendable {
+  public var unit: String
+  public var host: String
+  public var outcome: RunOutcome
+  /// 32 lowercase hex digits, or `nil` when no invocation could be found.
+  public var invocationID: String?
+  public var firstTimestamp: UInt64?
+  public var lastTimestamp: UInt64?
+  /// Entries of the invocation found in the journal.
+  public var lineCount = 0
+  /// Size of the whole log in its exact form (what the attachment would hold).
+  public var exactLogBytes = 0
+  /// The last readable lines, bounded.
+  public var tail: LogTail
+  /// Entries too long for one readable line (shown cut, kept whole in the
+  /// attachment).
+  public var cutLineCount = 0
+  /// Things the reader must know: an unreadable journal, a log that may be
+  /// incomplete, a cut attachment. Each is one sentence.
+  public var notes: [String] = []
+  /// When the report was made, microseconds since the epoch.
+  public var createdAt: UInt64
+
+  public init(
+    unit: String, host: String, outcome: RunOutcome, invocationID: String?,
+    tailCapacityBytes: Int, createdAt: UInt64
+  ) {
+    self.unit = unit
+    self.host = host
+    self.outcome = outcome
+    self.invocationID = invocationID
+    self.tail = LogTail(capacityBytes: tailCapacityBytes)
+    self.createdAt = createdAt
+  }
+
+  /// Adds one entry of the invocation, in journal order.
+  public mutating func add(_ record: LogRecord, renderer: LogRenderer) {
+    if firstTimestamp == nil { firstTimestamp = record.realtime }
+    lastTimestamp = record.realtime
+    lineCount += 1
+    exactLogBytes += renderer.exactLineLength(record)
+    var line: [UInt8] = []
+    line.reserveCapacity(record.message.count + 64)
+    if renderer.appendReadableLine(record, to: &line) { cutLineCount += 1 }
+    tail.append(line)
+  }
+
+  /// Time from the first to the last log line, in seconds.
+  public var logSpanSeconds: Double? {
+    guard let first = firstTimestamp, let last = lastTimestamp, last >= first else { return nil }
+    return Double(last - first) / 1_000_000
+  }
+
+  /// The icon the subject starts with, as the shell notifier had it.
+  public var icon: String { outcome.isSuccess ? "💚" : "⛔" }
+
+  /// One line: "💚 backup.service: success on nas".
+  public var headline: String {
+    var text = "\(icon) \(unit.sanitizedForDisplay(maxLength: 200)): \(outcome.resultWord)"
+    if !outcome.isSuccess, case .exited(let status)? = outcome.mainProcess, status != 0 {
+      text += " (status \(status))"
+    }
+    return text + " on \(host.sanitizedForDisplay(maxLength: 200))"
+  }
+}
+
+/// "1 h 02 min 03 s", "4.2 s".
+public func formatDuration(_ seconds: Double) -> String {
+  if seconds < 60 {
+    let tenths = Int((seconds * 10).rounded())
+    return "\(tenths / 10).\(tenths % 10) s"
+  }
+  let total = Int(seconds.rounded())
+  let h = total / 3600
+  let m = total % 3600 / 60
+  let s = total % 60
+  func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+  return h > 0 ? "\(h) h \(two(m)) min \(two(s)) s" : "\(m) min \(two(s)) s"
+}

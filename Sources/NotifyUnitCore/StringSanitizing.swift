@@ -1,0 +1,29 @@
+extension StringProtocol {
+  /// Without leading and trailing spaces, tabs, CR and LF.
+  var trimmingASCIIWhitespace: String {
+    let isSpace = { (c: Character) in c == " " || c == "\t" || c == "\n" || c == "\r" }
+    guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
+    let last = lastIndex(where: { !isSpace($0) })!
+    return String(self[first...last])
+  }
+}
+
+extension String {
+  /// A value from outside (environment, unit name, host name) made safe to
+  /// show on one line: control characters become U+FFFD, and the text is cut
+  /// to `maxLength` characters with an ellipsis.
+  public func sanitizedForDisplay(maxLength: Int = 256) -> String {
+    var out = String.UnicodeScalarView()
+    var count = 0
+    for scalar in unicodeScalars {
+      if count == maxLength {
+        out.append("…")
+        break
+      }
+      let v = scalar.value
+      out.append(v < 0x20 || (v >= 0x7F && v < 0xA0) ? "\u{FFFD}" : scalar)
+      count += 1
+    }
+    return String(out)
+  }
+}

@@ -1,0 +1,80 @@
+import NotifyUnitCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Facts about this machine and this moment that the report needs.
+public enum Host {
+  /// The host name as the kernel has it (what `hostname` prints).
+  public static var name: String {
+    var buffer = [CChar](repeating: 0, count: 256)
+    guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+    return String(cString: buffer)
+  }
+
+  /// Microseconds since the epoch.
+  public static var nowMicroseconds: UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
+  }
+
+  /// Random hex for Message-IDs and MIME boundaries.
+  public static func randomHex(bytes: Int = 16) -> String {
+    var generator = SystemRandomNumberGenerator()
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    for _ in 0..<bytes {
+      let b = UInt8.random(in: 0...255, using: &generator)
+      out += [digits[Int(b >> 4)], digits[Int(b & 15)]]
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// The environment as a dictionary.
+  public static var environment: [String: String] {
+    var result: [String: String] = [:]
+    var p = environ
+    while let entry = p.pointee {
+      let s = String(cString: entry)
+      if let eq = s.firstIndex(of: "=") {
+        result[String(s[..<eq])] = String(s[s.index(after: eq)...])
+      }
+      p += 1
+    }
+    return result
+  }
+
+  /// Writes one line to stderr.
+  public static func printError(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+  }
+
+  public static func readFile(_ path: String, maxBytes: Int = 1 << 20) -> Result<String, FileError>
+  {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return .failure(FileError(path: path, errno: errno)) }
+    defer { close(fd) }
+    var data: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while data.count < maxBytes {
+      let n = read(fd, &chunk, chunk.count)
+      if n < 0 && errno == EINTR { continue }
+      if n < 0 { return .failure(FileError(path: path, errno: errno)) }
+      if n == 0 { break }
+      data += chunk[..<n]
+    }
+    return .success(String(decoding: data, as: UTF8.self))
+  }
+}
+
+public struct FileError: Error, CustomStringConvertible, Sendable {
+  public var path: String
+  public var errno: Int32
+  public var isMissing: Bool { errno == ENOENT }
+  public var description: String {
+    "cannot read \(path): \(String(cString: strerror(errno)))"
+  }
+}

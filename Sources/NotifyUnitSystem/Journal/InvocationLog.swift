@@ -1,0 +1,121 @@
+import NotifyUnitCore
+
+/// The journal entries of one unit invocation, matched as
+/// `journalctl --invocation=` does (systemd 257): the four invocation
+/// fields, OR-ed. Lines the service printed carry `_SYSTEMD_INVOCATION_ID`;
+/// systemd's own messages about the run carry `INVOCATION_ID` (system
+/// manager) or `USER_INVOCATION_ID` (user manager).
+public struct InvocationLog {
+  public static let invocationFields = [
+    "_SYSTEMD_INVOCATION_ID", "OBJECT_SYSTEMD_INVOCATION_ID", "INVOCATION_ID",
+    "USER_INVOCATION_ID",
+  ]
+
+  /// How long the journal must stay quiet before the log counts as
+  /// complete: journald stores a service's output asynchronously, and its
+  /// last lines can land after ExecStopPost= has started (systemd #28650).
+  public static let quietWindow = 0.5
+
+  public let source: JournalSource
+  public let invocationID: String
+
+  public init(source: JournalSource, invocationID: String) {
+    self.source = source
+    self.invocationID = invocationID
+  }
+
+  public struct Outcome: Sendable {
+    /// False when no journal file could be opened (permissions).
+    public var journalReadable = true
+    /// False when lines were still arriving when the settle time ran out.
+    public var settled = true
+  }
+
+  /// Reads the invocation's entries in order. With `settle` > 0, keeps
+  /// reading what journald appends until it has been quiet for
+  /// `quietWindow`, or `settle` seconds (and the deadline) have passed.
+  public func read(
+    settle: Double, deadline: Deadline, _ each: (LogRecord) throws -> Void
+  ) throws -> Outcome {
+    let journal = try open()
+    var outcome = Outcome()
+    // Only the system journal can be "open" with no file readable; files
+    // and directories named explicitly fail to open instead.
+    if source == .local { outcome.journalReadable = journal.hasFiles }
+    if settle > 0 { journal.enableWaiting() }
+    while try journal.next() { try each(Self.record(journal)) }
+    guard settle > 0 else { return outcome }
+
+    let settleDeadline = deadline.capped(to: settle)
+    var quietSince = ContinuousClock.now
+    while true {
+      let quietFor = quietSince.duration(to: .now)
+      if quietFor >= .milliseconds(Int(Self.quietWindow * 1000)) { break }
+      if settleDeadline.hasPassed {
+        outcome.settled = false
+        break
+      }
+      let wait = min(
+        Self.quietWindow - Double(quietFor.components.seconds)
+          - Double(quietFor.components.attoseconds) / 1e18, settleDeadline.remaining)
+      _ = journal.wait(seconds: wait)
+      var got = false
+      while try journal.next() {
+        got = true
+        try each(Self.record(journal))
+      }
+      if got { quietSince = .now }
+    }
+    return outcome
+  }
+
+  /// Reads the same entries again, without waiting: for the attachment.
+  public func replay(_ each: (LogRecord) throws -> Void) throws {
+    let journal = try open()
+    while try journal.next() { try each(Self.record(journal)) }
+  }
+
+  func open() throws(JournalError) -> Journal {
+    let journal = try Journal(source)
+    for (i, field) in Self.invocationFields.enumerated() {
+      if i > 0 { try journal.addDisjunction() }
+      try journal.addMatch("\(field)=\(invocationID)")
+    }
+    try journal.seekHead()
+    return journal
+  }
+
+  static func record(_ journal: Journal) -> LogRecord {
+    let priority = journal.withField("PRIORITY") { $0.flatMap(LogRecord.priority(from:)) }
+    let identifier = journal.field("SYSLOG_IDENTIFIER") ?? journal.field("_COMM") ?? []
+    let pid = journal.field("_PID") ?? journal.field("SYSLOG_PID") ?? []
+    let message = journal.field("MESSAGE") ?? []
+    return LogRecord(
+      realtime: journal.realtime(), priority: priority, identifier: identifier, pid: pid,
+      message: message)
+  }
+
+  /// The most recent invocation of `unit` found in the journal, as
+  /// `journalctl -u UNIT --invocation=0` finds it: for runs by hand.
+  public static func latestInvocation(of unit: String, source: JournalSource) throws -> String? {
+    let journal = try Journal(source)
+    let unitFields = ["_SYSTEMD_UNIT", "UNIT", "_SYSTEMD_USER_UNIT", "USER_UNIT"]
+    for (i, field) in unitFields.enumerated() {
+      if i > 0 { try journal.addDisjunction() }
+      try journal.addMatch("\(field)=\(unit)")
+    }
+    try journal.seekTail()
+    var steps = 0
+    while steps < 100_000, try journal.previous() {
+      steps += 1
+      for field in ["_SYSTEMD_INVOCATION_ID", "INVOCATION_ID", "USER_INVOCATION_ID"] {
+        if let value = journal.field(field),
+          let id = normalizedInvocationID(String(decoding: value, as: UTF8.self))
+        {
+          return id
+        }
+      }
+    }
+    return nil
+  }
+}

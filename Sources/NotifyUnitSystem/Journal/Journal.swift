@@ -1,0 +1,129 @@
+import CSystemd
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Which journal to read.
+public enum JournalSource: Sendable, Equatable {
+  /// The local system and user journals (needs the systemd-journal group, or
+  /// root, for other users' and system units' entries).
+  case local
+  case files([String])
+  case directory(String)
+}
+
+/// An open `sd_journal`: the one place sd-journal's C API is called.
+/// Not Sendable: create it where it is used (sd-journal is not thread-safe).
+public final class Journal {
+  private let handle: OpaquePointer
+
+  public init(_ source: JournalSource) throws(JournalError) {
+    var j: OpaquePointer?
+    let r: Int32
+    switch source {
+    case .local:
+      r = sd_journal_open(&j, Int32(SD_JOURNAL_LOCAL_ONLY))
+    case .directory(let path):
+      r = sd_journal_open_directory(&j, path, 0)
+    case .files(let paths):
+      var cStrings = paths.map { strdup($0) } + [nil]
+      defer { for p in cStrings { free(p) } }
+      r = cStrings.withUnsafeMutableBufferPointer { buffer in
+        buffer.baseAddress!.withMemoryRebound(
+          to: UnsafePointer<CChar>?.self, capacity: buffer.count
+        ) {
+          sd_journal_open_files(&j, $0, 0)
+        }
+      }
+    }
+    guard r >= 0, let j else { throw JournalError("opening the journal", r) }
+    handle = j
+    // Fields over 64 KiB would be cut otherwise; the report keeps them whole.
+    _ = sd_journal_set_data_threshold(handle, 0)
+  }
+
+  deinit { sd_journal_close(handle) }
+
+  /// False when no journal file could be opened at all: usually missing
+  /// permissions (the systemd-journal group), sometimes no journal at all.
+  public var hasFiles: Bool {
+    sd_journal_has_runtime_files(handle) > 0 || sd_journal_has_persistent_files(handle) > 0
+  }
+
+  public func addMatch(_ match: String) throws(JournalError) {
+    let r = match.withCString { sd_journal_add_match(handle, $0, 0) }
+    guard r >= 0 else { throw JournalError("adding a journal match", r) }
+  }
+
+  public func addDisjunction() throws(JournalError) {
+    let r = sd_journal_add_disjunction(handle)
+    guard r >= 0 else { throw JournalError("adding a journal disjunction", r) }
+  }
+
+  public func flushMatches() { sd_journal_flush_matches(handle) }
+
+  public func seekHead() throws(JournalError) {
+    let r = sd_journal_seek_head(handle)
+    guard r >= 0 else { throw JournalError("seeking the journal's head", r) }
+  }
+
+  public func seekTail() throws(JournalError) {
+    let r = sd_journal_seek_tail(handle)
+    guard r >= 0 else { throw JournalError("seeking the journal's tail", r) }
+  }
+
+  /// Moves to the next entry; false at the end.
+  public func next() throws(JournalError) -> Bool {
+    let r = sd_journal_next(handle)
+    guard r >= 0 else { throw JournalError("reading the journal", r) }
+    return r > 0
+  }
+
+  public func previous() throws(JournalError) -> Bool {
+    let r = sd_journal_previous(handle)
+    guard r >= 0 else { throw JournalError("reading the journal", r) }
+    return r > 0
+  }
+
+  /// The current entry's realtime timestamp, microseconds since the epoch.
+  public func realtime() -> UInt64 {
+    var usec: UInt64 = 0
+    return sd_journal_get_realtime_usec(handle, &usec) >= 0 ? usec : 0
+  }
+
+  /// Calls `body` with the value of `field` in the current entry (bytes
+  /// after "FIELD="), or nil when the entry has no such field. The bytes are
+  /// valid only inside `body`: sd-journal reuses its buffer.
+  public func withField<R>(_ field: String, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+    var data: UnsafeRawPointer?
+    var length = 0
+    let r = field.withCString { sd_journal_get_data(handle, $0, &data, &length) }
+    guard r >= 0, let data else { return body(nil) }
+    let skip = field.utf8.count + 1
+    guard length >= skip else { return body(nil) }
+    return body(UnsafeRawBufferPointer(start: data + skip, count: length - skip))
+  }
+
+  public func field(_ name: String) -> [UInt8]? {
+    withField(name) { $0.map { Array($0) } }
+  }
+
+  /// Prepares change notification; call before reading so nothing written in
+  /// between is missed (sd_journal_get_fd(3)).
+  public func enableWaiting() {
+    _ = sd_journal_get_fd(handle)
+  }
+
+  public enum Change { case none, appended, invalidated }
+
+  /// Waits up to `seconds` for the journal to change.
+  public func wait(seconds: Double) -> Change {
+    let r = sd_journal_wait(handle, UInt64(max(0, seconds) * 1_000_000))
+    switch r {
+    case Int32(SD_JOURNAL_APPEND): return .appended
+    case Int32(SD_JOURNAL_INVALIDATE): return .invalidated
+    default: return .none
+    }
+  }
+}

@@ -1,0 +1,26 @@
+/// notify-unit's exit statuses, from sysexits.h so that scripts and systemd
+/// logs read them the usual way. Documented in the README and in --help.
+enum ExitStatus: Int32, Comparable {
+  case delivered = 0
+  /// A mail or ping failed in a way that may pass (EX_TEMPFAIL).
+  case temporaryFailure = 75
+  /// The config file had problems; valid settings were still used (EX_CONFIG).
+  case configProblem = 78
+  /// A flag's value was unusable; the run still reported what it could (EX_USAGE).
+  case usage = 64
+  /// Delivery was refused: sendmail failed, or Healthchecks answered 4xx (EX_UNAVAILABLE).
+  case refused = 69
+
+  /// When several things went wrong, the most serious decides.
+  private var rank: Int {
+    switch self {
+    case .delivered: 0
+    case .temporaryFailure: 1
+    case .configProblem: 2
+    case .usage: 3
+    case .refused: 4
+    }
+  }
+
+  static func < (a: ExitStatus, b: ExitStatus) -> Bool { a.rank < b.rank }
+}

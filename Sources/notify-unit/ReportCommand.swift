@@ -1,0 +1,132 @@
+import ArgumentParser
+import NotifyUnitCore
+import NotifyUnitSystem
+
+/// The main mode: what a unit's ExecStopPost= line runs.
+struct ReportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "report",
+    abstract: "Report a unit's run (the default: `notify-unit UNIT [CHECK]`).")
+
+  @Argument(help: "The unit's name, e.g. backup.service.")
+  var unit: String
+
+  @Argument(
+    help: """
+      The Healthchecks check: a UUID (pinged under --hc-url), PING-KEY/SLUG, or a \
+      self-hosted check's full ping URL. No CHECK, no ping.
+      """)
+  var check: String?
+
+  @Option(help: "Config file in EnvironmentFile= syntax (a missing default file is fine).")
+  var config = "/etc/notify-unit.conf"
+
+  @Option(help: "Recipient (repeatable). No recipient, no mail. [MAIL_TO]")
+  var mailTo: [String] = []
+
+  @Option(help: "Sender address. [MAIL_FROM, default notify-unit@HOST]")
+  var mailFrom: String?
+
+  @Option(help: "sendmail program. [SENDMAIL, default /usr/sbin/sendmail]")
+  var sendmail: String?
+
+  @Option(help: "Healthchecks ping base URL. [HC_URL, default https://hc-ping.com]")
+  var hcUrl: String?
+
+  @Option(help: "Invocation to report; overrides INVOCATION_ID from systemd.")
+  var invocationId: String?
+
+  @Option(help: "Read this journal file instead of the system journal (repeatable). [JOURNAL_FILE]")
+  var journalFile: [String] = []
+
+  @Option(help: "Read the journal files in this directory. [JOURNAL_DIRECTORY]")
+  var journalDirectory: String?
+
+  @Option(help: "Hard deadline for the whole run, in seconds. [TIMEOUT, default 45]")
+  var timeout: String?
+
+  @Flag(help: "Print the mail to stdout and each ping to stderr; send nothing. [DRY_RUN]")
+  var dryRun = false
+
+  @Option(help: "Log lines shown in the mail body. [BODY_MAX_LINES, default 200]")
+  var bodyMaxLines: String?
+
+  @Option(help: "Log bytes shown in the mail body. [BODY_MAX_BYTES, default 65536]")
+  var bodyMaxBytes: String?
+
+  @Option(
+    help:
+      "Log bytes attached when the body cannot show all. [ATTACHMENT_MAX_BYTES, default 10485760]")
+  var attachmentMaxBytes: String?
+
+  @Option(help: "Ping body limit until the server tells its own. [PING_BODY_LIMIT, default 100000]")
+  var pingBodyLimit: String?
+
+  @Option(help: "One ping request's timeout, in seconds. [PING_TIMEOUT, default 10]")
+  var pingTimeout: String?
+
+  @Option(help: "Ping retries after the first try. [PING_RETRIES, default 4]")
+  var pingRetries: String?
+
+  @Option(
+    help: "Longest wait for journald to store the last lines, seconds. [JOURNAL_SETTLE, default 3]")
+  var journalSettle: String?
+
+  /// Flags by the config key they set, in the order they are applied.
+  var flagValues: [(key: String, value: String)] {
+    var list: [(String, String)] = []
+    for (i, v) in mailTo.enumerated() { list.append((i == 0 ? "MAIL_TO" : "+MAIL_TO", v)) }
+    for (i, v) in journalFile.enumerated() {
+      list.append((i == 0 ? "JOURNAL_FILE" : "+JOURNAL_FILE", v))
+    }
+    let singles: [(String, String?)] = [
+      ("MAIL_FROM", mailFrom), ("SENDMAIL", sendmail), ("HC_URL", hcUrl),
+      ("JOURNAL_DIRECTORY", journalDirectory), ("TIMEOUT", timeout),
+      ("BODY_MAX_LINES", bodyMaxLines), ("BODY_MAX_BYTES", bodyMaxBytes),
+      ("ATTACHMENT_MAX_BYTES", attachmentMaxBytes), ("PING_BODY_LIMIT", pingBodyLimit),
+      ("PING_TIMEOUT", pingTimeout), ("PING_RETRIES", pingRetries),
+      ("JOURNAL_SETTLE", journalSettle), ("DRY_RUN", dryRun ? "yes" : nil),
+    ]
+    for case (let key, let value?) in singles { list.append((key, value)) }
+    return list
+  }
+
+  func run() throws {
+    var status = ExitStatus.delivered
+    var settings = Settings()
+
+    // The config file first, then the flags, which win. A bad value is
+    // reported and skipped: the run still reports with what is valid.
+    switch Host.readFile(config) {
+    case .success(let text):
+      for problem in settings.apply(configText: text) {
+        Host.printError("notify-unit: \(config): \(problem)")
+        status = max(status, .configProblem)
+      }
+    case .failure(let error):
+      if !(error.isMissing && config == "/etc/notify-unit.conf") {
+        Host.printError("notify-unit: \(error)")
+        status = max(status, .configProblem)
+      }
+    }
+    for (key, value) in flagValues {
+      let append = key.hasPrefix("+")
+      let name = append ? String(key.dropFirst()) : key
+      do throws(ConfigurationError) {
+        try settings.set(name, value, append: append)
+      } catch {
+        Host.printError("notify-unit: --\(name.lowercased().replacingUnderscores): \(error)")
+        status = max(status, .usage)
+      }
+    }
+
+    var run = ReportRun(unit: unit, check: check, settings: settings)
+    run.invocationFlag = invocationId
+    status = max(status, run.execute())
+    if status != .delivered { throw ExitCode(status.rawValue) }
+  }
+}
+
+extension String {
+  var replacingUnderscores: String { String(map { $0 == "_" ? "-" : $0 }) }
+}

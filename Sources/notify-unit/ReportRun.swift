@@ -1,0 +1,208 @@
+import NotifyUnitCore
+import NotifyUnitSystem
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// One run of the main mode: read the outcome and the journal, then mail
+/// and ping, each bounded by the run's deadline.
+struct ReportRun {
+  let unit: String
+  let check: String?
+  let settings: Settings
+  var invocationFlag: String?
+  let environment = Host.environment
+  let renderer = LogRenderer(zone: .local)
+
+  init(unit: String, check: String?, settings: Settings) {
+    self.unit = unit
+    self.check = check
+    self.settings = settings
+  }
+
+  func say(_ line: String) { Host.printError("notify-unit: \(line)") }
+
+  var journalSource: JournalSource {
+    if !settings.journalFiles.isEmpty { return .files(settings.journalFiles) }
+    if let dir = settings.journalDirectory { return .directory(dir) }
+    return .local
+  }
+
+  func execute() -> ExitStatus {
+    var status = ExitStatus.delivered
+    let deadline = Deadline(secondsFromNow: settings.timeout)
+    // A reader that goes away must give an error, not kill the run.
+    signal(SIGPIPE, SIG_IGN)
+
+    var target: PingTarget? = nil
+    if let check {
+      do throws(ConfigurationError) {
+        target = try PingTarget(check: check, baseURL: settings.hcURL)
+      } catch {
+        say("CHECK: \(error); no ping will be sent")
+        status = max(status, .usage)
+      }
+    }
+
+    var report = makeReport(status: &status, deadline: deadline)
+
+    // Mail first, keeping time for the ping when there is one.
+    var mailFailure: String? = nil
+    if settings.mailTo.isEmpty {
+      if settings.dryRun { say("no recipients (MAIL_TO): no mail would be sent") }
+    } else {
+      let reserve = target == nil ? 0 : min(15, deadline.remaining / 3)
+      let mailDeadline = Deadline(secondsFromNow: max(0.5, deadline.remaining - reserve))
+      do {
+        try sendMail(report: report, deadline: mailDeadline)
+      } catch let error as DeliveryError {
+        mailFailure = "\(error)"
+        say("mail not sent: \(error)")
+        if case .failed = error {
+          status = max(status, .refused)
+        } else {
+          status = max(status, .temporaryFailure)
+        }
+      } catch {
+        mailFailure = "\(error)"
+        say("mail not sent: \(error)")
+        status = max(status, .temporaryFailure)
+      }
+    }
+
+    if let target {
+      let extra = mailFailure.map { ["the mail could not be sent: \($0)"] } ?? []
+      status = max(status, ping(target, report: &report, extraNotes: extra, deadline: deadline))
+    }
+    return status
+  }
+
+  /// Reads the outcome from the environment and the log from the journal.
+  func makeReport(status: inout ExitStatus, deadline: Deadline) -> Report {
+    let outcome = RunOutcome(environment: environment)
+    var notes: [String] = []
+    if outcome.result == nil {
+      notes.append(
+        "SERVICE_RESULT was not set (not run from ExecStopPost=?): the result is unknown and reported as a failure."
+      )
+    }
+
+    var invocation: String? = nil
+    if let flag = invocationFlag {
+      invocation = normalizedInvocationID(flag)
+      if invocation == nil {
+        say(
+          "--invocation-id: \"\(flag.sanitizedForDisplay(maxLength: 40))\" is not a 32-digit invocation ID"
+        )
+        status = max(status, .usage)
+      }
+    }
+    if invocation == nil, let env = environment["INVOCATION_ID"], !env.isEmpty {
+      invocation = normalizedInvocationID(env)
+    }
+    if invocation == nil {
+      if let latest = try? InvocationLog.latestInvocation(of: unit, source: journalSource) {
+        invocation = latest
+        notes.append(
+          "No invocation ID was given: this is the unit's latest invocation in the journal.")
+      }
+    }
+
+    var report = Report(
+      unit: unit, host: Host.name, outcome: outcome, invocationID: invocation,
+      tailCapacityBytes: max(settings.bodyMaxBytes, settings.pingBodyLimit),
+      createdAt: Host.nowMicroseconds)
+    report.notes = notes
+
+    guard let invocation else {
+      report.notes.append(
+        "No invocation of \(unit.sanitizedForDisplay(maxLength: 100)) was found: the report has no log."
+      )
+      return report
+    }
+    let settle: Double
+    if case .files = journalSource { settle = 0 } else { settle = settings.journalSettle }
+    do {
+      let log = InvocationLog(source: journalSource, invocationID: invocation)
+      let result = try log.read(settle: settle, deadline: deadline) { record in
+        report.add(record, renderer: renderer)
+      }
+      if !result.journalReadable {
+        report.notes.append(
+          "No journal file could be opened: run notify-unit as root or as a member of the systemd-journal group to include the log."
+        )
+        say("no journal file could be opened (permissions?): the report has no log")
+      }
+      if !result.settled {
+        report.notes.append(
+          "journald was still storing this invocation's lines after \(formatDuration(settle)): the log may lack its last lines."
+        )
+      }
+    } catch {
+      report.notes.append("The journal could not be read: \(error).")
+      say("\(error)")
+    }
+    return report
+  }
+
+  func composer(for report: Report) -> MailComposer {
+    let host = Host.name
+    let sender =
+      settings.mailFrom
+      ?? (try? MailAddress(parsing: "notify-unit <notify-unit@\(HeaderEncoding.token(host))>"))
+      ?? (try! MailAddress(parsing: "notify-unit@localhost"))
+    let mail = MailSettings(
+      recipients: settings.mailTo, sender: sender, bodyMaxLines: settings.bodyMaxLines,
+      bodyMaxBytes: settings.bodyMaxBytes, attachmentMaxBytes: settings.attachmentMaxBytes)
+    return MailComposer(report: report, settings: mail, renderer: renderer, nonce: Host.randomHex())
+  }
+
+  func sendMail(report: Report, deadline: Deadline) throws {
+    let composer = composer(for: report)
+    let replay: MailComposer.LogReplay = { emit in
+      guard let id = report.invocationID else { return }
+      try InvocationLog(source: journalSource, invocationID: id).replay(emit)
+    }
+    if settings.dryRun {
+      let out = FileDescriptorSink(fd: 1, deadline: nil, what: "stdout")
+      try composer.write(to: out, replay: replay)
+      try out.flush()
+      return
+    }
+    try Sendmail(path: settings.sendmail).send(deadline: deadline) { sink in
+      try composer.write(to: sink, replay: replay)
+    }
+    say("mail sent to \(settings.mailTo.count) recipient(s) through \(settings.sendmail)")
+  }
+
+  func ping(
+    _ target: PingTarget, report: inout Report, extraNotes: [String], deadline: Deadline
+  ) -> ExitStatus {
+    let success = report.outcome.isSuccess
+    let rid = report.invocationID.flatMap(ridFromInvocationID)
+    let snapshot = report
+    let makeBody = { (limit: Int) in
+      PingBody.make(report: snapshot, limit: limit, extraNotes: extraNotes)
+    }
+    if settings.dryRun {
+      let body = makeBody(settings.pingBodyLimit)
+      Host.printError(
+        "ping: POST \(target.redactedURL(success: success, rid: rid)) (\(body.count) bytes)")
+      Host.printError(String(decoding: body, as: UTF8.self))
+      return .delivered
+    }
+    let pinger = HealthchecksPinger(
+      target: target, policy: RetryPolicy(maxAttempts: settings.pingRetries + 1),
+      requestTimeout: settings.pingTimeout, log: say)
+    let outcome = pinger.ping(
+      success: success, rid: rid, bodyLimit: settings.pingBodyLimit, deadline: deadline,
+      body: makeBody)
+    if let server = outcome.serverBodyLimit, server < settings.pingBodyLimit {
+      say("the server keeps \(server) bytes of a ping body: set PING_BODY_LIMIT=\(server)")
+    }
+    if outcome.delivered { return .delivered }
+    say("ping not delivered after \(outcome.attempts) tries: \(outcome.failure)")
+    return outcome.permanent ? .refused : .temporaryFailure
+  }
+}

@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""Loopback stand-in for the Healthchecks ping API, for notify-unit's tests.
+
+Standard library only (Python 3.11). Usage:
+
+    python3 healthchecks_server.py --port 0 --check UUID [--check UUID ...]
+                                   [--ping-key KEY] [--ping-body-limit N]
+
+Binds 127.0.0.1, prints exactly one line "PORT <n>" to stdout, then serves
+until SIGTERM/SIGINT (exit status 0). Ping routes are served both at the root
+(like hc-ping.com) and under /ping/ (like a self-hosted instance):
+
+    <uuid>[/ | /fail | /start | /log | /<0-255>]
+    <ping-key>/<slug>[/ | /fail | /start | /log | /<0-255>]
+
+Control endpoints (never recorded, never consume faults):
+    GET  /_control/requests  -> JSON array of recorded ping requests
+    POST /_control/faults    -> JSON list of faults, appended to the queue
+    POST /_control/reset     -> clear recorded requests and the fault queue
+"""
+
+import argparse
+import base64
+import json
+import re
+import select
+import signal
+import socket
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+# Django's <uuid:...> converter is lowercase-only, so the real server answers
+# 404 for an uppercase check UUID; we reproduce that on purpose.
+CHECK_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# rid is validated by the view itself, which accepts either case.
+RID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+SLUG_RE = re.compile(r"^[a-z0-9_-]+$")
+NAMED_SUFFIXES = {"": "success", "fail": "fail", "start": "start", "log": "log"}
+
+
+class State:
+    """Shared, lock-protected server state (handlers run on many threads)."""
+
+    def __init__(self, checks, ping_keys, body_limit):
+        self.checks = {c.lower() for c in checks}
+        self.ping_keys = set(ping_keys)
+        self.body_limit = body_limit
+        self.lock = threading.Lock()
+        self.requests = []
+        self.faults = []
+
+    def record(self, rec):
+        with self.lock:
+            self.requests.append(rec)
+
+    def pop_fault(self):
+        with self.lock:
+            return self.faults.pop(0) if self.faults else None
+
+
+def route(state, raw_path):
+    """Map a request target to (status, body, kind, check, exit_status, rid)."""
+    parts = urlsplit(raw_path)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    segs = [unquote(s) for s in parts.path.split("/")[1:]]
+    # Self-hosted instances serve the same routes under /ping/.
+    if len(segs) > 1 and segs[0] == "ping":
+        segs = segs[1:]
+    # Django's QueryDict.get returns the last value of a repeated key.
+    rid = query["rid"][-1] if "rid" in query else None
+
+    if segs and CHECK_UUID_RE.match(segs[0]):
+        check, rest = segs[0], segs[1:]
+        known = check in state.checks
+    elif len(segs) >= 2 and segs[0] in state.ping_keys and SLUG_RE.match(segs[1]):
+        # Any well-formed slug under a known key counts as an existing check.
+        check, rest = segs[0] + "/" + segs[1], segs[2:]
+        known = True
+    else:
+        check = "/".join(segs) or None
+        return 404, "not found", "-", check, None, rid
+    if not known:
+        return 404, "not found", "-", check, None, rid
+
+    # The pitfall: "<uuid>/" (empty suffix) is a success ping, like "<uuid>".
+    suffix = rest[0] if rest else ""
+    if len(rest) > 1:
+        return 400, "invalid url format", "-", check, None, rid
+    exit_status = None
+    if suffix in NAMED_SUFFIXES:
+        kind = NAMED_SUFFIXES[suffix]
+    elif suffix.isascii() and suffix.isdigit():
+        exit_status = int(suffix)
+        if exit_status > 255:
+            return 400, "invalid url format", "-", check, exit_status, rid
+        kind = "exit"
+    else:
+        return 400, "invalid url format", "-", check, None, rid
+
+    if rid is not None and not RID_RE.match(rid):
+        return 400, "invalid rid", "-", check, exit_status, rid
+    return 200, "OK", kind, check, exit_status, rid
+
+
+class Handler(BaseHTTPRequestHandler):
+    # HTTP/1.1 so clients can keep connections alive; every response we send
+    # therefore carries an exact Content-Length.
+    protocol_version = "HTTP/1.1"
+
+    def version_string(self):
+        return "hc-test-peer"
+
+    def log_message(self, fmt, *args):
+        pass  # stdout is reserved for the single PORT line; stay quiet.
+
+    def do_GET(self):
+        self._dispatch()
+
+    def do_POST(self):
+        self._dispatch()
+
+    def do_HEAD(self):
+        self._dispatch()
+
+    # ---- request plumbing ---------------------------------------------------
+
+    def _read_body(self):
+        """Read exactly the request body (Content-Length or chunked)."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            data = bytearray()
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    # Skip trailers up to the blank line that ends the message.
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return bytes(data)
+                data += self.rfile.read(size)
+                self.rfile.readline()  # CRLF after each chunk
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _send(self, status, body, extra_headers=(), content_type="text/plain; charset=utf-8"):
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        # The real server advertises its limit on every ping answer.
+        self.send_header("Ping-Body-Limit", str(self.server.state.body_limit))
+        for name, value in extra_headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+        self.wfile.flush()
+
+    def _client_gone(self):
+        """True if the peer has closed its end (readable with zero bytes)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            if not readable:
+                return False
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
+    def _drop_connection(self):
+        # No response at all: shut the socket so the client sees EOF/reset.
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    # ---- dispatch -------------------------------------------------------------
+
+    def _dispatch(self):
+        received = time.time()
+        try:
+            body = self._read_body()
+        except (ValueError, OSError):
+            self.close_connection = True
+            self._send(400, "bad request body")
+            return
+        if urlsplit(self.path).path.startswith("/_control/"):
+            self._control(body)
+        else:
+            self._ping(body, received)
+
+    def _control(self, body):
+        state = self.server.state
+        path = urlsplit(self.path).path
+        if path == "/_control/requests" and self.command in ("GET", "HEAD"):
+            with state.lock:
+                data = json.dumps(state.requests)
+            self._send(200, data, content_type="application/json")
+        elif path == "/_control/faults" and self.command == "POST":
+            try:
+                faults = json.loads(body or b"[]")
+                if isinstance(faults, dict):
+                    faults = [faults]
+                if not isinstance(faults, list) or not all(isinstance(f, dict) for f in faults):
+                    raise ValueError("expected a JSON list of objects")
+            except ValueError as exc:
+                self._send(400, "bad faults: %s" % exc)
+                return
+            with state.lock:
+                state.faults.extend(faults)
+                queued = len(state.faults)
+            self._send(200, json.dumps({"queued": queued}), content_type="application/json")
+        elif path == "/_control/reset" and self.command == "POST":
+            with state.lock:
+                state.requests.clear()
+                state.faults.clear()
+            self._send(200, "OK")
+        else:
+            self._send(404, "unknown control endpoint")
+
+    def _ping(self, body, received):
+        state = self.server.state
+        status, text, kind, check, exit_status, rid = route(state, self.path)
+        try:
+            body.decode("utf-8")
+            valid_utf8 = True
+        except UnicodeDecodeError:
+            valid_utf8 = False
+        headers = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            headers[key] = headers[key] + ", " + value if key in headers else value
+        rec = {
+            "method": self.command,
+            "path": self.path,
+            "kind": kind,
+            "check": check,
+            "exit_status": exit_status,
+            "rid": rid,
+            "headers": headers,
+            "body_b64": base64.b64encode(body).decode("ascii"),
+            "body_length": len(body),
+            # What the real server would keep: the first N bytes of accepted pings.
+            "stored_length": min(len(body), state.body_limit) if status == 200 else 0,
+            "body_utf8": valid_utf8,
+            "time": received,
+            "status": status,
+        }
+
+        fault = state.pop_fault()
+        if fault is None:
+            state.record(rec)
+            self._send(status, text)
+        elif fault.get("close"):
+            rec["status"] = "closed"
+            rec["stored_length"] = 0  # nothing was accepted
+            state.record(rec)
+            self._drop_connection()
+        elif "stall" in fault:
+            rec["status"] = "stalled"
+            state.record(rec)  # record now, so tests can see it mid-stall
+            deadline = time.monotonic() + float(fault["stall"])
+            while time.monotonic() < deadline:
+                if self._client_gone():
+                    self._drop_connection()  # client gave up (timeout): drop
+                    return
+                time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+            self._send(status, text)
+        else:
+            code = int(fault.get("status", 500))
+            rec["status"] = code
+            rec["stored_length"] = 0  # an injected error stores nothing
+            state.record(rec)
+            extra = []
+            if "retry_after" in fault:
+                extra.append(("Retry-After", str(fault["retry_after"])))
+            self._send(code, "injected", extra)
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True  # stalled handlers must not block shutdown
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        # Clients disconnecting mid-request are expected in fault tests.
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--check", action="append", default=[], help="known check UUID (repeatable)")
+    ap.add_argument("--ping-key", action="append", default=[], help="known ping key (repeatable)")
+    ap.add_argument("--ping-body-limit", type=int, default=100000)
+    args = ap.parse_args(argv)
+
+    server = Server(("127.0.0.1", args.port), Handler)
+    server.state = State(args.check, args.ping_key, args.ping_body_limit)
+
+    def stop(signum, frame):
+        # Raised in the main thread, which breaks out of serve_forever().
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    print("PORT %d" % server.server_address[1], flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
