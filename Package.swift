@@ -41,15 +41,19 @@ let package = Package(
       ],
       swiftSettings: strictness),
 
+    // Test peers' launchers and fixtures: real journal files, the loopback
+    // Healthchecks server, a mail parser. Used by tests only.
+    .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictness),
     .testTarget(
       name: "NotifyUnitCoreTests", dependencies: ["NotifyUnitCore"], swiftSettings: strictness),
     .testTarget(
       name: "NotifyUnitSystemTests",
-      dependencies: ["NotifyUnitSystem", "NotifyUnitCore"],
+      dependencies: ["NotifyUnitSystem", "NotifyUnitCore", "TestSupport"],
       swiftSettings: strictness),
+    // End to end: runs the built binary against real peers.
     .testTarget(
       name: "NotifyUnitCLITests",
-      dependencies: ["NotifyUnitCore"],
+      dependencies: ["notify-unit", "TestSupport"],
       swiftSettings: strictness),
   ],
   swiftLanguageModes: [.v6]

@@ -4,10 +4,14 @@ public enum HeaderEncoding {
   /// Encodes text as RFC 2047 `=?UTF-8?B?...?=` words of at most 75
   /// characters, cut only between whole characters, joined by folding
   /// whitespace (`\n `). Control characters are replaced by U+FFFD first.
-  public static func encodedWords(_ text: String) -> String {
+  /// `firstLineUsed` is how much of the first line the header name takes, so
+  /// that every line stays within the recommended 78 characters.
+  public static func encodedWords(_ text: String, firstLineUsed: Int = 9) -> String {
     let clean = text.sanitizedForDisplay(maxLength: 900)
-    // 75 - len("=?UTF-8?B??=") = 63 base64 characters: at most 45 bytes.
-    let maxBytes = 45
+    // 75 - len("=?UTF-8?B??=") = 63 base64 characters: at most 45 bytes;
+    // less on the first line, which also holds "Subject: ".
+    let firstRoom = (78 - firstLineUsed - 12) / 4 * 3
+    var maxBytes = min(45, max(3, firstRoom))
     var words: [String] = []
     var chunk: [UInt8] = []
     for scalar in clean.unicodeScalars {
@@ -15,6 +19,7 @@ public enum HeaderEncoding {
       if chunk.count + width > maxBytes {
         words.append(word(chunk))
         chunk.removeAll(keepingCapacity: true)
+        maxBytes = 45
       }
       UTF8.encode(scalar) { chunk.append($0) }
     }

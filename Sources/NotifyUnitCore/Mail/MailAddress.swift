@@ -48,7 +48,8 @@ public struct MailAddress: Sendable, Equatable, CustomStringConvertible {
   public var headerValue: String {
     guard let name = displayName else { return address }
     let shown =
-      HeaderEncoding.isPlainASCII(name) ? "\"\(name)\"" : HeaderEncoding.encodedWords(name)
+      HeaderEncoding.isPlainASCII(name)
+      ? "\"\(name)\"" : HeaderEncoding.encodedWords(name, firstLineUsed: 78 - 12 - 60)
     return "\(shown) <\(address)>"
   }
 

@@ -17,7 +17,7 @@ public struct PingTarget: Sendable, Equatable {
   public init(check: String, baseURL: String = defaultBaseURL) throws(ConfigurationError) {
     let value = check.trimmingASCIIWhitespace
     if value.hasPrefix("http://") || value.hasPrefix("https://") {
-      guard let url = Self.validURL(value) else {
+      guard let url = Self.validURL(value), url.range(of: "://") != nil else {
         throw .invalid(
           "CHECK is not a usable ping URL (it has spaces, a query or control characters)")
       }

@@ -1,0 +1,78 @@
+import Testing
+
+@testable import NotifyUnitCore
+
+@Suite struct ConfigTests {
+  @Test func environmentFileSyntax() {
+    let text = """
+      # comment
+      ; also a comment
+      MAIL_TO=admin@example.org   
+        MAIL_FROM = "Backup Bot <bot@example.org>"
+      HC_URL='https://hc.example.org/ping'
+      SENDMAIL=/usr/sbin/send\\
+      mail
+      QUOTED="a \\"b\\" \\\\ c"
+
+      """
+    let (assignments, problems) = EnvironmentFile.parse(text)
+    #expect(problems.isEmpty)
+    let values = Dictionary(uniqueKeysWithValues: assignments.map { ($0.key, $0.value) })
+    #expect(values["MAIL_TO"] == "admin@example.org")
+    #expect(values["MAIL_FROM"] == "Backup Bot <bot@example.org>")
+    #expect(values["HC_URL"] == "https://hc.example.org/ping")
+    #expect(values["SENDMAIL"] == "/usr/sbin/sendmail")
+    #expect(values["QUOTED"] == "a \"b\" \\ c")
+  }
+
+  @Test func problemsNameTheLine() {
+    let (_, problems) = EnvironmentFile.parse("GOOD=1\nno equals here\n1BAD=2\nQ=\"open\n")
+    #expect(problems.map(\.line) == [2, 3, 4])
+    #expect(problems[2].description.contains("unterminated double quote"))
+  }
+
+  @Test func settingsFromFileAndFlags() throws {
+    var settings = Settings()
+    let problems = settings.apply(
+      configText: """
+        MAIL_TO="a@example.org, B <b@example.org>"
+        TIMEOUT=30
+        PING_RETRIES=2
+        DRY_RUN=yes
+        """)
+    #expect(problems.isEmpty)
+    #expect(settings.mailTo.map(\.address) == ["a@example.org", "b@example.org"])
+    #expect(settings.timeout == 30)
+    #expect(settings.dryRun)
+    // A flag replaces the file's list; repeated flags append.
+    try settings.set("MAIL_TO", "c@example.org")
+    try settings.set("MAIL_TO", "d@example.org", append: true)
+    #expect(settings.mailTo.map(\.address) == ["c@example.org", "d@example.org"])
+  }
+
+  @Test func badValuesAreReportedAndSkipped() {
+    var settings = Settings()
+    let problems = settings.apply(
+      configText:
+        "TIMEOUT=soon\nMAIL_TO=not-an-address\nNOPE=1\nPING_RETRIES=3\nSENDMAIL=sendmail\n")
+    #expect(problems.count == 4)
+    #expect(problems[0].hasPrefix("line 1: TIMEOUT must be seconds"))
+    #expect(problems[1].contains("not a mail address"))
+    #expect(problems[2].contains("unknown setting NOPE"))
+    #expect(settings.timeout == 45)
+    #expect(settings.pingRetries == 3)
+  }
+
+  @Test func addressesCannotSmuggleHeadersOrRecipients() {
+    for bad in [
+      "a@b\nBcc: evil@x", "a@b\rX: y", "a@b, c@d", "<a@b\n>", "Name <a@b>\nX: y", "a b@c",
+      "\"N\" <a@b",
+      "Name\u{0}x <a@b>",
+    ] {
+      #expect(throws: ConfigurationError.self) { try MailAddress(parsing: bad) }
+    }
+    let ok = try? MailAddress(parsing: "Jörg Backup <jb@example.org>")
+    #expect(ok?.headerValue.hasPrefix("=?UTF-8?B?") == true)
+    #expect(ok?.headerValue.hasSuffix(" <jb@example.org>") == true)
+  }
+}

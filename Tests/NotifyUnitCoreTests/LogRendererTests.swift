@@ -1,0 +1,85 @@
+import Testing
+
+@testable import NotifyUnitCore
+
+@Suite struct LogRendererTests {
+  let renderer = LogRenderer(zone: .utc, maxReadableLineBytes: 100)
+
+  func record(_ message: [UInt8]) -> LogRecord {
+    LogRecord(
+      realtime: 1_795_000_000_123_456, priority: 3, identifier: Array("restic".utf8),
+      pid: Array("42".utf8), message: message)
+  }
+
+  func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+  @Test func prefixHasTimestampPriorityIdentifierAndPID() {
+    var out: [UInt8] = []
+    renderer.appendExactLine(record(Array("hello".utf8)), to: &out)
+    #expect(text(out) == "2026-11-18T11:06:40.123456+00:00 err restic[42]: hello\n")
+  }
+
+  @Test func missingFieldsAreShownAsDashes() {
+    var out: [UInt8] = []
+    renderer.appendExactLine(LogRecord(realtime: 0, message: Array("x".utf8)), to: &out)
+    #expect(text(out) == "1970-01-01T00:00:00.000000+00:00 - -: x\n")
+  }
+
+  @Test func exactFormKeepsBytesButRepairsInvalidUTF8() {
+    var out: [UInt8] = []
+    let message: [UInt8] = [0x61, 0x00, 0x1B, 0x5B, 0x0D, 0x0A, 0xFF, 0x62]
+    renderer.appendExactLine(record(message), to: &out)
+    let expected: [UInt8] = [0x61, 0x00, 0x1B, 0x5B, 0x0D, 0x0A, 0xEF, 0xBF, 0xBD, 0x62, 0x0A]
+    #expect(Array(out.suffix(expected.count)) == expected)
+    #expect(renderer.exactLineLength(record(message)) == out.count)
+  }
+
+  @Test func readableFormShowsControlCharactersAsPictures() {
+    var out: [UInt8] = []
+    renderer.appendReadableLine(
+      record([0x61, 0x00, 0x1B, 0x0D, 0x7F, 0x09, 0xC2, 0x9B, 0xFF]), to: &out)
+    #expect(text(out).hasSuffix(": a␀␛␍␡\t\u{FFFD}\u{FFFD}\n"))
+    #expect(!out.contains(0x00) && !out.contains(0x1B) && !out.contains(0x0D))
+  }
+
+  @Test func readableFormIndentsContinuationLines() {
+    var out: [UInt8] = []
+    LogRenderer(zone: .utc).appendReadableLine(record(Array("one\ntwo".utf8)), to: &out)
+    let lines = text(out).split(separator: "\n")
+    #expect(lines.count == 2)
+    #expect(lines[1].hasPrefix("   ") && lines[1].hasSuffix("two"))
+  }
+
+  @Test func readableFormCutsLongEntriesAndSaysHowMuch() {
+    var out: [UInt8] = []
+    let cut = renderer.appendReadableLine(record([UInt8](repeating: 0x78, count: 1000)), to: &out)
+    #expect(cut)
+    #expect(out.count < 200)
+    #expect(text(out).contains("more bytes in the attachment]"))
+    var short: [UInt8] = []
+    #expect(!renderer.appendReadableLine(record(Array("short".utf8)), to: &short))
+  }
+
+  @Test func readableCutNeverSplitsACharacter() {
+    var out: [UInt8] = []
+    renderer.appendReadableLine(record(Array(String(repeating: "💾", count: 100).utf8)), to: &out)
+    #expect(String(validating: out, as: UTF8.self) != nil)
+  }
+
+  @Test func tailKeepsTheLastLinesWithinItsCapacity() {
+    var tail = LogTail(capacityBytes: 100)
+    for i in 0..<5000 { tail.append(Array("line \(i)\n".utf8)) }
+    #expect(tail.byteCount <= 100)
+    #expect(String(decoding: tail.keptLines.last!, as: UTF8.self) == "line 4999\n")
+    #expect(tail.droppedLines + tail.count == 5000)
+    let two = tail.suffix(maxLines: 2, maxBytes: 1000)
+    #expect(two.map { String(decoding: $0, as: UTF8.self) } == ["line 4998\n", "line 4999\n"])
+    #expect(tail.suffix(maxLines: 100, maxBytes: 15).count == 1)
+  }
+
+  @Test func durations() {
+    #expect(formatDuration(4.24) == "4.2 s")
+    #expect(formatDuration(75) == "1 min 15 s")
+    #expect(formatDuration(3723) == "1 h 02 min 03 s")
+  }
+}

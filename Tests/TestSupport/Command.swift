@@ -1,0 +1,64 @@
+import Foundation
+
+/// What a finished child process left behind.
+public struct CommandResult: Sendable {
+  public var status: Int32
+  public var stdout: Data
+  public var stderr: String
+  public var seconds: Double
+  public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+}
+
+public enum Command {
+  /// Runs a program (no shell) to completion; stdout and stderr go through
+  /// files so a chatty child cannot block on a full pipe.
+  public static func run(
+    _ path: String, _ arguments: [String], environment: [String: String] = [:],
+    inheritEnvironment: Bool = true, stdin: Data? = nil, timeout: Double = 120
+  ) throws -> CommandResult {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("stdout")
+    let err = dir.appendingPathComponent("stderr")
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    var env = inheritEnvironment ? ProcessInfo.processInfo.environment : [:]
+    for name in ["SERVICE_RESULT", "EXIT_CODE", "EXIT_STATUS", "INVOCATION_ID"] {
+      env.removeValue(forKey: name)
+    }
+    env.merge(environment) { _, new in new }
+    process.environment = env
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: err)
+    if let stdin {
+      let input = dir.appendingPathComponent("stdin")
+      try stdin.write(to: input)
+      process.standardInput = try FileHandle(forReadingFrom: input)
+    } else {
+      process.standardInput = FileHandle.nullDevice
+    }
+    let start = Date()
+    try process.run()
+    let limit = Date().addingTimeInterval(timeout)
+    while process.isRunning {
+      if Date() > limit {
+        process.terminate()
+        process.waitUntilExit()
+        throw TestFailure("\(path) did not finish within \(timeout) s")
+      }
+      usleep(5_000)
+    }
+    return CommandResult(
+      status: process.terminationStatus, stdout: try Data(contentsOf: out),
+      stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self),
+      seconds: Date().timeIntervalSince(start))
+  }
+}
+
+public struct TestFailure: Error, CustomStringConvertible {
+  public var description: String
+  public init(_ description: String) { self.description = description }
+}

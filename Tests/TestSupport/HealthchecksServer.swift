@@ -1,0 +1,96 @@
+import Foundation
+
+/// The loopback Healthchecks stand-in (Tests/Peers/healthchecks_server.py),
+/// started for one test and stopped when it is released.
+public final class HealthchecksServer {
+  public let port: Int
+  private let process: Process
+
+  public struct Ping: Decodable {
+    public var method: String
+    public var path: String
+    public var kind: String
+    public var check: String?
+    public var rid: String?
+    public var headers: [String: String]
+    public var body_b64: String
+    public var body_length: Int
+    public var body_utf8: Bool
+    public var time: Double
+    public var status: StatusValue
+
+    public var body: Data { Data(base64Encoded: body_b64) ?? Data() }
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+  }
+
+  /// An HTTP status, or "stalled" / "closed" for injected faults.
+  public enum StatusValue: Decodable, Equatable {
+    case code(Int)
+    case fault(String)
+    public init(from decoder: Decoder) throws {
+      let c = try decoder.singleValueContainer()
+      if let n = try? c.decode(Int.self) {
+        self = .code(n)
+      } else {
+        self = .fault(try c.decode(String.self))
+      }
+    }
+  }
+
+  public init(checks: [String], pingBodyLimit: Int? = nil) throws {
+    var args = [Paths.peers.appendingPathComponent("healthchecks_server.py").path, "--port", "0"]
+    for c in checks { args += ["--check", c] }
+    if let pingBodyLimit { args += ["--ping-body-limit", String(pingBodyLimit)] }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3"] + args
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    // The server's first line is "PORT n".
+    var line = Data()
+    while !line.contains(0x0A) {
+      let chunk = pipe.fileHandleForReading.availableData
+      if chunk.isEmpty { throw TestFailure("healthchecks_server.py did not start") }
+      line.append(chunk)
+    }
+    let text = String(decoding: line, as: UTF8.self)
+    guard let port = Int(text.split(separator: " ").last?.split(separator: "\n").first ?? "") else {
+      throw TestFailure("healthchecks_server.py said \(text)")
+    }
+    self.port = port
+    self.process = process
+  }
+
+  deinit {
+    process.terminate()
+    process.waitUntilExit()
+  }
+
+  public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+  public func requests() throws -> [Ping] {
+    try JSONDecoder().decode([Ping].self, from: control("GET", "/_control/requests"))
+  }
+
+  /// Queues faults for the next pings, e.g. `[["status": 500]]`.
+  public func inject(_ faults: [[String: Any]]) throws {
+    _ = try control(
+      "POST", "/_control/faults", body: JSONSerialization.data(withJSONObject: faults))
+  }
+
+  private func control(_ method: String, _ path: String, body: Data? = nil) throws -> Data {
+    // python's urllib keeps the tests free of the code under test.
+    let script = """
+      import sys, urllib.request
+      req = urllib.request.Request(sys.argv[1], method=sys.argv[2], data=sys.argv[3].encode() if len(sys.argv) > 3 else None)
+      sys.stdout.buffer.write(urllib.request.urlopen(req, timeout=10).read())
+      """
+    var pyArgs = ["python3", "-c", script, "\(baseURL)\(path)", method]
+    if let body { pyArgs.append(String(decoding: body, as: UTF8.self)) }
+    let result = try Command.run("/usr/bin/env", pyArgs)
+    guard result.status == 0 else { throw TestFailure("control \(path): \(result.stderr)") }
+    return result.stdout
+  }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// A mail message as Python's email package (a real mail client's parser)
+/// sees it: see Tests/Peers/check_message.py.
+public struct ParsedMessage: Decodable {
+  public struct Part: Decodable {
+    public var content_type: String
+    public var charset: String?
+    public var transfer_encoding: String?
+    public var filename: String?
+    public var disposition: String?
+    public var text: String
+  }
+  public var defects: [String]
+  public var max_line_octets: Int
+  public var header_names: [String]
+  public var headers: [String: String]
+  public var raw_headers: [String: String]
+  public var is_multipart: Bool
+  public var parts: [Part]
+  public var size: Int
+
+  public static func parse(_ message: Data) throws -> ParsedMessage {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("message.eml")
+    try message.write(to: file)
+    let result = try Command.run(
+      "/usr/bin/env",
+      ["python3", Paths.peers.appendingPathComponent("check_message.py").path, file.path])
+    guard result.status == 0 else { throw TestFailure("check_message.py: \(result.stderr)") }
+    return try JSONDecoder().decode(ParsedMessage.self, from: result.stdout)
+  }
+
+  public var body: String { parts.first?.text ?? "" }
+  public var attachment: Part? { parts.first { $0.disposition == "attachment" } }
+}

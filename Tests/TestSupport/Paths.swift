@@ -1,0 +1,26 @@
+import Foundation
+
+/// Where the package, the test peers and the built binary are.
+public enum Paths {
+  public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+  public static let peers = packageRoot.appendingPathComponent("Tests/Peers")
+
+  /// The notify-unit binary SwiftPM built beside the test bundle.
+  public static var notifyUnit: String {
+    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+    return URL(fileURLWithPath: exe).deletingLastPathComponent()
+      .appendingPathComponent("notify-unit").path
+  }
+
+  public static let journalRemote = "/lib/systemd/systemd-journal-remote"
+
+  /// A fresh temporary directory, removed by the caller's `defer`.
+  public static func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory
+      .appendingPathComponent("notify-unit-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+}
