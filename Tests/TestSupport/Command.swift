@@ -45,7 +45,7 @@ public enum Command {
     let limit = Date().addingTimeInterval(timeout)
     while process.isRunning {
       if Date() > limit {
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         throw TestFailure("\(path) did not finish within \(timeout) s")
       }

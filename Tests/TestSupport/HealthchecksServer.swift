@@ -42,8 +42,8 @@ public final class HealthchecksServer {
     for c in checks { args += ["--check", c] }
     if let pingBodyLimit { args += ["--ping-body-limit", String(pingBodyLimit)] }
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3"] + args
+    process.executableURL = URL(fileURLWithPath: Paths.python)
+    process.arguments = args
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = FileHandle.nullDevice
@@ -64,7 +64,8 @@ public final class HealthchecksServer {
   }
 
   deinit {
-    process.terminate()
+    // SIGKILL: a child of a test runner thread may start with SIGTERM blocked.
+    kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
   }
 
@@ -87,9 +88,9 @@ public final class HealthchecksServer {
       req = urllib.request.Request(sys.argv[1], method=sys.argv[2], data=sys.argv[3].encode() if len(sys.argv) > 3 else None)
       sys.stdout.buffer.write(urllib.request.urlopen(req, timeout=10).read())
       """
-    var pyArgs = ["python3", "-c", script, "\(baseURL)\(path)", method]
+    var pyArgs = ["-c", script, "\(baseURL)\(path)", method]
     if let body { pyArgs.append(String(decoding: body, as: UTF8.self)) }
-    let result = try Command.run("/usr/bin/env", pyArgs)
+    let result = try Command.run(Paths.python, pyArgs)
     guard result.status == 0 else { throw TestFailure("control \(path): \(result.stderr)") }
     return result.stdout
   }

@@ -26,8 +26,8 @@ public struct ParsedMessage: Decodable {
     let file = dir.appendingPathComponent("message.eml")
     try message.write(to: file)
     let result = try Command.run(
-      "/usr/bin/env",
-      ["python3", Paths.peers.appendingPathComponent("check_message.py").path, file.path])
+      Paths.python,
+      [Paths.peers.appendingPathComponent("check_message.py").path, file.path])
     guard result.status == 0 else { throw TestFailure("check_message.py: \(result.stderr)") }
     return try JSONDecoder().decode(ParsedMessage.self, from: result.stdout)
   }

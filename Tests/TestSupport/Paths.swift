@@ -16,6 +16,9 @@ public enum Paths {
 
   public static let journalRemote = "/lib/systemd/systemd-journal-remote"
 
+  /// Debian's python3 (the test peers use only its standard library).
+  public static let python = "/usr/bin/python3"
+
   /// A fresh temporary directory, removed by the caller's `defer`.
   public static func temporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory

@@ -139,7 +139,8 @@ public enum HTTPClient {
       let name = line[..<colon].lowercased()
       var value = line[line.index(after: colon)...]
       while value.first == " " || value.first == "\t" { value = value.dropFirst() }
-      while value.last == "\r" || value.last == "\n" || value.last == " " {
+      // "\r\n" is one Character in Swift: test for it, not just its parts.
+      while let last = value.last, ["\r\n", "\r", "\n", " ", "\t"].contains(last) {
         value = value.dropLast()
       }
       collector.headers[name] = String(value)

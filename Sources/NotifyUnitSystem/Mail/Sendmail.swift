@@ -1,5 +1,9 @@
 import NotifyUnitCore
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Hands a message to the local MTA with `sendmail -t -oi`:
 /// `-t` takes the recipients from To:, and `-oi` keeps a line holding only
 /// "." from ending the message (a log line "." would cut the mail silently).
@@ -13,6 +17,9 @@ public struct Sendmail {
   /// Starts sendmail, lets `write` stream the message into it, and checks
   /// its exit status, all before `deadline`.
   public func send(deadline: Deadline, _ write: (ByteSink) throws -> Void) throws {
+    // sendmail exiting early must be an error to report (EPIPE), not a
+    // SIGPIPE that kills notify-unit before it can ping.
+    signal(SIGPIPE, SIG_IGN)
     let child: ChildProcess
     do {
       child = try ChildProcess(path: path, arguments: Self.arguments)

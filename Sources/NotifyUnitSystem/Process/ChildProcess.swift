@@ -35,7 +35,16 @@ public final class ChildProcess {
     let argv = ([path] + arguments).map { strdup($0) } + [nil]
     defer { for p in argv { free(p) } }
     var child: pid_t = 0
-    let r = posix_spawn(&child, path, &actions, &attributes, argv, environ)
+    var r = posix_spawn(&child, path, &actions, &attributes, argv, environ)
+    // ETXTBSY: the program file is still open for writing somewhere (being
+    // installed, or a write descriptor inherited by another process's fork
+    // for an instant). It passes; try a few more times.
+    var tries = 1
+    while r == ETXTBSY, tries < 20 {
+      sleep(seconds: 0.05)
+      r = posix_spawn(&child, path, &actions, &attributes, argv, environ)
+      tries += 1
+    }
     close(pipeFDs[0])
     guard r == 0 else {
       close(pipeFDs[1])

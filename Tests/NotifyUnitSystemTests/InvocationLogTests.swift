@@ -1,0 +1,129 @@
+import Foundation
+import NotifyUnitCore
+import NotifyUnitSystem
+import TestSupport
+import Testing
+
+@Suite struct InvocationLogTests {
+  typealias J = JournalFixture
+
+  @Test func matchesTheFourInvocationFieldsInOrder() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let id = J.newInvocation()
+    let other = J.newInvocation()
+    let t = J.baseTime
+    let path = try J.write(
+      [
+        J.managerLine("Starting backup.service...", invocation: id, at: t),
+        J.serviceLine(Array("other run".utf8), invocation: other, at: t + 1),
+        J.serviceLine(Array("one".utf8), invocation: id, at: t + 2),
+        J.managerLine("user manager line", invocation: id, at: t + 3, field: "USER_INVOCATION_ID"),
+        J.managerLine(
+          "object line", invocation: id, at: t + 4, field: "OBJECT_SYSTEMD_INVOCATION_ID"),
+        J.managerLine("other manager", invocation: other, at: t + 5),
+        J.serviceLine(Array("two".utf8), invocation: id, at: t + 6),
+      ], in: dir)
+    var messages: [String] = []
+    let log = InvocationLog(source: .files([path]), invocationID: id)
+    let outcome = try log.read(settle: 0, deadline: Deadline(secondsFromNow: 10)) {
+      messages.append(String(decoding: $0.message, as: UTF8.self))
+    }
+    #expect(outcome.journalReadable && outcome.settled)
+    #expect(
+      messages == ["Starting backup.service...", "one", "user manager line", "object line", "two"])
+    var replayed = 0
+    try log.replay { _ in replayed += 1 }
+    #expect(replayed == 5)
+  }
+
+  @Test func hostileContentArrivesByteForByte() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let id = J.newInvocation()
+    let hostile: [[UInt8]] = [
+      [0x62, 0x61, 0x64, 0xFF, 0xFE, 0xC3], [0x6E, 0x75, 0x6C, 0x00, 0x78],
+      Array("\u{1B}[31mred\u{1B}[0m".utf8),
+      [0x2E], Array("From me".utf8), Array("emoji 💾✅".utf8), Array("cr\rhere".utf8),
+      Array("multi\nline".utf8), [UInt8](repeating: 0x41, count: 1 << 20),
+    ]
+    let path = try J.write(
+      hostile.enumerated().map { J.serviceLine($1, invocation: id, at: J.baseTime + UInt64($0)) },
+      in: dir)
+    var records: [LogRecord] = []
+    _ = try InvocationLog(source: .files([path]), invocationID: id).read(
+      settle: 0, deadline: Deadline(secondsFromNow: 10)
+    ) { records.append($0) }
+    #expect(records.map(\.message) == hostile)
+    #expect(
+      records.allSatisfy {
+        $0.priority == 6 && $0.identifier == Array("restic".utf8) && $0.pid == Array("4242".utf8)
+      })
+    #expect(records.first?.realtime == J.baseTime)
+  }
+
+  @Test func findsTheUnitsLatestInvocation() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let old = J.newInvocation()
+    let new = J.newInvocation()
+    let path = try J.write(
+      [
+        J.serviceLine(Array("old".utf8), invocation: old, at: J.baseTime),
+        J.serviceLine(Array("new".utf8), invocation: new, at: J.baseTime + 10),
+        J.serviceLine(
+          Array("else".utf8), invocation: J.newInvocation(), at: J.baseTime + 20,
+          unit: "other.service"),
+      ], in: dir)
+    #expect(try InvocationLog.latestInvocation(of: "backup.service", source: .files([path])) == new)
+    #expect(
+      try InvocationLog.latestInvocation(of: "nothing.service", source: .files([path])) == nil)
+  }
+
+  @Test func missingJournalFileIsAnErrorNamingIt() throws {
+    #expect(throws: JournalError.self) {
+      _ = try InvocationLog(
+        source: .files(["/nonexistent/x.journal"]), invocationID: J.newInvocation()
+      )
+      .read(settle: 0, deadline: Deadline(secondsFromNow: 1)) { _ in }
+    }
+  }
+
+  /// journald stores a service's last lines after ExecStopPost= may have
+  /// started: lines appended while notify-unit reads must still be in.
+  @Test func waitsForLinesStillBeingStored() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let id = J.newInvocation()
+    let writer = try SlowJournalWriter(
+      directory: dir, invocation: id, early: 5, late: 8, interval: 0.25)
+    defer { writer.stop() }
+    try writer.waitForFile()
+    var messages: [String] = []
+    let started = Date()
+    let outcome = try InvocationLog(source: .directory(dir.path), invocationID: id).read(
+      settle: 10, deadline: Deadline(secondsFromNow: 20)
+    ) { messages.append(String(decoding: $0.message, as: UTF8.self)) }
+    let elapsed = Date().timeIntervalSince(started)
+    #expect(outcome.settled)
+    #expect(messages.count == 13)
+    #expect(messages.last == "late 7")
+    #expect(elapsed < 5)
+  }
+
+  @Test func givesUpSettlingAtItsLimitAndSaysSo() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let id = J.newInvocation()
+    let writer = try SlowJournalWriter(
+      directory: dir, invocation: id, early: 1, late: 100, interval: 0.1)
+    defer { writer.stop() }
+    try writer.waitForFile()
+    let started = Date()
+    let outcome = try InvocationLog(source: .directory(dir.path), invocationID: id).read(
+      settle: 1, deadline: Deadline(secondsFromNow: 20)
+    ) { _ in }
+    #expect(!outcome.settled)
+    #expect(Date().timeIntervalSince(started) < 2)
+  }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import NotifyUnitCore
+import NotifyUnitSystem
+import TestSupport
+import Testing
+
+/// sendmail's faults that a real MTA cannot be made to produce on demand,
+/// with small stand-in scripts; the real MTA is in the end-to-end tests.
+@Suite struct SendmailTests {
+  func script(_ body: String, in dir: URL) throws -> String {
+    let path = dir.appendingPathComponent("sendmail").path
+    try "#!/bin/sh\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
+    chmod(path, 0o755)
+    return path
+  }
+
+  func send(_ path: String, deadline: Double = 5, size: Int = 100) throws {
+    try Sendmail(path: path).send(deadline: Deadline(secondsFromNow: deadline)) { sink in
+      try sink.write([UInt8](repeating: 0x61, count: size) + [0x0A])
+    }
+  }
+
+  @Test func passesDashTAndDashOiAndTheMessage() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = try script("echo \"$@\" > \(dir.path)/args; cat > \(dir.path)/msg", in: dir)
+    try send(path, size: 1_000_000)
+    #expect(try String(contentsOfFile: dir.path + "/args", encoding: .utf8) == "-t -oi\n")
+    #expect(try Data(contentsOf: dir.appendingPathComponent("msg")).count == 1_000_001)
+  }
+
+  @Test func missingSendmailIsATemporaryFailure() throws {
+    #expect {
+      try send("/nonexistent/sendmail")
+    } throws: { error in
+      guard case DeliveryError.temporary(let m) = error else { return false }
+      return m.contains("/nonexistent/sendmail") && m.contains("No such file")
+    }
+  }
+
+  @Test(arguments: [(75, true), (69, false), (1, false)])
+  func exitStatusIsChecked(status: Int, temporary: Bool) throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = try script("cat >/dev/null; exit \(status)", in: dir)
+    #expect {
+      try send(path)
+    } throws: { error in
+      switch error {
+      case DeliveryError.temporary(let m): return temporary && m.contains("status \(status)")
+      case DeliveryError.failed(let m): return !temporary && m.contains("status \(status)")
+      default: return false
+      }
+    }
+  }
+
+  @Test func hangingSendmailIsStoppedAtTheDeadline() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    // Reads nothing and never exits: the writes block, then the wait.
+    let path = try script("exec sleep 60", in: dir)
+    let started = Date()
+    #expect(throws: DeliveryError.self) { try send(path, deadline: 1.5, size: 4_000_000) }
+    #expect(Date().timeIntervalSince(started) < 3)
+  }
+
+  @Test func sendmailExitingEarlyIsReported() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = try script("exit 0", in: dir)
+    #expect(throws: DeliveryError.self) { try send(path, size: 4_000_000) }
+  }
+}
