@@ -6,7 +6,25 @@ import NotifyUnitSystem
 struct ReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
-    abstract: "Report a unit's run (the default: `notify-unit UNIT [CHECK]`).")
+    abstract: "Report a unit's run (the default: `notify-unit UNIT [CHECK]`).",
+    discussion: """
+      Run from a unit's ExecStopPost= line, notify-unit reads SERVICE_RESULT,
+      EXIT_CODE, EXIT_STATUS and INVOCATION_ID from systemd, collects the
+      invocation's journal entries, mails the report through `sendmail -t -oi`
+      and pings Healthchecks (the check's URL on success, /fail otherwise).
+      Every option can also be set in the config file: --mail-to is MAIL_TO.
+
+      Examples:
+        ExecStopPost=-/usr/local/bin/notify-unit backup.service CHECK-UUID
+        notify-unit --mail-to root@example.org backup.service  # latest run
+        notify-unit --dry-run --journal-file run.journal --invocation-id ID \\
+            --mail-to admin@example.org backup.service
+
+      Exit status: 0 delivered; 64 bad command line; 69 delivery refused
+      (sendmail failed, or Healthchecks answered 4xx); 75 delivery failed for
+      now (sendmail missing, exit 75 or too slow; ping retries or the deadline
+      used up); 78 bad config file (the report was still sent).
+      """)
 
   @Argument(help: "The unit's name, e.g. backup.service.")
   var unit: String

@@ -71,3 +71,30 @@ import Testing
     #expect(throws: DeliveryError.self) { try send(path, size: 4_000_000) }
   }
 }
+
+/// The real MTA (Debian's exim4, local delivery to the user "mail"): a line
+/// holding only "." must not end the message. notify-unit's own mails never
+/// contain such a line (every log line has a prefix, and quoted-printable
+/// never leaves a lone character), so this feeds one directly.
+@Suite struct RealMTATests {
+  @Test func loneDotDoesNotCutTheMessage() throws {
+    #expect(
+      FileManager.default.fileExists(atPath: "/usr/sbin/exim4"),
+      "exim4 is not installed: run scripts/setup")
+    let token = UUID().uuidString
+    let message =
+      "To: mail@localhost\nSubject: dot test \(token)\n\nbefore the dot\n.\nafter the dot \(token)\n"
+    try Sendmail(path: "/usr/sbin/sendmail").send(deadline: Deadline(secondsFromNow: 20)) { sink in
+      try sink.write(Array(message.utf8))
+    }
+    let limit = Date().addingTimeInterval(20)
+    var mailbox = ""
+    while Date() < limit {
+      mailbox = (try? String(contentsOfFile: "/var/mail/mail", encoding: .utf8)) ?? ""
+      if mailbox.contains("Subject: dot test \(token)") { break }
+      usleep(100_000)
+    }
+    #expect(mailbox.contains("Subject: dot test \(token)"))
+    #expect(mailbox.contains("after the dot \(token)"))
+  }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// End to end with real peers: exim4 delivering to a local mailbox, and the
+/// loopback Healthchecks server.
+@Suite struct DeliveryTests {
+  /// Debian's exim4 (local delivery) must be installed: .ci/run and
+  /// scripts/setup install it. The local user "mail" exists on every Debian.
+  static let mailbox = "/var/mail/mail"
+  let check = UUID().uuidString.lowercased()
+
+  /// Waits for the message whose Subject names `unit` in the mailbox.
+  func delivered(unit: String, timeout: Double = 30) throws -> [ParsedMessage] {
+    let limit = Date().addingTimeInterval(timeout)
+    while Date() < limit {
+      let found = try mboxMessages(Self.mailbox).map(ParsedMessage.parse).filter {
+        $0.headers["Subject"]?.contains(unit) == true
+      }
+      if !found.isEmpty { return found }
+      usleep(200_000)
+    }
+    return []
+  }
+
+  @Test func realMTADeliversTheWholeMailDespiteALoneDot() throws {
+    #expect(
+      FileManager.default.fileExists(atPath: "/usr/sbin/exim4"),
+      "exim4 is not installed: run scripts/setup")
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let unit = "dot-\(UUID().uuidString.prefix(8).lowercased()).service"
+    let result = try notifyUnit(
+      [
+        "--journal-file", run.path, "--invocation-id", run.invocation, "--mail-to",
+        "mail@localhost", unit,
+      ],
+      environment: ["SERVICE_RESULT": "exit-code", "EXIT_CODE": "exited", "EXIT_STATUS": "1"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let mails = try delivered(unit: unit)
+    #expect(mails.count == 1)
+    let mail = try #require(mails.first)
+    #expect(mail.defects.isEmpty)
+    #expect(mail.max_line_octets <= 998)
+    // A log line "." arrives whole (RealMTATests checks that sendmail gets -oi).
+    #expect(mail.body.contains("restic[4242]: .\n"))
+    #expect(mail.body.hasSuffix("restic[4242]: the very last line\n"))
+    #expect(mail.body.contains("From the start of a line"))
+  }
+
+  @Test func pingsSuccessAndFailureWithTheRunsTail() throws {
+    let server = try HealthchecksServer(checks: [check])
+    let run = try HostileRun(extraLines: 3000, hugeLine: false)
+    defer { run.cleanUp() }
+    let common = ["--journal-file", run.path, "--hc-url", server.baseURL + "/ping"]
+    let failed = try notifyUnit(
+      common + ["backup.service", check], environment: run.outcomeEnvironment)
+    #expect(failed.status == 0, "\(failed.stderr)")
+    var env = run.outcomeEnvironment
+    env["SERVICE_RESULT"] = "success"
+    let ok = try notifyUnit(common + ["backup.service", check], environment: env)
+    #expect(ok.status == 0)
+    let pings = try server.requests()
+    #expect(pings.map(\.kind) == ["fail", "success"])
+    let rid = [8, 4, 4, 4, 12].reduce(into: (parts: [String](), rest: Substring(run.invocation))) {
+      $0.parts.append(String($0.rest.prefix($1)))
+      $0.rest = $0.rest.dropFirst($1)
+    }.parts.joined(separator: "-")
+    #expect(pings.allSatisfy { $0.rid == rid && $0.body_utf8 && $0.body_length <= 100_000 })
+    #expect(pings[0].bodyText.hasPrefix("⛔ backup.service: exit-code (status 3) on "))
+    #expect(pings[0].bodyText.hasSuffix("restic[4242]: the very last line\n"))
+    #expect(!pings[0].bodyText.contains("\u{1B}") && !pings[0].body.contains(0))
+    #expect(!(failed.stderr + ok.stderr).contains(check))
+  }
+
+  @Test func pingBodyIsCutToTheServersLimit() throws {
+    let server = try HealthchecksServer(checks: [check], pingBodyLimit: 2000)
+    let run = try HostileRun(extraLines: 500, hugeLine: false)
+    defer { run.cleanUp() }
+    let result = try notifyUnit(
+      [
+        "--journal-file", run.path, "--hc-url", server.baseURL, "--ping-body-limit", "2000",
+        "backup.service", check,
+      ],
+      environment: run.outcomeEnvironment)
+    #expect(result.status == 0)
+    let ping = try #require(try server.requests().first)
+    #expect(ping.body_length <= 2000)
+    #expect(ping.bodyText.contains("[notify-unit: log cut to its last"))
+    #expect(ping.bodyText.hasSuffix("the very last line\n"))
+  }
+
+  @Test func unknownCheckExits69WithoutRetrying() throws {
+    let server = try HealthchecksServer(checks: [])
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let result = try notifyUnit(
+      ["--journal-file", run.path, "--hc-url", server.baseURL, "backup.service", check],
+      environment: run.outcomeEnvironment)
+    #expect(result.status == 69)
+    #expect(try server.requests().count == 1)
+    #expect(result.stderr.contains("HTTP 404"))
+    #expect(!result.stderr.contains(check))
+  }
+
+  @Test func unreachableHealthchecksEndsWithinTheDeadline() throws {
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    // Port 9 (discard) on loopback: nothing listens, connections are refused.
+    let result = try notifyUnit(
+      [
+        "--journal-file", run.path, "--hc-url", "http://127.0.0.1:9", "--timeout", "4",
+        "backup.service", check,
+      ],
+      environment: run.outcomeEnvironment)
+    #expect(result.status == 75)
+    #expect(result.seconds < 5)
+    #expect(result.stderr.split(separator: "\n").filter { $0.contains("retrying in") }.count >= 2)
+    #expect(!result.stderr.contains(check))
+  }
+
+  @Test func failedMailIsReportedInThePingAndTheExitStatus() throws {
+    let server = try HealthchecksServer(checks: [check])
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let result = try notifyUnit(
+      [
+        "--journal-file", run.path, "--hc-url", server.baseURL, "--mail-to", "a@b.org",
+        "--sendmail", "/nonexistent/sendmail", "backup.service", check,
+      ],
+      environment: run.outcomeEnvironment)
+    #expect(result.status == 75)
+    #expect(result.stderr.contains("mail not sent: cannot run /nonexistent/sendmail"))
+    let ping = try #require(try server.requests().first)
+    #expect(ping.bodyText.contains("note: the mail could not be sent"))
+  }
+}

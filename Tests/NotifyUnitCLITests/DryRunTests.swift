@@ -1,0 +1,183 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct DryRunTests {
+  let check = "7c2b1a9e-5d44-4f0e-8a61-2f3d9c0b4e17"
+
+  @Test func hostileLogMakesAValidMailWithEveryLine() throws {
+    let run = try HostileRun()
+    defer { run.cleanUp() }
+    let result = try notifyUnit(
+      [
+        "--dry-run", "--journal-file", run.path, "--mail-to", "admin@example.org", "backup.service",
+        check,
+      ],
+      environment: run.outcomeEnvironment)
+    #expect(result.status == 0, "\(result.stderr)")
+    let mail = try ParsedMessage.parse(result.stdout)
+    #expect(mail.defects.isEmpty)
+    #expect(mail.max_line_octets <= 998)
+    #expect(mail.headers["Subject"] == "⛔ backup.service: exit-code (status 3) on \(hostName())")
+    #expect(mail.headers["Auto-Submitted"] == "auto-generated")
+    #expect(mail.headers["MIME-Version"] == "1.0")
+    #expect(mail.header_names.filter { $0.lowercased() == "subject" }.count == 1)
+    #expect(!mail.header_names.contains { $0.lowercased() == "bcc" })
+    // Body: summary and readable tail, the last line in it.
+    #expect(mail.body.contains("Main process:  exited with status 3 (NOTIMPLEMENTED)"))
+    #expect(mail.body.contains("Invocation:    \(run.invocation)"))
+    #expect(mail.body.hasSuffix("restic[4242]: the very last line\n"))
+    #expect(mail.body.contains("restic[4242]: .\n"))
+    #expect(mail.body.contains("␛[31mred␛[0m"))
+    // Attachment: the exact log, the documented UTF-8 repair aside.
+    let attachment = try #require(mail.attachment)
+    #expect(attachment.filename == "backup.service-\(run.invocation.prefix(12)).log")
+    let lines = attachment.text
+    for m in run.messages {
+      let repaired = String(decoding: m, as: UTF8.self)
+      #expect(lines.contains(": " + repaired + "\n"), "missing \(repaired.prefix(40))")
+    }
+    #expect(lines.hasSuffix("restic[4242]: the very last line\n"))
+    #expect(!lines.contains("another run"))
+    // The ping that would be sent, on stderr, with the check redacted.
+    #expect(result.stderr.contains("ping: POST https://hc-ping.com/7c2b…/fail?rid="))
+    #expect(!(result.stderr + result.stdoutText).contains(check))
+  }
+
+  @Test func successfulRunWithShortLogIsOnePart() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let id = JournalFixture.newInvocation()
+    let path = try JournalFixture.write(
+      [
+        JournalFixture.serviceLine(
+          Array("snapshot 1a2b3c saved".utf8), invocation: id, at: JournalFixture.baseTime),
+        JournalFixture.managerLine(
+          "Deactivated successfully.", invocation: id, at: JournalFixture.baseTime + 5_000_000),
+      ], in: dir)
+    let result = try notifyUnit(
+      [
+        "--dry-run", "--journal-file", path, "--mail-to", "A <a@example.org>", "--mail-to",
+        "b@example.org", "backup.service",
+      ],
+      environment: [
+        "SERVICE_RESULT": "success", "EXIT_CODE": "exited", "EXIT_STATUS": "0", "INVOCATION_ID": id,
+      ])
+    #expect(result.status == 0)
+    let mail = try ParsedMessage.parse(result.stdout)
+    #expect(mail.defects.isEmpty && !mail.is_multipart)
+    #expect(mail.headers["Subject"]?.hasPrefix("💚 backup.service: success on ") == true)
+    #expect(
+      mail.headers["To"] == "\"A\" <a@example.org>,\n b@example.org"
+        || mail.headers["To"]?.contains("b@example.org") == true)
+    #expect(mail.body.contains("Duration:      5.0 s"))
+    #expect(mail.body.hasSuffix("systemd[1]: Deactivated successfully.\n"))
+  }
+
+  @Test func unsetResultIsReportedAsAFailureWithANote() throws {
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let result = try notifyUnit(
+      [
+        "--dry-run", "--journal-file", run.path, "--invocation-id", run.invocation, "--mail-to",
+        "a@b.org", "backup.service", check,
+      ])
+    #expect(result.status == 0)
+    let mail = try ParsedMessage.parse(result.stdout)
+    #expect(mail.headers["Subject"]?.hasPrefix("⛔ backup.service: unknown on") == true)
+    #expect(mail.body.contains("SERVICE_RESULT was not set"))
+    #expect(result.stderr.contains("/fail"))
+  }
+
+  @Test func withoutAnInvocationTheLatestOneIsReported() throws {
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let result = try notifyUnit(
+      ["--dry-run", "--journal-file", run.path, "--mail-to", "a@b.org", "backup.service"],
+      environment: ["SERVICE_RESULT": "success"])
+    let mail = try ParsedMessage.parse(result.stdout)
+    #expect(mail.body.contains("Invocation:    \(run.invocation)"))
+    #expect(mail.body.contains("this is the unit's latest invocation"))
+  }
+
+  @Test func millionLineLogStaysWithinTheCaps() throws {
+    // 60,000 lines of 100 bytes (6 MB) with a 1 MB attachment cap.
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let id = JournalFixture.newInvocation()
+    let line = String(repeating: "x", count: 90)
+    let entries = (0..<60_000).map {
+      JournalFixture.serviceLine(
+        Array("\($0) \(line)".utf8), invocation: id, at: JournalFixture.baseTime + UInt64($0))
+    }
+    let path = try JournalFixture.write(entries, in: dir)
+    let result = try notifyUnit(
+      [
+        "--dry-run", "--journal-file", path, "--invocation-id", id, "--mail-to", "a@b.org",
+        "--attachment-max-bytes", "1000000", "backup.service",
+      ],
+      environment: ["SERVICE_RESULT": "success"])
+    #expect(result.status == 0)
+    #expect(result.stdout.count < 1_500_000)
+    let mail = try ParsedMessage.parse(result.stdout)
+    #expect(mail.defects.isEmpty)
+    let attachment = try #require(mail.attachment)
+    #expect(attachment.text.utf8.count <= 1_000_000 + 400)
+    #expect(
+      attachment.text.hasPrefix(
+        "[notify-unit: the log is over the attachment limit of 1000000 bytes"))
+    #expect(attachment.text.contains(": 59999 \(line)\n[notify-unit: "))
+    #expect(attachment.text.hasSuffix(" earlier lines were left out of this attachment]\n"))
+    #expect(mail.body.contains("the last 200 of 60000 lines"))
+  }
+
+  @Test func versionAndHelp() throws {
+    let version = try notifyUnit(["--version"])
+    #expect(version.status == 0 && version.stdoutText.split(separator: ".").count == 3)
+    let help = try notifyUnit(["--help"])
+    #expect(help.stdoutText.contains("ExecStopPost="))
+    #expect(help.stdoutText.contains("Exit status"))
+    let reportHelp = try notifyUnit(["report", "--help"])
+    #expect(reportHelp.stdoutText.contains("--mail-to"))
+  }
+
+  @Test func badValuesAreOneLineErrorsAndTheReportStillGoesOut() throws {
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let result = try notifyUnit(
+      [
+        "--dry-run", "--journal-file", run.path, "--mail-to", "a@b.org", "--timeout", "soon",
+        "backup.service", "not-a-check",
+      ],
+      environment: run.outcomeEnvironment)
+    #expect(result.status == 64)
+    let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("notify-unit: ") }
+    #expect(errors.contains { $0.contains("--timeout: TIMEOUT must be seconds") })
+    #expect(errors.contains { $0.contains("CHECK must be") })
+    #expect(try ParsedMessage.parse(result.stdout).defects.isEmpty)
+  }
+
+  @Test func configFileProblemsAreReportedAndFlagsWin() throws {
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let config = run.dir.appendingPathComponent("notify-unit.conf")
+    try "MAIL_TO=file@example.org\nBODY_MAX_LINES=3\nBOGUS=1\n".write(
+      to: config, atomically: true, encoding: .utf8)
+    let result = try notifyUnit(
+      ["--dry-run", "--journal-file", run.path, "--mail-to", "flag@example.org", "backup.service"],
+      environment: run.outcomeEnvironment, config: config.path)
+    #expect(result.status == 78)
+    #expect(result.stderr.contains("notify-unit.conf: line 3: unknown setting BOGUS"))
+    let mail = try ParsedMessage.parse(result.stdout)
+    #expect(mail.headers["To"] == "flag@example.org")
+    #expect(mail.body.contains("the last 3 of"))
+    let missing = try notifyUnit(
+      ["--dry-run", "--journal-file", run.path, "backup.service"], config: "/nonexistent.conf")
+    #expect(missing.status == 78 && missing.stderr.contains("cannot read /nonexistent.conf"))
+  }
+
+  func hostName() -> String {
+    ((try? String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8)) ?? "")
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+}
