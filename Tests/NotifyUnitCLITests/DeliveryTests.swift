@@ -41,7 +41,7 @@ import Testing
     #expect(mails.count == 1)
     let mail = try #require(mails.first)
     #expect(mail.defects.isEmpty)
-    #expect(mail.max_line_octets <= 998)
+    #expect(mail.maxLineOctets <= 998)
     // A log line "." arrives whole (RealMTATests checks that sendmail gets -oi).
     #expect(mail.body.contains("restic[4242]: .\n"))
     #expect(mail.body.hasSuffix("restic[4242]: the very last line\n"))
@@ -66,7 +66,7 @@ import Testing
       $0.parts.append(String($0.rest.prefix($1)))
       $0.rest = $0.rest.dropFirst($1)
     }.parts.joined(separator: "-")
-    #expect(pings.allSatisfy { $0.rid == rid && $0.body_utf8 && $0.body_length <= 100_000 })
+    #expect(pings.allSatisfy { $0.rid == rid && $0.bodyUtf8 && $0.bodyLength <= 100_000 })
     #expect(pings[0].bodyText.hasPrefix("⛔ backup.service: exit-code (status 3) on "))
     #expect(pings[0].bodyText.hasSuffix("restic[4242]: the very last line\n"))
     #expect(!pings[0].bodyText.contains("\u{1B}") && !pings[0].body.contains(0))
@@ -85,7 +85,7 @@ import Testing
       environment: run.outcomeEnvironment)
     #expect(result.status == 0)
     let ping = try #require(try server.requests().first)
-    #expect(ping.body_length <= 2000)
+    #expect(ping.bodyLength <= 2000)
     #expect(ping.bodyText.contains("[notify-unit: log cut to its last"))
     #expect(ping.bodyText.hasSuffix("the very last line\n"))
   }

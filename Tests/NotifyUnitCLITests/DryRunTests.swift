@@ -17,12 +17,12 @@ import Testing
     #expect(result.status == 0, "\(result.stderr)")
     let mail = try ParsedMessage.parse(result.stdout)
     #expect(mail.defects.isEmpty)
-    #expect(mail.max_line_octets <= 998)
+    #expect(mail.maxLineOctets <= 998)
     #expect(mail.headers["Subject"] == "⛔ backup.service: exit-code (status 3) on \(hostName())")
     #expect(mail.headers["Auto-Submitted"] == "auto-generated")
     #expect(mail.headers["MIME-Version"] == "1.0")
-    #expect(mail.header_names.filter { $0.lowercased() == "subject" }.count == 1)
-    #expect(!mail.header_names.contains { $0.lowercased() == "bcc" })
+    #expect(mail.headerNames.filter { $0.lowercased() == "subject" }.count == 1)
+    #expect(!mail.headerNames.contains { $0.lowercased() == "bcc" })
     // Body: summary and readable tail, the last line in it.
     #expect(mail.body.contains("Main process:  exited with status 3 (NOTIMPLEMENTED)"))
     #expect(mail.body.contains("Invocation:    \(run.invocation)"))
@@ -65,7 +65,7 @@ import Testing
       ])
     #expect(result.status == 0)
     let mail = try ParsedMessage.parse(result.stdout)
-    #expect(mail.defects.isEmpty && !mail.is_multipart)
+    #expect(mail.defects.isEmpty && !mail.isMultipart)
     #expect(mail.headers["Subject"]?.hasPrefix("💚 backup.service: success on ") == true)
     #expect(
       mail.headers["To"] == "\"A\" <a@example.org>,\n b@example.org"

@@ -48,7 +48,7 @@ import Testing
     #expect(requests.allSatisfy { $0.method == "POST" && $0.rid == rid })
     #expect(requests[0].headers["user-agent"] == "notify-unit/\(NotifyUnitVersion.string)")
     #expect(requests[0].headers["content-type"] == "text/plain; charset=utf-8")
-    #expect(requests[1].bodyText == "⛔ failed ✅" && requests[1].body_utf8)
+    #expect(requests[1].bodyText == "⛔ failed ✅" && requests[1].bodyUtf8)
     #expect(!log.lines.joined().contains(uuid))
   }
 
@@ -140,6 +140,6 @@ import Testing
     }
     #expect(outcome.delivered && outcome.serverBodyLimit == 1000)
     // The retry after the first answer is cut to the server's limit.
-    #expect(try server.requests().map(\.body_length) == [5000, 1000])
+    #expect(try server.requests().map(\.bodyLength) == [5000, 1000])
   }
 }

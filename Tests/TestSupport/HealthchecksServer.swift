@@ -13,13 +13,13 @@ public final class HealthchecksServer {
     public var check: String?
     public var rid: String?
     public var headers: [String: String]
-    public var body_b64: String
-    public var body_length: Int
-    public var body_utf8: Bool
+    public var bodyB64: String
+    public var bodyLength: Int
+    public var bodyUtf8: Bool
     public var time: Double
     public var status: StatusValue
 
-    public var body: Data { Data(base64Encoded: body_b64) ?? Data() }
+    public var body: Data { Data(base64Encoded: bodyB64) ?? Data() }
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
   }
 
@@ -69,10 +69,16 @@ public final class HealthchecksServer {
     process.waitUntilExit()
   }
 
+  static var decoder: JSONDecoder {
+    let d = JSONDecoder()
+    d.keyDecodingStrategy = .convertFromSnakeCase
+    return d
+  }
+
   public var baseURL: String { "http://127.0.0.1:\(port)" }
 
   public func requests() throws -> [Ping] {
-    try JSONDecoder().decode([Ping].self, from: control("GET", "/_control/requests"))
+    try Self.decoder.decode([Ping].self, from: control("GET", "/_control/requests"))
   }
 
   /// Queues faults for the next pings, e.g. `[["status": 500]]`.

@@ -4,19 +4,19 @@ import Foundation
 /// sees it: see Tests/Peers/check_message.py.
 public struct ParsedMessage: Decodable {
   public struct Part: Decodable {
-    public var content_type: String
+    public var contentType: String
     public var charset: String?
-    public var transfer_encoding: String?
+    public var transferEncoding: String?
     public var filename: String?
     public var disposition: String?
     public var text: String
   }
   public var defects: [String]
-  public var max_line_octets: Int
-  public var header_names: [String]
+  public var maxLineOctets: Int
+  public var headerNames: [String]
   public var headers: [String: String]
-  public var raw_headers: [String: String]
-  public var is_multipart: Bool
+  public var rawHeaders: [String: String]
+  public var isMultipart: Bool
   public var parts: [Part]
   public var size: Int
 
@@ -29,7 +29,9 @@ public struct ParsedMessage: Decodable {
       Paths.python,
       [Paths.peers.appendingPathComponent("check_message.py").path, file.path])
     guard result.status == 0 else { throw TestFailure("check_message.py: \(result.stderr)") }
-    return try JSONDecoder().decode(ParsedMessage.self, from: result.stdout)
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    return try decoder.decode(ParsedMessage.self, from: result.stdout)
   }
 
   public var body: String { parts.first?.text ?? "" }
