@@ -20,8 +20,9 @@ let package = Package(
     // C boundary: module maps and shim headers only.
     .systemLibrary(
       name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
-    .systemLibrary(
-      name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+    // libcurl's headers (libcurl4-openssl-dev); the library itself is loaded
+    // on first use, see Sources/CCurl/include/ccurl.h.
+    .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
 
     // Pure core: outcome, report, MIME message, ping policy, config. No I/O.
     .target(name: "NotifyUnitCore", swiftSettings: strictness),

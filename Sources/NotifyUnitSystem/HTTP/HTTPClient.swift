@@ -37,9 +37,16 @@ public struct HTTPTransportError: Error, Sendable, CustomStringConvertible {
 }
 
 public enum HTTPClient {
-  private static let initialized: Bool = {
+  /// nil once libcurl is loaded and initialised, else why not.
+  private static let loadError: String? = {
+    guard nu_curl_load() == 0 else {
+      return "cannot load libcurl (install libcurl4): \(String(cString: nu_curl_error()))"
+    }
     // Once, before any handle; not thread-safe in older libcurl.
-    curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    guard nu_curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK else {
+      return "libcurl could not initialise"
+    }
+    return nil
   }()
 
   /// Errors where the request may succeed if tried again.
@@ -52,12 +59,14 @@ public enum HTTPClient {
   ]
 
   public static func perform(_ request: HTTPRequest) -> Result<HTTPResponse, HTTPTransportError> {
-    _ = initialized
-    guard let curl = curl_easy_init() else {
+    if let loadError {
+      return .failure(HTTPTransportError(code: -1, message: loadError, isRetriable: false))
+    }
+    guard let curl = nu_curl_easy_init() else {
       return .failure(
         HTTPTransportError(code: -1, message: "libcurl could not start", isRetriable: false))
     }
-    defer { curl_easy_cleanup(curl) }
+    defer { nu_curl_easy_cleanup(curl) }
 
     let collector = Collector()
     let box = Unmanaged.passRetained(collector)
@@ -65,9 +74,9 @@ public enum HTTPClient {
 
     var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     var headers: UnsafeMutablePointer<curl_slist>? = nil
-    headers = curl_slist_append(headers, "Content-Type: \(request.contentType)")
-    headers = curl_slist_append(headers, "Expect:")  // no 100-continue round trip
-    defer { curl_slist_free_all(headers) }
+    headers = nu_curl_slist_append(headers, "Content-Type: \(request.contentType)")
+    headers = nu_curl_slist_append(headers, "Expect:")  // no 100-continue round trip
+    defer { nu_curl_slist_free_all(headers) }
 
     let millis = max(1, Int(request.timeout * 1000))
     let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errors in
@@ -92,12 +101,12 @@ public enum HTTPClient {
       _ = nu_curl_setopt_pointer(curl, CURLOPT_WRITEDATA, box.toOpaque())
       _ = nu_curl_setopt_write_callback(curl, CURLOPT_HEADERFUNCTION, headerCallback)
       _ = nu_curl_setopt_pointer(curl, CURLOPT_HEADERDATA, box.toOpaque())
-      return curl_easy_perform(curl)
+      return nu_curl_easy_perform(curl)
     }
 
     guard code == CURLE_OK else {
       let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-      let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+      let text = detail.isEmpty ? String(cString: nu_curl_easy_strerror(code)) : detail
       return .failure(
         HTTPTransportError(
           code: Int(code.rawValue), message: "\(text) (curl error \(code.rawValue))",
