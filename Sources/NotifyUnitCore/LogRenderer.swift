@@ -17,16 +17,31 @@
 ///   how much was left out.
 ///
 /// The prefix is `2026-11-27T03:36:59.123456+01:00 err ident[pid]: `.
-public struct LogRenderer: Sendable {
+///
+/// Hot path: every entry of a long log goes through here up to twice, so
+/// the common case (printable ASCII, the same second as the last entry)
+/// copies bytes and formats nothing twice.
+public struct LogRenderer {
   public enum Zone: Sendable { case utc, local }
 
-  public var zone: Zone
-  public var maxReadableLineBytes: Int
+  public let zone: Zone
+  public let maxReadableLineBytes: Int
+  private let cache = SecondCache()
 
   public init(zone: Zone = .local, maxReadableLineBytes: Int = 4096) {
     self.zone = zone
     self.maxReadableLineBytes = max(maxReadableLineBytes, 64)
   }
+
+  /// "YYYY-MM-DDTHH:MM:SS" and "+HH:MM" of the last second formatted.
+  private final class SecondCache {
+    var second = Int.min
+    var dateTime: [UInt8] = []
+    var offset: [UInt8] = []
+  }
+
+  /// Length of `2026-11-27T03:36:59.123456+01:00`.
+  static let timestampLength = 32
 
   static let priorityNames: [[UInt8]] = [
     "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
@@ -60,29 +75,49 @@ public struct LogRenderer: Sendable {
 
   /// Size of the exact line in bytes, without building it.
   public func exactLineLength(_ record: LogRecord) -> Int {
-    var prefix: [UInt8] = []
-    prefix.reserveCapacity(96)
-    appendPrefix(of: record, to: &prefix)
-    return prefix.count + UTF8Repair.repairedLength(record.message) + 1
+    prefixLength(of: record) + UTF8Repair.repairedLength(record.message) + 1
+  }
+
+  /// What `appendPrefix` writes, counted.
+  func prefixLength(of record: LogRecord) -> Int {
+    var n = Self.timestampLength + 1
+    n += record.priority.map { Self.priorityNames[Int($0)].count } ?? 1
+    n += 1 + (record.identifier.isEmpty ? 1 : min(record.identifier.count, 64))
+    if !record.pid.isEmpty { n += 2 + min(record.pid.count, 64) }
+    return n + 2
   }
 
   /// The readable line, newline-terminated. Returns true when the entry was
-  /// cut to `maxReadableLineBytes`.
+  /// cut to `maxReadableLineBytes`. `fullLength` is the message's length
+  /// when `record` holds only its start.
   @discardableResult
-  public func appendReadableLine(_ record: LogRecord, to out: inout [UInt8]) -> Bool {
+  public func appendReadableLine(
+    _ record: LogRecord, to out: inout [UInt8], fullLength: Int? = nil
+  ) -> Bool {
     let start = out.count
     appendPrefix(of: record, to: &out)
-    let indent = [UInt8](repeating: 0x20, count: min(out.count - start, 48))
     let limit = start + maxReadableLineBytes
+    let total = fullLength ?? record.message.count
+    if Self.isPlainText(record.message) {
+      // Printable ASCII and tabs only: shown as it is.
+      let room = max(0, limit - out.count)
+      if record.message.count <= room && total == record.message.count {
+        out += record.message
+        out.append(0x0A)
+        return false
+      }
+      out += record.message.prefix(room)
+      out += Array(
+        " [… \(total - min(room, record.message.count)) more bytes in the attachment]\n".utf8)
+      return true
+    }
+    let indent = [UInt8](repeating: 0x20, count: min(out.count - start, 48))
     let text = String(decoding: record.message, as: UTF8.self)
-    var consumed = 0  // bytes of the repaired message shown so far
-    let total = text.utf8.count
-    var cut = false
+    var consumed = 0  // bytes of the message shown so far
     for scalar in text.unicodeScalars {
       if out.count >= limit {
-        out += Array(" [… \(total - consumed) more bytes in the attachment]".utf8)
-        cut = true
-        break
+        out += Array(" [… \(max(0, total - consumed)) more bytes in the attachment]\n".utf8)
+        return true
       }
       consumed += UTF8.width(scalar)
       let v = scalar.value
@@ -90,8 +125,8 @@ public struct LogRenderer: Sendable {
       case 0x0A:
         out.append(0x0A)
         out += indent
-      case 0x09:
-        out.append(0x09)
+      case 0x09, 0x20..<0x7F:
+        out.append(UInt8(v))
       case 0x00..<0x20:
         Self.appendScalar(Unicode.Scalar(0x2400 + v)!, to: &out)
       case 0x7F:
@@ -102,8 +137,20 @@ public struct LogRenderer: Sendable {
         Self.appendScalar(scalar, to: &out)
       }
     }
+    if total > record.message.count {
+      out += Array(" [… \(total - record.message.count) more bytes in the attachment]\n".utf8)
+      return true
+    }
     out.append(0x0A)
-    return cut
+    return false
+  }
+
+  /// Printable ASCII and tabs only.
+  static func isPlainText(_ bytes: [UInt8]) -> Bool {
+    bytes.withUnsafeBufferPointer { buffer in
+      for b in buffer where (b < 0x20 && b != 0x09) || b >= 0x7F { return false }
+      return true
+    }
   }
 
   static func appendScalar(_ scalar: Unicode.Scalar, to out: inout [UInt8]) {
@@ -120,25 +167,33 @@ public struct LogRenderer: Sendable {
 
   /// `YYYY-MM-DDTHH:MM:SS.uuuuuu+HH:MM`, in UTC or the local zone.
   public func appendTimestamp(_ usec: UInt64, to out: inout [UInt8]) {
-    let t = Self.brokenDown(seconds: Int(usec / 1_000_000), zone: zone)
-    Self.appendDigits(t.year, 4, &out)
-    out.append(0x2D)
-    Self.appendDigits(t.month, 2, &out)
-    out.append(0x2D)
-    Self.appendDigits(t.day, 2, &out)
-    out.append(0x54)
-    Self.appendDigits(t.hour, 2, &out)
-    out.append(0x3A)
-    Self.appendDigits(t.minute, 2, &out)
-    out.append(0x3A)
-    Self.appendDigits(t.second, 2, &out)
+    let second = Int(usec / 1_000_000)
+    if second != cache.second {
+      let t = Self.brokenDown(seconds: second, zone: zone)
+      var d: [UInt8] = []
+      Self.appendDigits(t.year, 4, &d)
+      d.append(0x2D)
+      Self.appendDigits(t.month, 2, &d)
+      d.append(0x2D)
+      Self.appendDigits(t.day, 2, &d)
+      d.append(0x54)
+      Self.appendDigits(t.hour, 2, &d)
+      d.append(0x3A)
+      Self.appendDigits(t.minute, 2, &d)
+      d.append(0x3A)
+      Self.appendDigits(t.second, 2, &d)
+      var o: [UInt8] = [t.offsetSeconds < 0 ? 0x2D : 0x2B]
+      Self.appendDigits(abs(t.offsetSeconds) / 3600, 2, &o)
+      o.append(0x3A)
+      Self.appendDigits(abs(t.offsetSeconds) % 3600 / 60, 2, &o)
+      cache.second = second
+      cache.dateTime = d
+      cache.offset = o
+    }
+    out += cache.dateTime
     out.append(0x2E)
     Self.appendDigits(Int(usec % 1_000_000), 6, &out)
-    let offset = t.offsetSeconds
-    out.append(offset < 0 ? 0x2D : 0x2B)
-    Self.appendDigits(abs(offset) / 3600, 2, &out)
-    out.append(0x3A)
-    Self.appendDigits(abs(offset) % 3600 / 60, 2, &out)
+    out += cache.offset
   }
 
   /// A timestamp as a String, for summaries.
@@ -167,15 +222,15 @@ public struct LogRenderer: Sendable {
   }
 
   static func appendDigits(_ value: Int, _ width: Int, _ out: inout [UInt8]) {
-    var digits = [UInt8](repeating: 0x30, count: width)
+    let end = out.count + width
+    out.append(contentsOf: repeatElement(0x30, count: width))
     var v = value
-    var i = width - 1
-    while i >= 0 {
-      digits[i] = UInt8(0x30 + v % 10)
+    var i = end - 1
+    while i >= end - width {
+      out[i] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
       v /= 10
       i -= 1
     }
-    out += digits
   }
 }
 

@@ -13,16 +13,20 @@ public struct Report: Sendable {
   public var lineCount = 0
   /// Size of the whole log in its exact form (what the attachment would hold).
   public var exactLogBytes = 0
-  /// The last readable lines, bounded.
-  public var tail: LogTail
-  /// Entries too long for one readable line (shown cut, kept whole in the
-  /// attachment).
-  public var cutLineCount = 0
+  /// The last readable lines, bounded; filled in by `finish(renderer:)`.
+  public private(set) var tail: LogTail
+  /// Entries of `tail` too long for one readable line (shown cut, kept whole
+  /// in the attachment).
+  public private(set) var cutLineCount = 0
   /// Things the reader must know: an unreadable journal, a log that may be
   /// incomplete, a cut attachment. Each is one sentence.
   public var notes: [String] = []
   /// When the report was made, microseconds since the epoch.
   public var createdAt: UInt64
+
+  /// The last entries as read, before rendering: rendering every line of a
+  /// long log would be wasted on lines the tail drops again.
+  private var recent: BoundedTail<RecentEntry>
 
   public init(
     unit: String, host: String, outcome: RunOutcome, invocationID: String?,
@@ -33,6 +37,7 @@ public struct Report: Sendable {
     self.outcome = outcome
     self.invocationID = invocationID
     self.tail = LogTail(capacityBytes: tailCapacityBytes)
+    self.recent = BoundedTail(capacityBytes: tailCapacityBytes)
     self.createdAt = createdAt
   }
 
@@ -42,10 +47,21 @@ public struct Report: Sendable {
     lastTimestamp = record.realtime
     lineCount += 1
     exactLogBytes += renderer.exactLineLength(record)
+    recent.append(RecentEntry(record, keep: renderer.maxReadableLineBytes + 8))
+  }
+
+  /// Renders the kept entries as readable lines into `tail`. Call once all
+  /// entries are added.
+  public mutating func finish(renderer: LogRenderer) {
     var line: [UInt8] = []
-    line.reserveCapacity(record.message.count + 64)
-    if renderer.appendReadableLine(record, to: &line) { cutLineCount += 1 }
-    tail.append(line)
+    for entry in recent.kept {
+      line.removeAll(keepingCapacity: true)
+      if renderer.appendReadableLine(entry.record, to: &line, fullLength: entry.fullLength) {
+        cutLineCount += 1
+      }
+      tail.append(line)
+    }
+    recent = BoundedTail(capacityBytes: 0)
   }
 
   /// Time from the first to the last log line, in seconds.
@@ -65,6 +81,22 @@ public struct Report: Sendable {
     }
     return text + " on \(host.sanitizedForDisplay(maxLength: 200))"
   }
+}
+
+/// An entry kept for the tail, its message cut to what a readable line can
+/// show (a 100 MB line must not be held whole).
+struct RecentEntry: TailCosted, Sendable {
+  var record: LogRecord
+  var fullLength: Int
+
+  init(_ record: LogRecord, keep: Int) {
+    self.record = record
+    self.fullLength = record.message.count
+    if record.message.count > keep { self.record.message = Array(record.message.prefix(keep)) }
+  }
+
+  /// About what its readable line will take.
+  var tailCost: Int { record.message.count + record.identifier.count + record.pid.count + 48 }
 }
 
 /// "1 h 02 min 03 s", "4.2 s".

@@ -74,8 +74,9 @@ public enum Host {
 public struct FileError: Error, CustomStringConvertible, Sendable {
   public var path: String
   public var errno: Int32
+  public var action = "read"
   public var isMissing: Bool { errno == ENOENT }
   public var description: String {
-    "cannot read \(path): \(String(cString: strerror(errno)))"
+    "cannot \(action) \(path): \(String(cString: strerror(errno)))"
   }
 }

@@ -45,7 +45,19 @@ struct ReportRun {
       }
     }
 
-    var report = makeReport(status: &status, deadline: deadline)
+    // The exact log for the attachment is kept while the journal is read.
+    var archive: TemporaryLogArchive? = nil
+    var archiveNote: String? = nil
+    if !settings.mailTo.isEmpty && settings.attachmentMaxBytes > 0 {
+      do {
+        archive = try TemporaryLogArchive(limit: settings.attachmentMaxBytes)
+      } catch {
+        archiveNote = "The log cannot be attached: \(error)."
+        say("\(error): the mail will have no attachment")
+      }
+    }
+    var report = makeReport(status: &status, deadline: deadline, archive: archive)
+    if let archiveNote { report.notes.append(archiveNote) }
 
     // Mail first, keeping time for the ping when there is one.
     var mailFailure: String? = nil
@@ -55,7 +67,7 @@ struct ReportRun {
       let reserve = target == nil ? 0 : min(15, deadline.remaining / 3)
       let mailDeadline = Deadline(secondsFromNow: max(0.5, deadline.remaining - reserve))
       do {
-        try sendMail(report: report, deadline: mailDeadline)
+        try sendMail(report: report, archive: archive, deadline: mailDeadline)
       } catch let error as DeliveryError {
         mailFailure = "\(error)"
         say("mail not sent: \(error)")
@@ -79,7 +91,7 @@ struct ReportRun {
   }
 
   /// Reads the outcome from the environment and the log from the journal.
-  func makeReport(status: inout ExitStatus, deadline: Deadline) -> Report {
+  func makeReport(status: inout ExitStatus, deadline: Deadline, archive: LogArchive?) -> Report {
     let outcome = RunOutcome(environment: environment)
     var notes: [String] = []
     if outcome.result == nil {
@@ -115,18 +127,33 @@ struct ReportRun {
       createdAt: Host.nowMicroseconds)
     report.notes = notes
 
-    guard let invocation else {
+    if let invocation {
+      readLog(invocation, into: &report, archive: archive, deadline: deadline)
+    } else {
       report.notes.append(
         "No invocation of \(unit.sanitizedForDisplay(maxLength: 100)) was found: the report has no log."
       )
-      return report
     }
+    report.finish(renderer: renderer)
+    return report
+  }
+
+  /// Adds the invocation's journal entries, and notes on what may be missing.
+  func readLog(
+    _ invocation: String, into report: inout Report, archive: LogArchive?, deadline: Deadline
+  ) {
     let settle: Double
     if case .files = journalSource { settle = 0 } else { settle = settings.journalSettle }
     do {
       let log = InvocationLog(source: journalSource, invocationID: invocation)
+      var line: [UInt8] = []
       let result = try log.read(settle: settle, deadline: deadline) { record in
         report.add(record, renderer: renderer)
+        if let archive {
+          line.removeAll(keepingCapacity: true)
+          renderer.appendExactLine(record, to: &line)
+          try archive.append(line)
+        }
       }
       if !result.journalReadable {
         report.notes.append(
@@ -143,7 +170,6 @@ struct ReportRun {
       report.notes.append("The journal could not be read: \(error).")
       say("\(error)")
     }
-    return report
   }
 
   func composer(for report: Report) -> MailComposer {
@@ -158,20 +184,16 @@ struct ReportRun {
     return MailComposer(report: report, settings: mail, renderer: renderer, nonce: Host.randomHex())
   }
 
-  func sendMail(report: Report, deadline: Deadline) throws {
+  func sendMail(report: Report, archive: LogArchive?, deadline: Deadline) throws {
     let composer = composer(for: report)
-    let replay: MailComposer.LogReplay = { emit in
-      guard let id = report.invocationID else { return }
-      try InvocationLog(source: journalSource, invocationID: id).replay(emit)
-    }
     if settings.dryRun {
       let out = FileDescriptorSink(fd: 1, deadline: nil, what: "stdout")
-      try composer.write(to: out, replay: replay)
+      try composer.write(to: out, archive: archive)
       try out.flush()
       return
     }
     try Sendmail(path: settings.sendmail).send(deadline: deadline) { sink in
-      try composer.write(to: sink, replay: replay)
+      try composer.write(to: sink, archive: archive)
     }
     say("mail sent to \(settings.mailTo.count) recipient(s) through \(settings.sendmail)")
   }

@@ -16,6 +16,7 @@ import Testing
         "EXIT_STATUS": result == "success" ? "0" : "3",
       ]), invocationID: invocation, tailCapacityBytes: 100_000, createdAt: 1_795_000_000_000_000)
     for (i, line) in lines.enumerated() { r.add(record(line, i), renderer: renderer) }
+    r.finish(renderer: renderer)
     return r
   }
 
@@ -32,10 +33,14 @@ import Testing
         recipients: [try MailAddress(parsing: "admin@example.org")],
         sender: try MailAddress(parsing: "notify-unit@nas"))
     let composer = MailComposer(report: r, settings: s, renderer: renderer, nonce: "abc123")
-    let sink = BufferSink()
-    try composer.write(to: sink) { emit in
-      for (i, line) in lines.enumerated() { try emit(record(line, i)) }
+    let archive = MemoryLogArchive()
+    for (i, line) in lines.enumerated() {
+      var exact: [UInt8] = []
+      renderer.appendExactLine(record(line, i), to: &exact)
+      try archive.append(exact)
     }
+    let sink = BufferSink()
+    try composer.write(to: sink, archive: archive)
     return sink.string
   }
 
@@ -139,7 +144,8 @@ import Testing
     let decoded = Decode.base64(String(parts[2].split(separator: "\n\n", maxSplits: 1)[1]))
     let text = String(decoding: decoded, as: UTF8.self)
     #expect(decoded.count <= 50_000 + 300)
-    #expect(text.hasPrefix("[notify-unit: the log is over the attachment limit of 50000 bytes"))
+    #expect(text.hasPrefix("[notify-unit: this log has "))
+    #expect(text.contains("over the attachment limit of 50000: only its end is attached"))
     #expect(text.contains("restic[7]: line number 9999\n"))
     #expect(!text.contains("line number 0\n"))
     #expect(message.utf8.count < 100_000)

@@ -62,6 +62,7 @@ import Testing
     for (i, l) in lines.enumerated() {
       r.add(LogRecord(realtime: UInt64(i), message: Array(l.utf8)), renderer: renderer)
     }
+    r.finish(renderer: renderer)
     return r
   }
 

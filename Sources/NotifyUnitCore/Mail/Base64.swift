@@ -15,10 +15,10 @@ public enum Base64 {
     var i = bytes.startIndex
     while i + 3 <= bytes.endIndex {
       let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-      out += [
-        alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)],
-        alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)],
-      ]
+      out.append(alphabet[Int(n >> 18 & 63)])
+      out.append(alphabet[Int(n >> 12 & 63)])
+      out.append(alphabet[Int(n >> 6 & 63)])
+      out.append(alphabet[Int(n & 63)])
       i += 3
     }
     let rest = bytes.endIndex - i
@@ -36,15 +36,22 @@ public enum Base64 {
     public init() { out.reserveCapacity(1 << 16) }
 
     public mutating func write(_ bytes: [UInt8], to sink: ByteSink) throws {
-      pending += bytes
-      let whole = pending.count / 57 * 57
-      var i = 0
-      while i < whole {
-        Base64.appendEncoded(pending[i..<i + 57], to: &out)
+      var input = bytes[...]
+      if !pending.isEmpty {
+        let need = 57 - pending.count
+        pending += input.prefix(need)
+        input = input.dropFirst(need)
+        guard pending.count == 57 else { return }
+        Base64.appendEncoded(pending[...], to: &out)
         out.append(0x0A)
-        i += 57
+        pending.removeAll(keepingCapacity: true)
       }
-      pending.removeFirst(whole)
+      while input.count >= 57 {
+        Base64.appendEncoded(input.prefix(57), to: &out)
+        out.append(0x0A)
+        input = input.dropFirst(57)
+      }
+      pending += input
       if out.count >= 1 << 16 {
         try sink.write(out)
         out.removeAll(keepingCapacity: true)

@@ -5,7 +5,7 @@
 /// quoted-printable) and, when the body cannot show the whole log, a
 /// `multipart/mixed` with the exact log attached (base64). Every line is far
 /// below 998 octets whatever the log holds. The attachment is streamed from
-/// the journal a second time, so no run holds the whole log in memory.
+/// a `LogArchive`, so no run holds the whole log in memory.
 public struct MailComposer {
   public var report: Report
   public var settings: MailSettings
@@ -19,9 +19,6 @@ public struct MailComposer {
     self.renderer = renderer
     self.nonce = HeaderEncoding.token(nonce, maxLength: 40)
   }
-
-  /// Feeds the invocation's entries again, in order, to `emit`.
-  public typealias LogReplay = (_ emit: (LogRecord) throws -> Void) throws -> Void
 
   /// The log lines the body shows.
   var bodyLines: ArraySlice<[UInt8]> {
@@ -59,8 +56,9 @@ public struct MailComposer {
     return h
   }
 
-  /// The summary and the tail, as readable UTF-8 text.
-  public func bodyText() -> [UInt8] {
+  /// The summary and the tail, as readable UTF-8 text; `attached` says
+  /// whether the log goes along as an attachment.
+  public func bodyText(attached: Bool) -> [UInt8] {
     var lines: [String] = []
     let r = report
     lines.append(r.headline)
@@ -89,10 +87,10 @@ public struct MailComposer {
     let shown = bodyLines
     if r.lineCount == 0 {
       lines.append("No log lines were found for this invocation.")
-    } else if shown.count < r.lineCount {
-      lines.append(
-        "Log (the last \(shown.count) of \(r.lineCount) lines; the whole log is attached as \(attachmentName)):"
-      )
+    } else if shown.count < r.lineCount || r.cutLineCount > 0 {
+      let whole = r.exactLogBytes <= settings.attachmentMaxBytes ? "the whole log" : "the log's end"
+      let attachment = attached ? "; \(whole) is attached as \(attachmentName)" : ""
+      lines.append("Log (the last \(shown.count) of \(r.lineCount) lines\(attachment)):")
     } else {
       lines.append("Log:")
     }
@@ -107,10 +105,10 @@ public struct MailComposer {
     return HeaderEncoding.token(report.unit, maxLength: 100) + id + ".log"
   }
 
-  /// Writes the whole message. `replay` is called only when an attachment is
-  /// needed.
-  public func write(to sink: ByteSink, replay: LogReplay) throws {
-    let attach = needsAttachment
+  /// Writes the whole message; the log is attached from `archive` when the
+  /// body cannot show all of it.
+  public func write(to sink: ByteSink, archive: LogArchive?) throws {
+    let attach = needsAttachment && archive != nil
     var head = headers
     if attach {
       head.append(("Content-Type", "multipart/mixed; boundary=\"\(boundary)\""))
@@ -128,7 +126,7 @@ public struct MailComposer {
       out += "Content-Transfer-Encoding: quoted-printable\n\n"
     }
     try sink.write(Array(out.utf8))
-    try sink.write(QuotedPrintable.encode(bodyText()))
+    try sink.write(QuotedPrintable.encode(bodyText(attached: attach)))
     guard attach else { return }
 
     var part = "\n--\(boundary)\n"
@@ -136,45 +134,23 @@ public struct MailComposer {
     part += "Content-Transfer-Encoding: base64\n"
     part += "Content-Disposition: attachment; filename=\"\(attachmentName)\"\n\n"
     try sink.write(Array(part.utf8))
-    try writeAttachment(to: sink, replay: replay)
+    try writeAttachment(to: sink, archive: archive!)
     try sink.write(Array("\n--\(boundary)--\n".utf8))
   }
 
-  /// The exact log, from its end when it is over the cap: whole lines are
-  /// skipped from the start until the rest fits.
-  func writeAttachment(to sink: ByteSink, replay: LogReplay) throws {
+  /// The exact log, from its end when it is over the cap, with a note at
+  /// the top saying how much was left out.
+  func writeAttachment(to sink: ByteSink, archive: LogArchive) throws {
     var encoder = Base64.LineEncoder()
     let cap = settings.attachmentMaxBytes
-    var toSkip = max(0, report.exactLogBytes - cap)
-    var skippedLines = 0
-    var written = 0
-    var seen = 0
-    var line: [UInt8] = []
-    if toSkip > 0 {
+    if archive.totalBytes > cap {
+      // The note counts against the cap, and what is left out is known
+      // before reading: the archive keeps the last `cap` bytes.
       let note =
-        "[notify-unit: the log is over the attachment limit of \(cap) bytes; its first lines are left out, see the end of this file]\n"
-      try encoder.write(Array(note.utf8), to: sink)
-      written += note.utf8.count
-    }
-    try replay { record in
-      // The journal may have grown since the first read: stop where it was.
-      guard seen < report.lineCount else { return }
-      seen += 1
-      line.removeAll(keepingCapacity: true)
-      renderer.appendExactLine(record, to: &line)
-      if toSkip > 0 {
-        toSkip -= line.count
-        skippedLines += 1
-        return
-      }
-      guard written + line.count <= cap + 4096 else { return }
-      written += line.count
-      try encoder.write(line, to: sink)
-    }
-    if skippedLines > 0 {
-      let note = "[notify-unit: \(skippedLines) earlier lines were left out of this attachment]\n"
+        "[notify-unit: this log has \(archive.totalBytes) bytes, over the attachment limit of \(cap): only its end is attached, from the first whole line]\n"
       try encoder.write(Array(note.utf8), to: sink)
     }
+    _ = try archive.readTail(maxBytes: cap) { chunk in try encoder.write(chunk, to: sink) }
     try encoder.finish(to: sink)
   }
 }

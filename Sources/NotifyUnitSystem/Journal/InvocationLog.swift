@@ -43,7 +43,7 @@ public struct InvocationLog {
     // and directories named explicitly fail to open instead.
     if source == .local { outcome.journalReadable = journal.hasFiles }
     if settle > 0 { journal.enableWaiting() }
-    while try journal.next() { try each(Self.record(journal)) }
+    while try journal.next() { try each(try Self.record(journal)) }
     guard settle > 0 else { return outcome }
 
     let settleDeadline = deadline.capped(to: settle)
@@ -62,17 +62,11 @@ public struct InvocationLog {
       var got = false
       while try journal.next() {
         got = true
-        try each(Self.record(journal))
+        try each(try Self.record(journal))
       }
       if got { quietSince = .now }
     }
     return outcome
-  }
-
-  /// Reads the same entries again, without waiting: for the attachment.
-  public func replay(_ each: (LogRecord) throws -> Void) throws {
-    let journal = try open()
-    while try journal.next() { try each(Self.record(journal)) }
   }
 
   func open() throws(JournalError) -> Journal {
@@ -85,14 +79,46 @@ public struct InvocationLog {
     return journal
   }
 
-  static func record(_ journal: Journal) -> LogRecord {
-    let priority = journal.withField("PRIORITY") { $0.flatMap(LogRecord.priority(from:)) }
-    let identifier = journal.field("SYSLOG_IDENTIFIER") ?? journal.field("_COMM") ?? []
-    let pid = journal.field("_PID") ?? journal.field("SYSLOG_PID") ?? []
-    let message = journal.field("MESSAGE") ?? []
-    return LogRecord(
-      realtime: journal.realtime(), priority: priority, identifier: identifier, pid: pid,
-      message: message)
+  static let messageField = Array("MESSAGE=".utf8)
+  static let priorityField = Array("PRIORITY=".utf8)
+  static let identifierField = Array("SYSLOG_IDENTIFIER=".utf8)
+  static let commField = Array("_COMM=".utf8)
+  static let pidField = Array("_PID=".utf8)
+  static let syslogPIDField = Array("SYSLOG_PID=".utf8)
+
+  static func record(_ journal: Journal) throws -> LogRecord {
+    var record = LogRecord(realtime: journal.realtime(), message: [])
+    var comm: [UInt8] = []
+    var syslogPID: [UInt8] = []
+    func value(_ raw: UnsafeRawBufferPointer, after name: [UInt8]) -> [UInt8]? {
+      raw.starts(with: name) ? Array(raw[name.count...]) : nil
+    }
+    try journal.forEachField { raw in
+      switch raw.first {
+      case 0x4D:  // M
+        if let v = value(raw, after: messageField) { record.message = v }
+      case 0x50:  // P
+        if raw.starts(with: priorityField) {
+          record.priority = LogRecord.priority(from: raw[priorityField.count...])
+        }
+      case 0x53:  // S
+        if let v = value(raw, after: identifierField) {
+          record.identifier = v
+        } else if let v = value(raw, after: syslogPIDField) {
+          syslogPID = v
+        }
+      case 0x5F:  // _
+        if let v = value(raw, after: pidField) {
+          record.pid = v
+        } else if let v = value(raw, after: commField) {
+          comm = v
+        }
+      default: break
+      }
+    }
+    if record.identifier.isEmpty { record.identifier = comm }
+    if record.pid.isEmpty { record.pid = syslogPID }
+    return record
   }
 
   /// The most recent invocation of `unit` found in the journal, as

@@ -1,0 +1,36 @@
+/// The exact log as it is read, kept for the attachment: only its end is
+/// needed, and only that much (the attachment limit) is kept, so no run holds
+/// the whole log. Filled during the one read of the journal, so the mail
+/// attaches exactly what the summary counted.
+public protocol LogArchive: AnyObject {
+  /// Bytes appended in all.
+  var totalBytes: Int { get }
+  /// Appends whole lines.
+  func append(_ lines: [UInt8]) throws
+  /// Calls `body` with the last `maxBytes` (or fewer) bytes, from the start
+  /// of a line, in chunks; returns how many bytes at the start were left out.
+  func readTail(maxBytes: Int, _ body: ([UInt8]) throws -> Void) throws -> Int
+}
+
+/// A `LogArchive` in memory, for tests and small logs.
+public final class MemoryLogArchive: LogArchive {
+  public private(set) var bytes: [UInt8] = []
+  public init() {}
+  public var totalBytes: Int { bytes.count }
+  public func append(_ lines: [UInt8]) throws { bytes += lines }
+
+  public func readTail(maxBytes: Int, _ body: ([UInt8]) throws -> Void) throws -> Int {
+    let start = lineStart(in: bytes, from: max(0, bytes.count - maxBytes))
+    try body(Array(bytes[start...]))
+    return start
+  }
+}
+
+/// The first line start at or after `offset`: `offset` itself when a line
+/// ends just before it, else just past the next newline.
+public func lineStart(in bytes: [UInt8], from offset: Int) -> Int {
+  guard offset > 0, offset <= bytes.count else { return min(max(offset, 0), bytes.count) }
+  if bytes[offset - 1] == 0x0A { return offset }
+  guard let newline = bytes[offset...].firstIndex(of: 0x0A) else { return bytes.count }
+  return newline + 1
+}

@@ -1,0 +1,125 @@
+import NotifyUnitCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A `LogArchive` in two unlinked temporary files used in turn: when the
+/// current one reaches the limit, the other is emptied and takes over. The
+/// last `limit` bytes are always in the two, the disk used stays under
+/// twice the limit, memory under one write buffer, and nothing is left
+/// behind if notify-unit is killed.
+public final class TemporaryLogArchive: LogArchive {
+  private let limit: Int
+  private var fds: [Int32] = []
+  private var sizes = [0, 0]
+  private var current = 0
+  private var buffer: [UInt8] = []
+  public private(set) var totalBytes = 0
+
+  /// `directory` defaults to $TMPDIR, else /tmp (private under PrivateTmp=).
+  public init(limit: Int, directory: String? = nil) throws(FileError) {
+    self.limit = max(limit, 1)
+    let dir = directory ?? Host.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    for _ in 0..<2 {
+      var template = Array("\(dir)/notify-unit-log.XXXXXX".utf8CString)
+      let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+      guard fd >= 0 else {
+        let e = errno
+        for open in fds { close(open) }
+        throw FileError(path: dir, errno: e, action: "create a temporary file in")
+      }
+      _ = fcntl(fd, F_SETFD, FD_CLOEXEC)  // not for sendmail to inherit
+      template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+      fds.append(fd)
+    }
+    buffer.reserveCapacity(1 << 16)
+  }
+
+  deinit { for fd in fds { close(fd) } }
+
+  public func append(_ lines: [UInt8]) throws {
+    buffer += lines
+    totalBytes += lines.count
+    if sizes[current] + buffer.count >= limit {
+      try flush()
+      current ^= 1
+      sizes[current] = 0
+      guard ftruncate(fds[current], 0) == 0 else { throw error("emptying") }
+    } else if buffer.count >= 1 << 16 {
+      try flush()
+    }
+  }
+
+  private func flush() throws {
+    var offset = 0
+    while offset < buffer.count {
+      let n = buffer.withUnsafeBytes {
+        pwrite(fds[current], $0.baseAddress! + offset, $0.count - offset, off_t(sizes[current]))
+      }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw error("writing")
+      }
+      offset += n
+      sizes[current] += n
+    }
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  public func readTail(maxBytes: Int, _ body: ([UInt8]) throws -> Void) throws -> Int {
+    try flush()
+    let other = current ^ 1
+    // (file, from, to) ranges holding the last maxBytes, oldest first.
+    var ranges: [(Int32, Int, Int)] = []
+    if sizes[current] >= maxBytes {
+      ranges.append((fds[current], sizes[current] - maxBytes, sizes[current]))
+    } else {
+      let need = maxBytes - sizes[current]
+      if sizes[other] > 0 { ranges.append((fds[other], max(0, sizes[other] - need), sizes[other])) }
+      ranges.append((fds[current], 0, sizes[current]))
+    }
+    var emitted = 0
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    for (i, (fd, from, to)) in ranges.enumerated() {
+      // The first range starts at a line: past the first newline from from - 1.
+      var position = i == 0 && from > 0 ? try nextLineStart(fd: fd, from: from, to: to) : from
+      while position < to {
+        let n = chunk.withUnsafeMutableBytes {
+          pread(fd, $0.baseAddress!, min($0.count, to - position), off_t(position))
+        }
+        if n < 0 {
+          if errno == EINTR { continue }
+          throw error("reading")
+        }
+        if n == 0 { break }
+        try body(Array(chunk[..<n]))
+        position += n
+        emitted += n
+      }
+    }
+    return totalBytes - emitted
+  }
+
+  private func nextLineStart(fd: Int32, from: Int, to: Int) throws -> Int {
+    var position = from - 1
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while position < to {
+      let n = chunk.withUnsafeMutableBytes {
+        pread(fd, $0.baseAddress!, min($0.count, to - position), off_t(position))
+      }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw error("reading")
+      }
+      if n == 0 { break }
+      if let i = chunk[..<n].firstIndex(of: 0x0A) { return position + i + 1 }
+      position += n
+    }
+    return to
+  }
+
+  private func error(_ action: String) -> FileError {
+    FileError(path: "a temporary log file", errno: errno, action: action)
+  }
+}
