@@ -7,7 +7,10 @@ import Testing
 @Suite struct InvocationLogTests {
   typealias J = JournalFixture
 
-  @Test func matchesTheFourInvocationFieldsInOrder() throws {
+  /// Both ways of reading: files merged from two handles (settle 0), and a
+  /// live directory read through one four-term match (settle > 0).
+  @Test(arguments: [0.0, 2.0])
+  func matchesTheFourInvocationFieldsInOrder(settle: Double) throws {
     let dir = try Paths.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let id = J.newInvocation()
@@ -25,8 +28,9 @@ import Testing
         J.serviceLine(Array("two".utf8), invocation: id, at: t + 6),
       ], in: dir)
     var messages: [String] = []
-    let log = InvocationLog(source: .files([path]), invocationID: id)
-    let outcome = try log.read(settle: 0, deadline: Deadline(secondsFromNow: 10)) {
+    let source: JournalSource = settle > 0 ? .directory(dir.path) : .files([path])
+    let log = InvocationLog(source: source, invocationID: id)
+    let outcome = try log.read(settle: settle, deadline: Deadline(secondsFromNow: 10)) {
       messages.append(String(decoding: $0.message, as: UTF8.self))
     }
     #expect(outcome.journalReadable && outcome.settled)

@@ -37,14 +37,11 @@ public struct InvocationLog {
   public func read(
     settle: Double, deadline: Deadline, _ each: (LogRecord) throws -> Void
   ) throws -> Outcome {
-    let journal = try open()
-    var outcome = Outcome()
-    // Only the system journal can be "open" with no file readable; files
-    // and directories named explicitly fail to open instead.
-    if source == .local { outcome.journalReadable = journal.hasFiles }
-    if settle > 0 { journal.enableWaiting() }
+    guard settle > 0 else { return try readMerged(each) }
+    let journal = try open(fields: Self.invocationFields)
+    var outcome = Outcome(journalReadable: isReadable(journal))
+    journal.enableWaiting()
     while try journal.next() { try each(try Self.record(journal)) }
-    guard settle > 0 else { return outcome }
 
     let settleDeadline = deadline.capped(to: settle)
     var quietSince = ContinuousClock.now
@@ -69,9 +66,43 @@ public struct InvocationLog {
     return outcome
   }
 
-  func open() throws(JournalError) -> Journal {
+  /// Without waiting: the service's own lines (`_SYSTEMD_INVOCATION_ID`,
+  /// the bulk) and the manager's lines about the run (the other three
+  /// fields, a few) through two handles, merged by time. The same entries as
+  /// one four-term match, but sd-journal's memory for OR-ed terms grows with
+  /// every entry walked (~5 MB per term over a million entries, measured).
+  func readMerged(_ each: (LogRecord) throws -> Void) throws -> Outcome {
+    let service = try open(fields: [Self.invocationFields[0]])
+    let manager = try open(fields: Array(Self.invocationFields.dropFirst()))
+    let outcome = Outcome(journalReadable: isReadable(service))
+    var a = try service.next() ? try Self.record(service) : nil
+    var b = try manager.next() ? try Self.record(manager) : nil
+    while let x = a ?? b {
+      if let y = b, let z = a, y.realtime < z.realtime {
+        try each(y)
+        b = try manager.next() ? try Self.record(manager) : nil
+      } else {
+        try each(x)
+        if a != nil {
+          a = try service.next() ? try Self.record(service) : nil
+        } else {
+          b = try manager.next() ? try Self.record(manager) : nil
+        }
+      }
+    }
+    return outcome
+  }
+
+  /// Only the system journal can be "open" with no file readable; files and
+  /// directories named explicitly fail to open instead.
+  func isReadable(_ journal: Journal) -> Bool {
+    source != .local || journal.hasFiles
+  }
+
+  /// Opens the journal matched to `fields` (OR-ed) = the invocation.
+  func open(fields: [String]) throws(JournalError) -> Journal {
     let journal = try Journal(source)
-    for (i, field) in Self.invocationFields.enumerated() {
+    for (i, field) in fields.enumerated() {
       if i > 0 { try journal.addDisjunction() }
       try journal.addMatch("\(field)=\(invocationID)")
     }
