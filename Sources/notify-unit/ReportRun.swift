@@ -65,7 +65,7 @@ struct ReportRun {
       if settings.dryRun { say("no recipients (MAIL_TO): no mail would be sent") }
     } else {
       let reserve = target == nil ? 0 : min(15, deadline.remaining / 3)
-      let mailDeadline = Deadline(secondsFromNow: max(0.5, deadline.remaining - reserve))
+      let mailDeadline = deadline.capped(to: max(0.5, deadline.remaining - reserve))
       do {
         try sendMail(report: report, archive: archive, deadline: mailDeadline)
       } catch let error as DeliveryError {

@@ -134,4 +134,40 @@ import Testing
     let ping = try #require(try server.requests().first)
     #expect(ping.bodyText.contains("note: the mail could not be sent"))
   }
+
+  @Test func slowMTAAndStalledServerStillEndWithinTheDeadlineAndPing() throws {
+    let server = try HealthchecksServer(checks: [check])
+    try server.inject(Array(repeating: ["stall": 30.0], count: 10))
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let sendmail = run.dir.appendingPathComponent("sendmail").path
+    try "#!/bin/sh\nexec sleep 60\n".write(toFile: sendmail, atomically: true, encoding: .utf8)
+    chmod(sendmail, 0o755)
+    let result = try notifyUnit(
+      [
+        "--journal-file", run.path, "--hc-url", server.baseURL, "--mail-to", "a@b.org",
+        "--sendmail", sendmail, "--timeout", "6", "--ping-timeout", "1", "backup.service", check,
+      ],
+      environment: run.outcomeEnvironment)
+    #expect(result.status == 75)
+    #expect(result.seconds < 7, "took \(result.seconds) s with --timeout 6")
+    #expect(result.stderr.contains("mail not sent: sendmail did not finish before the deadline"))
+    // The mail's wait left the ping its share of the deadline.
+    #expect(try server.requests().count >= 1)
+  }
+
+  @Test func dryRunSendsNothing() throws {
+    let server = try HealthchecksServer(checks: [check])
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let result = try notifyUnit(
+      [
+        "--dry-run", "--journal-file", run.path, "--hc-url", server.baseURL, "--mail-to", "a@b.org",
+        "--sendmail", "/nonexistent/sendmail", "backup.service", check,
+      ],
+      environment: run.outcomeEnvironment)
+    #expect(result.status == 0)
+    #expect(try server.requests().isEmpty)
+    #expect(result.stderr.contains("ping: POST \(server.baseURL)/\(check.prefix(4))…/fail?rid="))
+  }
 }
