@@ -80,30 +80,33 @@ public final class TemporaryLogArchive: LogArchive {
       ranges.append((fds[current], 0, sizes[current]))
     }
     var emitted = 0
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
     for (i, (fd, from, to)) in ranges.enumerated() {
-      // The first range starts at a line: past the first newline from from - 1.
-      var position = i == 0 && from > 0 ? try nextLineStart(fd: fd, from: from, to: to) : from
-      while position < to {
-        let n = chunk.withUnsafeMutableBytes {
-          pread(fd, $0.baseAddress!, min($0.count, to - position), off_t(position))
+      var start = from
+      if i == 0, from > 0 {
+        // Start at a line: just past the first newline at or after from - 1.
+        start = to
+        try read(fd, from: from - 1, to: to) { offset, chunk in
+          guard let k = chunk.firstIndex(of: 0x0A) else { return true }
+          start = offset + (k - chunk.startIndex) + 1
+          return false
         }
-        if n < 0 {
-          if errno == EINTR { continue }
-          throw error("reading")
-        }
-        if n == 0 { break }
-        try body(Array(chunk[..<n]))
-        position += n
-        emitted += n
+      }
+      try read(fd, from: start, to: to) { _, chunk in
+        try body(Array(chunk))
+        emitted += chunk.count
+        return true
       }
     }
     return totalBytes - emitted
   }
 
-  private func nextLineStart(fd: Int32, from: Int, to: Int) throws -> Int {
-    var position = from - 1
+  /// Reads bytes `from..<to` of `fd` in chunks, giving each with its offset
+  /// to `body`, until the end or until `body` returns false.
+  private func read(
+    _ fd: Int32, from: Int, to: Int, _ body: (Int, ArraySlice<UInt8>) throws -> Bool
+  ) throws {
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    var position = from
     while position < to {
       let n = chunk.withUnsafeMutableBytes {
         pread(fd, $0.baseAddress!, min($0.count, to - position), off_t(position))
@@ -112,11 +115,10 @@ public final class TemporaryLogArchive: LogArchive {
         if errno == EINTR { continue }
         throw error("reading")
       }
-      if n == 0 { break }
-      if let i = chunk[..<n].firstIndex(of: 0x0A) { return position + i + 1 }
+      if n == 0 { return }
+      guard try body(position, chunk[..<n]) else { return }
       position += n
     }
-    return to
   }
 
   private func error(_ action: String) -> FileError {
