@@ -170,4 +170,24 @@ import Testing
     #expect(try server.requests().isEmpty)
     #expect(result.stderr.contains("ping: POST \(server.baseURL)/\(check.prefix(4))…/fail?rid="))
   }
+
+  /// libcurl takes the proxy from http_proxy: the loopback server stands in
+  /// for the proxy and sees the ping's absolute URL.
+  @Test func pingsGoThroughTheProxyFromTheEnvironment() throws {
+    let proxy = try HealthchecksServer(checks: [])
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    var env = run.outcomeEnvironment
+    env["http_proxy"] = proxy.baseURL
+    env["no_proxy"] = ""
+    _ = try notifyUnit(
+      [
+        "--journal-file", run.path, "--hc-url", "http://hc.example.invalid/ping",
+        "--ping-retries", "0", "backup.service", check,
+      ],
+      environment: env)
+    let requests = try proxy.requests()
+    #expect(requests.count == 1)
+    #expect(requests.first?.path.hasPrefix("http://hc.example.invalid/ping/") == true)
+  }
 }

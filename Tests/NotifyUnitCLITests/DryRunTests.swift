@@ -181,4 +181,14 @@ import Testing
     ((try? String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8)) ?? "")
       .trimmingCharacters(in: .whitespacesAndNewlines)
   }
+
+  @Test func commandLineErrorsAreOneLine() throws {
+    let missing = try notifyUnit([])
+    #expect(missing.status == 64)
+    #expect(missing.stderr.split(separator: "\n").count == 1)
+    #expect(missing.stderr.hasPrefix("notify-unit: Missing expected argument"))
+    let unknown = try notifyUnit(["--bogus", "x.service"])
+    #expect(unknown.status == 64)
+    #expect(unknown.stderr == "notify-unit: Unknown option '--bogus' (see notify-unit --help)\n")
+  }
 }

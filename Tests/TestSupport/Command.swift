@@ -29,6 +29,8 @@ public enum Command {
     for name in ["SERVICE_RESULT", "EXIT_CODE", "EXIT_STATUS", "INVOCATION_ID"] {
       env.removeValue(forKey: name)
     }
+    // Test peers listen on loopback: never through a proxy of the machine's.
+    env["no_proxy"] = "127.0.0.1,localhost"
     env.merge(environment) { _, new in new }
     process.environment = env
     process.standardOutput = try FileHandle(forWritingTo: out)
