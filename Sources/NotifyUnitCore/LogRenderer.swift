@@ -13,8 +13,8 @@
 /// - **readable** (the mail body and the ping): the same line with control
 ///   characters shown as Unicode control pictures (NUL as ␀, ESC as ␛, CR as
 ///   ␍), C1 controls as U+FFFD, embedded newlines as indented continuation
-///   lines, and each entry cut to `maxReadableLineBytes` with a note saying
-///   how much was left out.
+///   lines, and an entry over `maxReadableLineBytes` shown by its start and
+///   end with a note saying how much was left out between.
 ///
 /// The prefix is `2026-11-27T03:36:59.123456+01:00 err ident[pid]: `.
 ///
@@ -87,39 +87,48 @@ public struct LogRenderer {
     return n + 2
   }
 
-  /// The readable line, newline-terminated. Returns true when the entry was
-  /// cut to `maxReadableLineBytes`. `fullLength` is the message's length
-  /// when `record` holds only its start.
+  /// The readable line, newline-terminated. An entry longer than
+  /// `maxReadableLineBytes` keeps its start and its end (where the error
+  /// usually is) with a note of how much was left out between; returns true
+  /// then. `fullLength` is the message's length when `record` holds only its
+  /// start and end (see `Report`).
   @discardableResult
   public func appendReadableLine(
     _ record: LogRecord, to out: inout [UInt8], fullLength: Int? = nil
   ) -> Bool {
     let start = out.count
     appendPrefix(of: record, to: &out)
-    let limit = start + maxReadableLineBytes
-    let total = fullLength ?? record.message.count
-    if Self.isPlainText(record.message) {
-      // Printable ASCII and tabs only: shown as it is.
-      let room = max(0, limit - out.count)
-      if record.message.count <= room && total == record.message.count {
-        out += record.message
-        out.append(0x0A)
-        return false
-      }
-      out += record.message.prefix(room)
-      out += Array(
-        " [… \(total - min(room, record.message.count)) more bytes in the attachment]\n".utf8)
-      return true
-    }
     let indent = [UInt8](repeating: 0x20, count: min(out.count - start, 48))
-    let text = String(decoding: record.message, as: UTF8.self)
-    var consumed = 0  // bytes of the message shown so far
-    for scalar in text.unicodeScalars {
-      if out.count >= limit {
-        out += Array(" [… \(max(0, total - consumed)) more bytes in the attachment]\n".utf8)
-        return true
-      }
-      consumed += UTF8.width(scalar)
+    let message = record.message
+    let total = fullLength ?? message.count
+    let budget = max(32, maxReadableLineBytes - (out.count - start))
+    guard total > budget else {
+      appendReadable(message[...], indent: indent, to: &out)
+      out.append(0x0A)
+      return false
+    }
+    let half = budget / 2
+    // Cut between characters: back over continuation bytes at the head's
+    // end, forward over them at the tail's start.
+    var headEnd = min(half, message.count)
+    while headEnd > 0, headEnd < message.count, message[headEnd] & 0xC0 == 0x80 { headEnd -= 1 }
+    var tailStart = max(headEnd, message.count - half)
+    while tailStart < message.count, message[tailStart] & 0xC0 == 0x80 { tailStart += 1 }
+    appendReadable(message[..<headEnd], indent: indent, to: &out)
+    out += Array(" [… \(total - headEnd - (message.count - tailStart)) bytes left out …] ".utf8)
+    appendReadable(message[tailStart...], indent: indent, to: &out)
+    out.append(0x0A)
+    return true
+  }
+
+  /// Message text as it is shown: control characters as symbols, newlines
+  /// as indented continuation lines.
+  func appendReadable(_ bytes: ArraySlice<UInt8>, indent: [UInt8], to out: inout [UInt8]) {
+    if Self.isPlainText(bytes) {
+      out += bytes
+      return
+    }
+    for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
       let v = scalar.value
       switch v {
       case 0x0A:
@@ -137,16 +146,10 @@ public struct LogRenderer {
         Self.appendScalar(scalar, to: &out)
       }
     }
-    if total > record.message.count {
-      out += Array(" [… \(total - record.message.count) more bytes in the attachment]\n".utf8)
-      return true
-    }
-    out.append(0x0A)
-    return false
   }
 
   /// Printable ASCII and tabs only.
-  static func isPlainText(_ bytes: [UInt8]) -> Bool {
+  static func isPlainText(_ bytes: ArraySlice<UInt8>) -> Bool {
     bytes.withUnsafeBufferPointer { buffer in
       for b in buffer where (b < 0x20 && b != 0x09) || b >= 0x7F { return false }
       return true

@@ -24,7 +24,9 @@ public struct BoundedTail<Element: TailCosted & Sendable>: Sendable {
     items.append(item)
     costs.append(c)
     byteCount += c
-    while byteCount > capacityBytes, head < items.count {
+    // The newest element stays even when it alone is over the capacity:
+    // the last line of a log is the one a report must never lose.
+    while byteCount > capacityBytes, head < items.count - 1 {
       byteCount -= costs[head]
       head += 1
       droppedCount += 1
@@ -37,13 +39,14 @@ public struct BoundedTail<Element: TailCosted & Sendable>: Sendable {
     }
   }
 
-  /// The last elements that fit both limits, oldest first.
+  /// The last elements that fit both limits, oldest first; the newest one
+  /// even when it alone is over `maxBytes`.
   public func suffix(maxCount: Int, maxBytes: Int) -> ArraySlice<Element> {
     var bytes = 0
     var start = items.count
     while start > head, items.count - start < maxCount {
       let size = costs[start - 1]
-      if bytes + size > maxBytes { break }
+      if bytes + size > maxBytes, start < items.count { break }
       bytes += size
       start -= 1
     }

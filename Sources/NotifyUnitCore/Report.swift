@@ -47,7 +47,7 @@ public struct Report: Sendable {
     lastTimestamp = record.realtime
     lineCount += 1
     exactLogBytes += renderer.exactLineLength(record)
-    recent.append(RecentEntry(record, keep: renderer.maxReadableLineBytes + 8))
+    recent.append(RecentEntry(record, keep: renderer.maxReadableLineBytes))
   }
 
   /// Renders the kept entries as readable lines into `tail`. Call once all
@@ -84,7 +84,8 @@ public struct Report: Sendable {
 }
 
 /// An entry kept for the tail, its message cut to what a readable line can
-/// show (a 100 MB line must not be held whole).
+/// show, its first and last `keep` bytes (a 100 MB line must not be held
+/// whole).
 struct RecentEntry: TailCosted, Sendable {
   var record: LogRecord
   var fullLength: Int
@@ -92,7 +93,9 @@ struct RecentEntry: TailCosted, Sendable {
   init(_ record: LogRecord, keep: Int) {
     self.record = record
     self.fullLength = record.message.count
-    if record.message.count > keep { self.record.message = Array(record.message.prefix(keep)) }
+    if record.message.count > 2 * keep {
+      self.record.message = Array(record.message.prefix(keep) + record.message.suffix(keep))
+    }
   }
 
   /// About what its readable line will take.

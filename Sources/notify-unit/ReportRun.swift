@@ -100,20 +100,24 @@ struct ReportRun {
       )
     }
 
+    // The invocation: the flag, else systemd's INVOCATION_ID, else (by hand)
+    // the unit's latest. A bad flag is not replaced by another run's log.
     var invocation: String? = nil
+    var lookUpLatest = true
     if let flag = invocationFlag {
       invocation = normalizedInvocationID(flag)
       if invocation == nil {
         say(
           "--invocation-id: \"\(flag.sanitizedForDisplay(maxLength: 40))\" is not a 32-digit invocation ID"
         )
+        notes.append("--invocation-id was not a valid invocation ID: the report has no log.")
         status = max(status, .usage)
       }
-    }
-    if invocation == nil, let env = environment["INVOCATION_ID"], !env.isEmpty {
+      lookUpLatest = false
+    } else if let env = environment["INVOCATION_ID"], !env.isEmpty {
       invocation = normalizedInvocationID(env)
     }
-    if invocation == nil {
+    if invocation == nil, lookUpLatest {
       if let latest = try? InvocationLog.latestInvocation(of: unit, source: journalSource) {
         invocation = latest
         notes.append(
@@ -147,7 +151,9 @@ struct ReportRun {
     do {
       let log = InvocationLog(source: journalSource, invocationID: invocation)
       var line: [UInt8] = []
-      let result = try log.read(settle: settle, deadline: deadline) { record in
+      // Half the time at most, so that mail and ping keep theirs.
+      let readDeadline = deadline.capped(to: deadline.remaining / 2)
+      let result = try log.read(settle: settle, deadline: readDeadline) { record in
         report.add(record, renderer: renderer)
         if let archive {
           line.removeAll(keepingCapacity: true)
@@ -160,6 +166,12 @@ struct ReportRun {
           "No journal file could be opened: run notify-unit as root or as a member of the systemd-journal group to include the log."
         )
         say("no journal file could be opened (permissions?): the report has no log")
+      }
+      if !result.complete {
+        report.notes.append(
+          "Reading the journal took half of the run's deadline: the log stops early, the rest is in the journal."
+        )
+        say("the journal was not read to its end before the deadline")
       }
       if !result.settled {
         report.notes.append(

@@ -48,6 +48,9 @@ import Testing
     try settings.set("MAIL_TO", "c@example.org")
     try settings.set("MAIL_TO", "d@example.org", append: true)
     #expect(settings.mailTo.map(\.address) == ["c@example.org", "d@example.org"])
+    try settings.set("MAIL_TO", "\"Doe, John\" <j@example.org>, x@example.org")
+    #expect(
+      settings.mailTo.map(\.headerValue) == ["\"Doe, John\" <j@example.org>", "x@example.org"])
   }
 
   @Test func badValuesAreReportedAndSkipped() {

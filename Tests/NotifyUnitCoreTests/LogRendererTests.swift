@@ -52,10 +52,18 @@ import Testing
 
   @Test func readableFormCutsLongEntriesAndSaysHowMuch() {
     var out: [UInt8] = []
-    let cut = renderer.appendReadableLine(record([UInt8](repeating: 0x78, count: 1000)), to: &out)
+    let message =
+      Array("START".utf8) + [UInt8](repeating: 0x78, count: 990) + Array("FATAL: disk full".utf8)
+    let cut = renderer.appendReadableLine(record(message), to: &out)
     #expect(cut)
     #expect(out.count < 200)
-    #expect(text(out).contains("more bytes in the attachment]"))
+    let line = text(out)
+    // The start and the end (where the error is) stay, with the count between.
+    #expect(line.contains(": STARTxxx"))
+    #expect(line.hasSuffix("xxFATAL: disk full\n"))
+    let omitted = Int(line.split(separator: "[… ")[1].split(separator: " ")[0])!
+    let shownX = line.filter { $0 == "x" }.count
+    #expect("START".count + shownX + "FATAL: disk full".count + omitted == message.count)
     var short: [UInt8] = []
     #expect(!renderer.appendReadableLine(record(Array("short".utf8)), to: &short))
   }

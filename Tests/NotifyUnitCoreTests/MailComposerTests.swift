@@ -123,7 +123,7 @@ import Testing
       Array(parts[1].split(separator: "\n\n", maxSplits: 1)[1].utf8))
     let text = String(decoding: textPart, as: UTF8.self)
     #expect(text.contains("the last 200 of 1001 lines"))
-    #expect(text.contains("more bytes in the attachment]"))
+    #expect(text.contains(" bytes left out …] AAAA"))
     let attachment = parts[2].split(separator: "\n\n", maxSplits: 1)
     #expect(
       attachment[0].contains(
@@ -143,7 +143,7 @@ import Testing
     let parts = split(message, by: "\n--=_notify-unit_")
     let decoded = Decode.base64(String(parts[2].split(separator: "\n\n", maxSplits: 1)[1]))
     let text = String(decoding: decoded, as: UTF8.self)
-    #expect(decoded.count <= 50_000 + 300)
+    #expect(decoded.count <= 50_000)
     #expect(text.hasPrefix("[notify-unit: this log has "))
     #expect(text.contains("over the attachment limit of 50000: only its end is attached"))
     #expect(text.contains("restic[7]: line number 9999\n"))
@@ -161,6 +161,30 @@ import Testing
     #expect(lines[0] == "=46rom x")
     #expect(lines.contains("trailing space=20"))
     #expect(Decode.quotedPrintable(encoded) == input)
+  }
+
+  @Test func fromAndALoneDotAfterASoftBreakAreEncoded() {
+    let input = Array(
+      (String(repeating: "a", count: 75) + "From evil\n" + String(repeating: "b", count: 75) + ".\n")
+        .utf8)
+    let lines = String(decoding: QuotedPrintable.encode(input), as: UTF8.self).split(
+      separator: "\n")
+    #expect(!lines.contains { $0.hasPrefix("From ") || $0 == "." })
+    #expect(lines.contains("=46rom evil"))
+    #expect(Decode.quotedPrintable(QuotedPrintable.encode(input)) == input)
+  }
+
+  @Test func smallBodyCapsStillShowTheLastLine() throws {
+    let lines = [
+      Array("first".utf8), [UInt8](repeating: 0x78, count: 2000) + Array(" the end".utf8),
+    ]
+    let settings = MailSettings(
+      recipients: [try MailAddress(parsing: "a@b.c")], sender: try MailAddress(parsing: "n@b.c"),
+      bodyMaxLines: 10, bodyMaxBytes: 1000, attachmentMaxBytes: 0)
+    let message = try compose(report(lines: lines), lines: lines, settings: settings)
+    let body = String(
+      decoding: Decode.quotedPrintable(Array(split(message).body.utf8)), as: UTF8.self)
+    #expect(body.hasSuffix(" the end\n"))
   }
 
   @Test func encodedWordsStayShortAndWhole() {

@@ -36,12 +36,23 @@ import Testing
     for (check, secret) in [
       (uuid, uuid), ("https://hc.example.org/ping/\(uuid)", uuid),
       ("abcdefghijklmnopqrstuv/nightly", "abcdefghijklmnopqrstuv"),
+      ("https://hc.example.org/ping/SECRETKEYabcdefgh/nightly", "SECRETKEYabcdefgh"),
+      ("https://hc.example.org/ping/SECRETKEYabcdefgh/db", "SECRETKEYabcdefgh"),
+      ("https://user:pw-secret@hc.example.org/ping/\(uuid)", "pw-secret"),
+      ("https://hc.example.org/hooks/s3cr3t-path-token", "s3cr3t-path-token"),
     ] {
       let t = try PingTarget(check: check)
       #expect(!t.redacted.contains(secret))
       #expect(!t.redactedURL(success: false, rid: nil).contains(secret))
       #expect(t.scrub("could not reach \(check)/fail").contains(secret) == false)
     }
+  }
+
+  @Test func baseURLCredentialsAreRedactedToo() throws {
+    let t = try PingTarget(check: uuid, baseURL: "https://robot:hunter22@hc.example.org/ping")
+    #expect(t.url(success: true, rid: nil) == "https://robot:hunter22@hc.example.org/ping/\(uuid)")
+    #expect(t.redacted == "https://hc.example.org/ping/5f1e…")
+    #expect(!t.scrub("failed: robot:hunter22").contains("hunter22"))
   }
 
   @Test func ridIsTheInvocationAsAUUID() {
@@ -88,11 +99,18 @@ import Testing
 
   @Test func oneHugeLineKeepsItsEnd() {
     let body = PingBody.make(
-      report: report([String(repeating: "é", count: 300_000) + "END"]), limit: 10_000)
+      report: report([String(repeating: "é", count: 300_000) + "FATAL: disk full"]), limit: 10_000)
     #expect(body.count <= 10_000)
     let text = String(validating: body, as: UTF8.self)
-    #expect(
-      text?.hasSuffix("END\n") == true || text?.contains("more bytes in the attachment]") == true)
+    #expect(text?.hasSuffix("FATAL: disk full\n") == true)
+    #expect(text?.contains(" bytes left out …] ") == true)
+  }
+
+  @Test func lastLineSurvivesLimitsSmallerThanIt() {
+    let lines = ["first", String(repeating: "x", count: 5000) + " the error"]
+    let body = String(decoding: PingBody.make(report: report(lines), limit: 3000), as: UTF8.self)
+    #expect(body.utf8.count <= 3000)
+    #expect(body.hasSuffix(" the error\n"))
   }
 }
 

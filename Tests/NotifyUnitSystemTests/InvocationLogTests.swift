@@ -38,6 +38,24 @@ import Testing
       messages == ["Starting backup.service...", "one", "user manager line", "object line", "two"])
   }
 
+  @Test func anEntryCarryingBothFieldsComesOnce() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let id = J.newInvocation()
+    var both = J.serviceLine(Array("both fields".utf8), invocation: id, at: J.baseTime + 1)
+    both.fields.append(("INVOCATION_ID", Array(id.utf8)))
+    let path = try J.write(
+      [
+        J.managerLine("Starting", invocation: id, at: J.baseTime), both,
+        J.managerLine("Finished", invocation: id, at: J.baseTime + 2),
+      ], in: dir)
+    var messages: [String] = []
+    _ = try InvocationLog(source: .files([path]), invocationID: id).read(
+      settle: 0, deadline: Deadline(secondsFromNow: 10)
+    ) { messages.append(String(decoding: $0.message, as: UTF8.self)) }
+    #expect(messages == ["Starting", "both fields", "Finished"])
+  }
+
   @Test func hostileContentArrivesByteForByte() throws {
     let dir = try Paths.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

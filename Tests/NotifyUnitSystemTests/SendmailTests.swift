@@ -74,8 +74,8 @@ import Testing
 
 /// The real MTA (Debian's exim4, local delivery to the user "mail"): a line
 /// holding only "." must not end the message. notify-unit's own mails never
-/// contain such a line (every log line has a prefix, and quoted-printable
-/// never leaves a lone character), so this feeds one directly.
+/// contain such a line (every log line has a prefix, and the quoted-printable
+/// encoder writes a lone "." as "=2E"), so this feeds one directly.
 @Suite struct RealMTATests {
   @Test func loneDotDoesNotCutTheMessage() throws {
     #expect(

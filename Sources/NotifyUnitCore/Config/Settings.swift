@@ -83,11 +83,25 @@ public struct Settings: Sendable, Equatable {
     return messages
   }
 
-  /// `a@x, b@y` or `a@x b@y`; names with spaces need commas: `A <a@x>, b@y`.
+  /// `a@x, b@y` or `a@x b@y`; names with spaces need commas: `A <a@x>, b@y`;
+  /// a comma inside a quoted name is part of it: `"Doe, J" <j@x>`.
   static func addresses(_ value: String) throws(ConfigurationError) -> [MailAddress] {
     let separators: Set<Character> = value.contains("<") ? [","] : [",", " ", "\t"]
+    var parts: [String] = []
+    var current = ""
+    var quoted = false
+    for c in value {
+      if c == "\"" { quoted.toggle() }
+      if !quoted, separators.contains(c) {
+        parts.append(current)
+        current = ""
+      } else {
+        current.append(c)
+      }
+    }
+    parts.append(current)
     var result: [MailAddress] = []
-    for part in value.split(whereSeparator: { separators.contains($0) }) {
+    for part in parts {
       let text = part.trimmingASCIIWhitespace
       if !text.isEmpty { result.append(try MailAddress(parsing: text)) }
     }

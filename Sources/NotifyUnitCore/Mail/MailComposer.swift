@@ -143,14 +143,18 @@ public struct MailComposer {
   func writeAttachment(to sink: ByteSink, archive: LogArchive) throws {
     var encoder = Base64.LineEncoder()
     let cap = settings.attachmentMaxBytes
+    var room = cap
     if archive.totalBytes > cap {
-      // The note counts against the cap, and what is left out is known
-      // before reading: the archive keeps the last `cap` bytes.
-      let note =
+      // The note counts against the cap.
+      let note = Array(
         "[notify-unit: this log has \(archive.totalBytes) bytes, over the attachment limit of \(cap): only its end is attached, from the first whole line]\n"
-      try encoder.write(Array(note.utf8), to: sink)
+          .utf8)
+      if note.count < cap {
+        try encoder.write(note, to: sink)
+        room -= note.count
+      }
     }
-    _ = try archive.readTail(maxBytes: cap) { chunk in try encoder.write(chunk, to: sink) }
+    _ = try archive.readTail(maxBytes: room) { chunk in try encoder.write(chunk, to: sink) }
     try encoder.finish(to: sink)
   }
 }

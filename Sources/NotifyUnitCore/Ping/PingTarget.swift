@@ -17,44 +17,80 @@ public struct PingTarget: Sendable, Equatable {
   public init(check: String, baseURL: String = defaultBaseURL) throws(ConfigurationError) {
     let value = check.trimmingASCIIWhitespace
     if value.hasPrefix("http://") || value.hasPrefix("https://") {
-      guard let url = Self.validURL(value), url.range(of: "://") != nil else {
+      guard let url = Self.validURL(value), let parts = Self.split(url) else {
         throw .invalid(
           "CHECK is not a usable ping URL (it has spaces, a query or control characters)")
       }
-      let schemeEnd = url.range(of: "://")!.upperBound
-      let pathStart = url[schemeEnd...].firstIndex(of: "/") ?? url.endIndex
-      let path = url[pathStart...].split(separator: "/").map(String.init)
-      guard let last = path.last, last.utf8.count >= 4 else {
+      let path = parts.path.split(separator: "/").map(String.init)
+      guard !path.isEmpty else {
         throw .invalid("CHECK URL names no check: it needs a path such as /ping/UUID")
       }
+      // Mask the secret part: the UUID, or the ping key before a slug; a
+      // path of neither form is hidden whole.
+      var shown = path
+      var secrets = parts.userinfo.map { [$0] } ?? []
+      if let i = path.lastIndex(where: Self.isUUID) {
+        shown[i] = Self.mask(path[i])
+        secrets.append(path[i])
+      } else if path.count >= 2, Self.isPingKey(Substring(path[path.count - 2])),
+        Self.isSlug(Substring(path[path.count - 1]))
+      {
+        shown[path.count - 2] = Self.mask(path[path.count - 2])
+        secrets.append(path[path.count - 2])
+      } else {
+        shown = ["…"]
+        secrets += path.filter { $0.utf8.count >= 4 }
+      }
       successURL = url
-      secrets = [String(url[pathStart...]).trimmingSlashes, last]
-      redacted =
-        String(url[..<pathStart]) + "/" + String(path.dropLast().joined(separator: "/"))
-        + (path.count > 1 ? "/" : "") + Self.mask(last)
+      self.secrets = secrets
+      redacted = parts.shownRoot + "/" + shown.joined(separator: "/")
       return
     }
-    guard let base = Self.validURL(baseURL), base.hasPrefix("http://") || base.hasPrefix("https://")
-    else {
+    guard let base = Self.validURL(baseURL), let parts = Self.split(base) else {
       throw .invalid(
         "the Healthchecks base URL \"\(baseURL.sanitizedForDisplay(maxLength: 80))\" is not an http(s) URL"
       )
     }
     let root = base.trimmingSlashes
+    let shownRoot = (parts.shownRoot + parts.path).trimmingSlashes
+    let userinfo = parts.userinfo.map { [$0] } ?? []
     if Self.isUUID(value) {
       successURL = root + "/" + value.lowercased()
-      secrets = [value.lowercased(), value]
-      redacted = root + "/" + Self.mask(value)
+      secrets = [value.lowercased(), value] + userinfo
+      redacted = shownRoot + "/" + Self.mask(value)
     } else if let slash = value.firstIndex(of: "/"), Self.isPingKey(value[..<slash]),
       Self.isSlug(value[value.index(after: slash)...])
     {
       let key = String(value[..<slash])
       successURL = root + "/" + value
-      secrets = [key]
-      redacted = root + "/" + Self.mask(key) + String(value[slash...])
+      secrets = [key] + userinfo
+      redacted = shownRoot + "/" + Self.mask(key) + String(value[slash...])
     } else {
       throw .invalid("CHECK must be a check UUID, PING-KEY/SLUG, or an http(s) ping URL")
     }
+  }
+
+  /// An http(s) URL's parts: "scheme://host[:port]" without any
+  /// "user:password@" (which is a secret too), and the path.
+  static func split(_ url: String) -> (shownRoot: String, userinfo: String?, path: String)? {
+    let scheme: String
+    if url.hasPrefix("https://") {
+      scheme = "https://"
+    } else if url.hasPrefix("http://") {
+      scheme = "http://"
+    } else {
+      return nil
+    }
+    let rest = url.dropFirst(scheme.count)
+    let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+    var authority = rest[..<slash]
+    var userinfo: String? = nil
+    if let at = authority.lastIndex(of: "@") {
+      userinfo = String(authority[..<at])
+      authority = authority[authority.index(after: at)...]
+    }
+    guard !authority.isEmpty else { return nil }
+    return (scheme + authority, userinfo, String(rest[slash...]))
   }
 
   public var failURL: String { successURL + "/fail" }

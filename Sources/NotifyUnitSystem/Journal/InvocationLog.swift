@@ -29,19 +29,37 @@ public struct InvocationLog {
     public var journalReadable = true
     /// False when lines were still arriving when the settle time ran out.
     public var settled = true
+    /// False when the deadline passed before the whole log was read.
+    public var complete = true
   }
 
   /// Reads the invocation's entries in order. With `settle` > 0, keeps
   /// reading what journald appends until it has been quiet for
   /// `quietWindow`, or `settle` seconds (and the deadline) have passed.
+  ///
+  /// The service's own lines (`_SYSTEMD_INVOCATION_ID`, the bulk) and the
+  /// manager's lines about the run (the other three fields, a few) come
+  /// through two handles, merged by time: the same entries as one four-term
+  /// match, but sd-journal's memory for OR-ed terms grows with every entry
+  /// walked (about 5 MB a term over a million entries, measured).
   public func read(
     settle: Double, deadline: Deadline, _ each: (LogRecord) throws -> Void
   ) throws -> Outcome {
-    guard settle > 0 else { return try readMerged(each) }
-    let journal = try open(fields: Self.invocationFields)
-    var outcome = Outcome(journalReadable: isReadable(journal))
-    journal.enableWaiting()
-    while try journal.next() { try each(try Self.record(journal)) }
+    let service = try open(fields: [Self.invocationFields[0]])
+    let manager = try open(fields: Array(Self.invocationFields.dropFirst()))
+    var outcome = Outcome(journalReadable: source != .local || service.hasFiles)
+    if settle > 0 {
+      service.enableWaiting()
+      manager.enableWaiting()
+    }
+    var merged = MergedEntries(
+      service: service, manager: manager,
+      serviceMatch: Array("\(Self.invocationFields[0])=\(invocationID)".utf8))
+    guard try merged.drain(deadline: deadline, each).complete else {
+      outcome.complete = false
+      return outcome
+    }
+    guard settle > 0 else { return outcome }
 
     let settleDeadline = deadline.capped(to: settle)
     var quietSince = ContinuousClock.now
@@ -55,48 +73,16 @@ public struct InvocationLog {
       let wait = min(
         Self.quietWindow - Double(quietFor.components.seconds)
           - Double(quietFor.components.attoseconds) / 1e18, settleDeadline.remaining)
-      _ = journal.wait(seconds: wait)
-      var got = false
-      while try journal.next() {
-        got = true
-        try each(try Self.record(journal))
+      _ = service.wait(seconds: wait)
+      _ = manager.wait(seconds: 0)  // let it see what changed too
+      let result = try merged.drain(deadline: deadline, each)
+      guard result.complete else {
+        outcome.complete = false
+        break
       }
-      if got { quietSince = .now }
+      if result.count > 0 { quietSince = .now }
     }
     return outcome
-  }
-
-  /// Without waiting: the service's own lines (`_SYSTEMD_INVOCATION_ID`,
-  /// the bulk) and the manager's lines about the run (the other three
-  /// fields, a few) through two handles, merged by time. The same entries as
-  /// one four-term match, but sd-journal's memory for OR-ed terms grows with
-  /// every entry walked (~5 MB per term over a million entries, measured).
-  func readMerged(_ each: (LogRecord) throws -> Void) throws -> Outcome {
-    let service = try open(fields: [Self.invocationFields[0]])
-    let manager = try open(fields: Array(Self.invocationFields.dropFirst()))
-    let outcome = Outcome(journalReadable: isReadable(service))
-    var a = try service.next() ? try Self.record(service) : nil
-    var b = try manager.next() ? try Self.record(manager) : nil
-    while let x = a ?? b {
-      if let y = b, let z = a, y.realtime < z.realtime {
-        try each(y)
-        b = try manager.next() ? try Self.record(manager) : nil
-      } else {
-        try each(x)
-        if a != nil {
-          a = try service.next() ? try Self.record(service) : nil
-        } else {
-          b = try manager.next() ? try Self.record(manager) : nil
-        }
-      }
-    }
-    return outcome
-  }
-
-  /// Only the system journal can be "open" with no file readable; files and
-  /// directories named explicitly fail to open instead.
-  func isReadable(_ journal: Journal) -> Bool {
-    source != .local || journal.hasFiles
   }
 
   /// Opens the journal matched to `fields` (OR-ed) = the invocation.
@@ -110,6 +96,49 @@ public struct InvocationLog {
     return journal
   }
 
+  /// Two ordered streams of entries merged by time. An entry in both (a
+  /// service line that also carries INVOCATION_ID) comes once.
+  struct MergedEntries {
+    let service: Journal
+    let manager: Journal
+    let serviceMatch: [UInt8]
+    var nextService: LogRecord? = nil
+    var nextManager: LogRecord? = nil
+
+    /// Emits every entry now available; stops early when the deadline
+    /// passes (checked every 1024 entries).
+    mutating func drain(deadline: Deadline, _ each: (LogRecord) throws -> Void) throws -> (
+      count: Int, complete: Bool
+    ) {
+      var count = 0
+      while true {
+        if nextService == nil, try service.next() {
+          nextService = try InvocationLog.record(service)
+        }
+        while nextManager == nil, try manager.next() {
+          var duplicate = false
+          let record = try InvocationLog.record(manager) {
+            duplicate = duplicate || $0.elementsEqual(serviceMatch)
+          }
+          if !duplicate { nextManager = record }
+        }
+        let entry: LogRecord
+        if let s = nextService, nextManager.map({ $0.realtime >= s.realtime }) ?? true {
+          entry = s
+          nextService = nil
+        } else if let m = nextManager {
+          entry = m
+          nextManager = nil
+        } else {
+          return (count, true)
+        }
+        try each(entry)
+        count += 1
+        if count % 1024 == 0, deadline.hasPassed { return (count, false) }
+      }
+    }
+  }
+
   static let messageField = Array("MESSAGE=".utf8)
   static let priorityField = Array("PRIORITY=".utf8)
   static let identifierField = Array("SYSLOG_IDENTIFIER=".utf8)
@@ -117,7 +146,10 @@ public struct InvocationLog {
   static let pidField = Array("_PID=".utf8)
   static let syslogPIDField = Array("SYSLOG_PID=".utf8)
 
-  static func record(_ journal: Journal) throws -> LogRecord {
+  /// The current entry; `field` sees every raw `FIELD=value` on the way.
+  static func record(
+    _ journal: Journal, field: (UnsafeRawBufferPointer) -> Void = { _ in }
+  ) throws -> LogRecord {
     var record = LogRecord(realtime: journal.realtime(), message: [])
     var comm: [UInt8] = []
     var syslogPID: [UInt8] = []
@@ -125,6 +157,7 @@ public struct InvocationLog {
       raw.starts(with: name) ? Array(raw[name.count...]) : nil
     }
     try journal.forEachField { raw in
+      field(raw)
       switch raw.first {
       case 0x4D:  // M
         if let v = value(raw, after: messageField) { record.message = v }

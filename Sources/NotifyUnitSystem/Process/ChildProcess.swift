@@ -77,7 +77,8 @@ public final class ChildProcess {
       sleep(seconds: min(0.01, deadline.remaining))
     }
     kill(pid, SIGTERM)
-    let grace = Deadline(secondsFromNow: 1)
+    // A short grace: the deadline is already reached.
+    let grace = Deadline(secondsFromNow: 0.2)
     while !grace.hasPassed {
       if reap(block: false) != nil { return nil }
       sleep(seconds: 0.01)
