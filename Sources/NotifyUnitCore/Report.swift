@@ -23,6 +23,10 @@ public struct Report: Sendable {
   public var notes: [String] = []
   /// When the report was made, microseconds since the epoch.
   public var createdAt: UInt64
+  /// What systemd says of the unit, when it could be asked.
+  public var status: UnitStatus?
+  /// How notify-unit was run: "ExecStopPost= (SERVICE_RESULT)", ...
+  public var source: String?
 
   /// The last entries as read, before rendering: rendering every line of a
   /// long log would be wasted on lines the tail drops again.

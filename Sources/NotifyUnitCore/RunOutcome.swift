@@ -170,6 +170,15 @@ enum Signals {
   static func meaning(_ name: String) -> String {
     meanings[name].map { " (\($0))" } ?? ""
   }
+
+  /// Linux signal numbers (x86, arm) to the names systemd writes.
+  static let numbers = [
+    1: "HUP", 2: "INT", 3: "QUIT", 4: "ILL", 5: "TRAP", 6: "ABRT", 7: "BUS", 8: "FPE", 9: "KILL",
+    10: "USR1", 11: "SEGV", 12: "USR2", 13: "PIPE", 14: "ALRM", 15: "TERM", 24: "XCPU",
+    25: "XFSZ", 31: "SYS",
+  ]
+
+  static func name(_ number: Int) -> String { numbers[number] ?? String(number) }
 }
 
 /// The names systemd gives exit statuses (systemd.exec(5), "Process Exit

@@ -54,6 +54,13 @@ struct ReportCommand: ParsableCommand {
   @Option(help: "Invocation to report; overrides INVOCATION_ID from systemd.")
   var invocationId: String?
 
+  @Flag(
+    help: """
+      Run as an OnFailure= handler (notify-failure@.service): UNIT failed; its \
+      outcome comes from MONITOR_* or, without them, from systemd over D-Bus.
+      """)
+  var onFailure = false
+
   @Option(help: "Read this journal file instead of the system journal (repeatable). [JOURNAL_FILE]")
   var journalFile: [String] = []
 
@@ -140,6 +147,7 @@ struct ReportCommand: ParsableCommand {
 
     var run = ReportRun(unit: unit, check: check, settings: settings)
     run.invocationFlag = invocationId
+    run.onFailure = onFailure
     status = max(status, run.execute())
     if status != .delivered { throw ExitCode(status.rawValue) }
   }

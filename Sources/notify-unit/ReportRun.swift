@@ -12,6 +12,8 @@ struct ReportRun {
   let check: String?
   let settings: Settings
   var invocationFlag: String?
+  /// Run as an OnFailure= handler (`--on-failure`): the unit named failed.
+  var onFailure = false
   let environment = Host.environment
   let renderer = LogRenderer(zone: .local)
 
@@ -22,6 +24,16 @@ struct ReportRun {
   }
 
   func say(_ line: String) { Host.printError("notify-unit: \(line)") }
+
+  /// systemd (251+) passes MONITOR_* to OnFailure= handlers.
+  var hasMonitorVariables: Bool {
+    ["MONITOR_SERVICE_RESULT", "MONITOR_INVOCATION_ID"].contains {
+      !(environment[$0] ?? "").isEmpty
+    }
+  }
+
+  /// Run by an OnFailure= handler: the flag, or systemd's MONITOR_* variables.
+  var isHandler: Bool { onFailure || hasMonitorVariables }
 
   var journalSource: JournalSource {
     if !settings.journalFiles.isEmpty { return .files(settings.journalFiles) }
@@ -59,6 +71,17 @@ struct ReportRun {
     var report = makeReport(status: &status, deadline: deadline, archive: archive)
     if let archiveNote { report.notes.append(archiveNote) }
 
+    // One failure, one report: a handler stays quiet when the failed unit's
+    // own ExecStopPost= line runs notify-unit, which reported it already.
+    if isHandler, let paths = report.status?.execStopPostPaths,
+      paths.contains(where: { $0.hasSuffix("/notify-unit") })
+    {
+      say(
+        "\(unit.sanitizedForDisplay(maxLength: 100)) reports its runs from ExecStopPost=: no second report"
+      )
+      return status
+    }
+
     // Mail first, keeping time for the ping when there is one.
     var mailFailure: String? = nil
     if settings.mailTo.isEmpty {
@@ -92,15 +115,9 @@ struct ReportRun {
 
   /// Reads the outcome from the environment and the log from the journal.
   func makeReport(status: inout ExitStatus, deadline: Deadline, archive: LogArchive?) -> Report {
-    let outcome = RunOutcome(environment: environment)
     var notes: [String] = []
-    if outcome.result == nil {
-      notes.append(
-        "SERVICE_RESULT was not set (not run from ExecStopPost=?): the result is unknown and reported as a failure."
-      )
-    }
-
-    // The invocation: the flag, else systemd's INVOCATION_ID, else (by hand)
+    let context = runContext(notes: &notes, deadline: deadline)
+    // The invocation: the flag, else the one systemd named (or D-Bus), else
     // the unit's latest. A bad flag is not replaced by another run's log.
     var invocation: String? = nil
     var lookUpLatest = true
@@ -114,8 +131,8 @@ struct ReportRun {
         status = max(status, .usage)
       }
       lookUpLatest = false
-    } else if let env = environment["INVOCATION_ID"], !env.isEmpty {
-      invocation = normalizedInvocationID(env)
+    } else if let id = context.invocationID {
+      invocation = normalizedInvocationID(id)
     }
     if invocation == nil, lookUpLatest {
       if let latest = try? InvocationLog.latestInvocation(of: unit, source: journalSource) {
@@ -126,10 +143,12 @@ struct ReportRun {
     }
 
     var report = Report(
-      unit: unit, host: Host.name, outcome: outcome, invocationID: invocation,
+      unit: unit, host: Host.name, outcome: context.outcome, invocationID: invocation,
       tailCapacityBytes: max(settings.bodyMaxBytes, settings.pingBodyLimit),
       createdAt: Host.nowMicroseconds)
     report.notes = notes
+    report.status = context.status
+    report.source = context.source.description
 
     if let invocation {
       readLog(invocation, into: &report, archive: archive, deadline: deadline)
@@ -140,6 +159,65 @@ struct ReportRun {
     }
     report.finish(renderer: renderer)
     return report
+  }
+
+  /// How this run learns the outcome, and the unit's status.
+  struct RunContext {
+    var source: OutcomeSource
+    var outcome: RunOutcome
+    var invocationID: String?
+    var status: UnitStatus?
+  }
+
+  /// From MONITOR_* (an OnFailure= handler, systemd 251+), SERVICE_RESULT
+  /// (ExecStopPost=), else over D-Bus from systemd itself (a handler on older
+  /// systemd, or a run by hand). INVOCATION_ID is used only in the
+  /// ExecStopPost= case: in a handler it is the handler's own.
+  func runContext(notes: inout [String], deadline: Deadline) -> RunContext {
+    let status = unitStatus(notes: &notes, deadline: deadline)
+    if hasMonitorVariables {
+      if let monitored = environment["MONITOR_UNIT"], !monitored.isEmpty, monitored != unit {
+        say(
+          "MONITOR_UNIT is \(monitored.sanitizedForDisplay(maxLength: 100)), not \(unit.sanitizedForDisplay(maxLength: 100))"
+        )
+      }
+      return RunContext(
+        source: .onFailureMonitor,
+        outcome: RunOutcome(environment: environment, prefix: "MONITOR_"),
+        invocationID: environment["MONITOR_INVOCATION_ID"], status: status)
+    }
+    if !(environment["SERVICE_RESULT"] ?? "").isEmpty {
+      return RunContext(
+        source: .execStopPost, outcome: RunOutcome(environment: environment),
+        invocationID: environment["INVOCATION_ID"], status: status)
+    }
+    let source: OutcomeSource = onFailure ? .onFailureBus : .byHand
+    if let status, status.result != nil {
+      return RunContext(
+        source: source, outcome: status.outcome, invocationID: status.invocationID, status: status)
+    }
+    notes.append(
+      "Neither SERVICE_RESULT nor MONITOR_* was set and systemd could not be asked: the result is unknown and reported as a failure."
+    )
+    return RunContext(
+      source: source, outcome: RunOutcome(result: nil, mainProcess: nil), status: status)
+  }
+
+  /// The unit's status over D-Bus; nil (with a note) offline or when the bus
+  /// cannot be reached. Bounded to a few seconds of the deadline.
+  func unitStatus(notes: inout [String], deadline: Deadline) -> UnitStatus? {
+    guard journalSource == .local else {
+      notes.append("No unit status: the journal was read from files, not from this system.")
+      return nil
+    }
+    do {
+      let bus = try SystemBus(timeout: min(5, deadline.remaining / 4))
+      return try UnitStatusReader.read(unit, bus: bus)
+    } catch {
+      notes.append("No unit status: \(error).")
+      say("\(error)")
+      return nil
+    }
   }
 
   /// Adds the invocation's journal entries, and notes on what may be missing.
@@ -238,5 +316,19 @@ struct ReportRun {
     if outcome.delivered { return .delivered }
     say("ping not delivered after \(outcome.attempts) tries: \(outcome.failure)")
     return outcome.permanent ? .refused : .temporaryFailure
+  }
+}
+
+/// Where a run's outcome came from, as the report names it.
+enum OutcomeSource: CustomStringConvertible {
+  case execStopPost, onFailureMonitor, onFailureBus, byHand
+
+  var description: String {
+    switch self {
+    case .execStopPost: "ExecStopPost= (SERVICE_RESULT)"
+    case .onFailureMonitor: "OnFailure= handler (MONITOR_*)"
+    case .onFailureBus: "OnFailure= handler (read from systemd over D-Bus)"
+    case .byHand: "by hand"
+    }
   }
 }

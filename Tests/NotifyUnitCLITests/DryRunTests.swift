@@ -206,3 +206,46 @@ import Testing
     #expect(unknown.stderr == "notify-unit: Unknown option '--bogus' (see notify-unit --help)\n")
   }
 }
+
+/// An OnFailure= handler: the outcome and invocation come from MONITOR_*,
+/// never from the handler's own INVOCATION_ID or SERVICE_RESULT.
+@Suite struct OnFailureModeTests {
+  @Test func monitorVariablesNameTheFailedRun() throws {
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let result = try notifyUnit(
+      [
+        "--dry-run", "--journal-file", run.path, "--mail-to", "a@b.org", "--on-failure",
+        "backup.service",
+      ],
+      environment: [
+        "MONITOR_SERVICE_RESULT": "signal", "MONITOR_EXIT_CODE": "killed",
+        "MONITOR_EXIT_STATUS": "KILL", "MONITOR_INVOCATION_ID": run.invocation,
+        "MONITOR_UNIT": "backup.service", "INVOCATION_ID": JournalFixture.newInvocation(),
+        "SERVICE_RESULT": "success",
+      ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let mail = try ParsedMessage.parse(result.stdout)
+    #expect(mail.headers["Subject"]?.hasPrefix("⛔ backup.service: signal on ") == true)
+    #expect(mail.body.contains("Main process:  killed by signal KILL (killed)"))
+    #expect(mail.body.contains("Invocation:    \(run.invocation)"))
+    #expect(mail.body.contains("Reported from: OnFailure= handler (MONITOR_*)"))
+    #expect(mail.body.hasSuffix("restic[4242]: the very last line\n"))
+  }
+
+  @Test func withoutMonitorVariablesOfflineTheResultIsUnknown() throws {
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let result = try notifyUnit(
+      [
+        "--dry-run", "--journal-file", run.path, "--mail-to", "a@b.org", "--on-failure",
+        "backup.service",
+      ],
+      environment: ["INVOCATION_ID": JournalFixture.newInvocation()])
+    let mail = try ParsedMessage.parse(result.stdout)
+    #expect(mail.headers["Subject"]?.hasPrefix("⛔ backup.service: unknown on ") == true)
+    #expect(mail.body.contains("No unit status: the journal was read from files"))
+    // The handler's own INVOCATION_ID is not the failed run: the unit's latest is.
+    #expect(mail.body.contains("Invocation:    \(run.invocation)"))
+  }
+}

@@ -78,6 +78,15 @@ public struct MailComposer {
         "Duration:      \(formatDuration(r.logSpanSeconds ?? 0)) (first to last log line)")
     }
     lines.append("Log lines:     \(r.lineCount)")
+    if let source = r.source { lines.append("Reported from: \(source)") }
+    if let status = r.status {
+      lines.append("")
+      lines.append("Status (from systemd):")
+      for (label, value) in status.summaryLines(renderer: renderer) {
+        let pad = String(repeating: " ", count: max(1, 14 - label.count))
+        lines.append("  \(label):\(pad)\(value)")
+      }
+    }
     if !r.notes.isEmpty {
       lines.append("")
       lines.append("Notes:")

@@ -1,0 +1,129 @@
+import CSystemd
+import NotifyUnitCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A connection to the system bus through sd-bus: the one place sd-bus's C
+/// API is called. Reads unit properties from systemd without spawning
+/// systemctl. Not Sendable: use it where it is made.
+public final class SystemBus {
+  private var bus: OpaquePointer?
+
+  /// Connects to the system bus ($DBUS_SYSTEM_BUS_ADDRESS, else the
+  /// standard socket); every call is bounded by `timeout` seconds.
+  public init(timeout: Double) throws(BusError) {
+    var b: OpaquePointer?
+    let r = sd_bus_open_system(&b)
+    guard r >= 0, let b else { throw BusError("connecting to the system bus", r) }
+    bus = b
+    _ = sd_bus_set_method_call_timeout(b, UInt64(max(0.1, timeout) * 1_000_000))
+  }
+
+  deinit { sd_bus_flush_close_unref(bus) }
+
+  static let systemd = "org.freedesktop.systemd1"
+
+  /// systemd's object path for a unit: "/org/freedesktop/systemd1/unit/"
+  /// and the name with every byte but [A-Za-z0-9] written as _XX.
+  public static func unitPath(_ unit: String) -> String {
+    let hex = Array("0123456789abcdef".utf8)
+    var label: [UInt8] = []
+    for b in unit.utf8 {
+      if (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) {
+        label.append(b)
+      } else {
+        label += [0x5F, hex[Int(b >> 4)], hex[Int(b & 15)]]
+      }
+    }
+    return "/org/freedesktop/systemd1/unit/" + String(decoding: label, as: UTF8.self)
+  }
+
+  public func string(_ path: String, _ interface: String, _ name: String) throws(BusError)
+    -> String
+  {
+    var error = sd_bus_error()
+    defer { sd_bus_error_free(&error) }
+    var value: UnsafeMutablePointer<CChar>?
+    let r = sd_bus_get_property_string(bus, Self.systemd, path, interface, name, &error, &value)
+    guard r >= 0, let value else { throw BusError("reading \(name)", r, error) }
+    defer { free(value) }
+    return String(cString: value)
+  }
+
+  /// A property of a fixed-size D-Bus type ("t", "u", "i", ...).
+  public func trivial<T: FixedWidthInteger>(
+    _ path: String, _ interface: String, _ name: String, type: Character, as: T.Type
+  ) throws(BusError) -> T {
+    var error = sd_bus_error()
+    defer { sd_bus_error_free(&error) }
+    var value: T = 0
+    let r = withUnsafeMutableBytes(of: &value) { raw in
+      sd_bus_get_property_trivial(
+        bus, Self.systemd, path, interface, name, &error, CChar(type.asciiValue!), raw.baseAddress)
+    }
+    guard r >= 0 else { throw BusError("reading \(name)", r, error) }
+    return value
+  }
+
+  /// A byte-array property ("ay"), such as a unit's InvocationID.
+  public func bytes(_ path: String, _ interface: String, _ name: String) throws(BusError)
+    -> [UInt8]
+  {
+    var error = sd_bus_error()
+    defer { sd_bus_error_free(&error) }
+    var reply: OpaquePointer?
+    let r = sd_bus_get_property(bus, Self.systemd, path, interface, name, &error, &reply, "ay")
+    guard r >= 0, let reply else { throw BusError("reading \(name)", r, error) }
+    defer { sd_bus_message_unref(reply) }
+    var pointer: UnsafeRawPointer?
+    var size = 0
+    let q = sd_bus_message_read_array(reply, CChar(UInt8(ascii: "y")), &pointer, &size)
+    guard q >= 0 else { throw BusError("reading \(name)", q) }
+    guard let pointer, size > 0 else { return [] }
+    return Array(UnsafeRawBufferPointer(start: pointer, count: size))
+  }
+
+  /// The programs of an "a(sasbttttuii)" ExecStart=-like property.
+  public func execPaths(_ path: String, _ interface: String, _ name: String) throws(BusError)
+    -> [String]
+  {
+    var error = sd_bus_error()
+    defer { sd_bus_error_free(&error) }
+    var reply: OpaquePointer?
+    let r = sd_bus_get_property(
+      bus, Self.systemd, path, interface, name, &error, &reply, "a(sasbttttuii)")
+    guard r >= 0, let reply else { throw BusError("reading \(name)", r, error) }
+    defer { sd_bus_message_unref(reply) }
+    var paths: [String] = []
+    guard sd_bus_message_enter_container(reply, CChar(UInt8(ascii: "a")), "(sasbttttuii)") >= 0
+    else { throw BusError("reading \(name)", -EBADMSG) }
+    while sd_bus_message_enter_container(reply, CChar(UInt8(ascii: "r")), "sasbttttuii") > 0 {
+      var value: UnsafePointer<CChar>?
+      if sd_bus_message_read_basic(reply, CChar(UInt8(ascii: "s")), &value) > 0, let value {
+        paths.append(String(cString: value))
+      }
+      _ = sd_bus_message_skip(reply, "asbttttuii")
+      _ = sd_bus_message_exit_container(reply)
+    }
+    return paths
+  }
+}
+
+/// A failed sd-bus call: which, the errno, and the D-Bus error if any.
+public struct BusError: Error, CustomStringConvertible, Sendable {
+  public var operation: String
+  public var errno: Int32
+  public var busMessage: String?
+
+  init(_ operation: String, _ result: Int32, _ error: sd_bus_error? = nil) {
+    self.operation = operation
+    self.errno = -result
+    self.busMessage = error.flatMap { $0.message.map { String(cString: $0) } }
+  }
+
+  public var description: String {
+    "\(operation) over D-Bus failed: \(busMessage ?? String(cString: strerror(errno)))"
+  }
+}

@@ -1,0 +1,59 @@
+import NotifyUnitCore
+
+/// Reads a unit's status from systemd over D-Bus: what `systemctl status`
+/// shows, and what an OnFailure= handler needs when systemd gives it no
+/// MONITOR_* variables (before 251).
+public enum UnitStatusReader {
+  static let unitInterface = "org.freedesktop.systemd1.Unit"
+  static let serviceInterface = "org.freedesktop.systemd1.Service"
+
+  /// Properties a unit type lacks (a timer has no ExecMainCode) are left
+  /// nil; only an unreachable bus or an unknown unit is an error.
+  public static func read(_ unit: String, bus: SystemBus) throws(BusError) -> UnitStatus {
+    let path = SystemBus.unitPath(unit)
+    var s = UnitStatus()
+    let loadState = try bus.string(path, unitInterface, "LoadState")
+    guard loadState != "not-found" else {
+      throw BusError("looking up \(unit): systemd knows no such unit", -2)
+    }
+    s.description = try? bus.string(path, unitInterface, "Description")
+    s.activeState = try? bus.string(path, unitInterface, "ActiveState")
+    s.subState = try? bus.string(path, unitInterface, "SubState")
+    if let id = try? bus.bytes(path, unitInterface, "InvocationID"), id.count == 16 {
+      s.invocationID = id.map { b in
+        let hex = Array("0123456789abcdef")
+        return String([hex[Int(b >> 4)], hex[Int(b & 15)]])
+      }.joined()
+    }
+    guard unit.hasSuffix(".service") else { return s }
+    s.result = try? bus.string(path, serviceInterface, "Result")
+    s.mainPID = try? bus.trivial(path, serviceInterface, "MainPID", type: "u", as: UInt32.self)
+    s.execMainCode = try? bus.trivial(
+      path, serviceInterface, "ExecMainCode", type: "i", as: Int32.self)
+    s.execMainStatus = try? bus.trivial(
+      path, serviceInterface, "ExecMainStatus", type: "i", as: Int32.self)
+    s.execMainStart = known(
+      try? bus.trivial(path, serviceInterface, "ExecMainStartTimestamp", type: "t", as: UInt64.self)
+    )
+    s.execMainExit = known(
+      try? bus.trivial(path, serviceInterface, "ExecMainExitTimestamp", type: "t", as: UInt64.self))
+    s.cpuUsageNanoseconds = known(
+      try? bus.trivial(path, serviceInterface, "CPUUsageNSec", type: "t", as: UInt64.self))
+    s.memoryPeakBytes = known(
+      try? bus.trivial(path, serviceInterface, "MemoryPeak", type: "t", as: UInt64.self))
+    s.memoryCurrentBytes = known(
+      try? bus.trivial(path, serviceInterface, "MemoryCurrent", type: "t", as: UInt64.self))
+    s.ioReadBytes = known(
+      try? bus.trivial(path, serviceInterface, "IOReadBytes", type: "t", as: UInt64.self))
+    s.ioWriteBytes = known(
+      try? bus.trivial(path, serviceInterface, "IOWriteBytes", type: "t", as: UInt64.self))
+    s.execStopPostPaths = (try? bus.execPaths(path, serviceInterface, "ExecStopPost")) ?? []
+    return s
+  }
+
+  /// systemd says "unknown" with UINT64_MAX (and "never" with 0 for times).
+  static func known(_ value: UInt64?) -> UInt64? {
+    guard let value, value != UInt64.max, value != 0 else { return nil }
+    return value
+  }
+}
