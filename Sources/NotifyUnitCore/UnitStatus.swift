@@ -19,8 +19,8 @@ public struct UnitStatus: Sendable, Equatable {
   public var memoryCurrentBytes: UInt64?
   public var ioReadBytes: UInt64?
   public var ioWriteBytes: UInt64?
-  /// The programs of the unit's ExecStopPost= lines.
-  public var execStopPostPaths: [String] = []
+  /// The unit's ExecStopPost= commands, and how each last ran.
+  public var execStopPost: [ExecCommandRun] = []
 
   public init() {}
 
@@ -37,6 +37,17 @@ public struct UnitStatus: Sendable, Equatable {
     }
     return RunOutcome(
       result: result.flatMap { $0.isEmpty ? nil : ServiceResult(rawValue: $0) }, mainProcess: exit)
+  }
+
+  /// True when the last run's ExecStopPost= ran notify-unit and it exited
+  /// 0: that run is reported already, and an OnFailure= handler stays quiet
+  /// (one failure, one report). Not when it did not run (start-limit-hit),
+  /// could not start (a missing User=) or could not deliver (exit 69/75).
+  public var reportedByExecStopPost: Bool {
+    execStopPost.contains { run in
+      run.path.hasSuffix("/notify-unit") && run.exitRealtime > 0 && run.code == 1
+        && run.status == 0 && run.startRealtime >= (execMainStart ?? 0)
+    }
   }
 
   /// Lines for the report's status part, "Label: value", only what is known.
@@ -82,4 +93,25 @@ public func formatBytes(_ bytes: UInt64) -> String {
   if unit == 0 { return "\(bytes) B" }
   let tenths = Int((value * 10).rounded())
   return "\(tenths / 10).\(tenths % 10) \(units[unit])"
+}
+
+/// One Exec*= command of a unit and its last run (systemd's
+/// "a(sasbttttuii)" properties).
+public struct ExecCommandRun: Sendable, Equatable {
+  public var path: String
+  /// Microseconds since the epoch; 0 when it never ran.
+  public var startRealtime: UInt64
+  public var exitRealtime: UInt64
+  /// CLD_EXITED (1), CLD_KILLED (2), CLD_DUMPED (3); 0 when it never ran.
+  public var code: Int32
+  public var status: Int32
+
+  public init(path: String, startRealtime: UInt64, exitRealtime: UInt64, code: Int32, status: Int32)
+  {
+    self.path = path
+    self.startRealtime = startRealtime
+    self.exitRealtime = exitRealtime
+    self.code = code
+    self.status = status
+  }
 }

@@ -71,13 +71,11 @@ struct ReportRun {
     var report = makeReport(status: &status, deadline: deadline, archive: archive)
     if let archiveNote { report.notes.append(archiveNote) }
 
-    // One failure, one report: a handler stays quiet when the failed unit's
-    // own ExecStopPost= line runs notify-unit, which reported it already.
-    if isHandler, let paths = report.status?.execStopPostPaths,
-      paths.contains(where: { $0.hasSuffix("/notify-unit") })
-    {
+    // One failure, one report: a handler stays quiet when the failed run's
+    // own ExecStopPost= notify-unit delivered its report.
+    if isHandler, report.status?.reportedByExecStopPost == true {
       say(
-        "\(unit.sanitizedForDisplay(maxLength: 100)) reports its runs from ExecStopPost=: no second report"
+        "\(unit.sanitizedForDisplay(maxLength: 100)) : its ExecStopPost= notify-unit reported this run already, no second report"
       )
       return status
     }

@@ -43,3 +43,35 @@ import Testing
     #expect(lines["CPU time"] == nil && lines["Main PID"] == nil)
   }
 }
+
+@Suite struct OneReportPerFailureTests {
+  func status(_ runs: [ExecCommandRun], mainStart: UInt64 = 100) -> UnitStatus {
+    var s = UnitStatus()
+    s.execMainStart = mainStart
+    s.execStopPost = runs
+    return s
+  }
+
+  @Test func quietOnlyWhenExecStopPostDeliveredThisRun() {
+    let delivered = ExecCommandRun(
+      path: "/usr/local/bin/notify-unit", startRealtime: 200, exitRealtime: 300, code: 1, status: 0)
+    #expect(status([delivered]).reportedByExecStopPost)
+    // Did not deliver (exit 75), could not start (217/USER), never ran
+    // (start-limit-hit), ran in an earlier run, or is another program.
+    var failed = delivered
+    failed.status = 75
+    var noUser = delivered
+    noUser.status = 217
+    var never = delivered
+    never.startRealtime = 0
+    never.exitRealtime = 0
+    never.code = 0
+    var other = delivered
+    other.path = "/usr/local/bin/mail-me"
+    for run in [failed, noUser, never, other] {
+      #expect(!status([run]).reportedByExecStopPost)
+    }
+    #expect(!status([delivered], mainStart: 250).reportedByExecStopPost)
+    #expect(!UnitStatus().reportedByExecStopPost)
+  }
+}

@@ -85,9 +85,10 @@ public final class SystemBus {
     return Array(UnsafeRawBufferPointer(start: pointer, count: size))
   }
 
-  /// The programs of an "a(sasbttttuii)" ExecStart=-like property.
-  public func execPaths(_ path: String, _ interface: String, _ name: String) throws(BusError)
-    -> [String]
+  /// An "a(sasbttttuii)" property (ExecStart=, ExecStopPost=, ...): each
+  /// command's program and its last run.
+  public func execCommands(_ path: String, _ interface: String, _ name: String) throws(BusError)
+    -> [ExecCommandRun]
   {
     var error = sd_bus_error()
     defer { sd_bus_error_free(&error) }
@@ -96,18 +97,33 @@ public final class SystemBus {
       bus, Self.systemd, path, interface, name, &error, &reply, "a(sasbttttuii)")
     guard r >= 0, let reply else { throw BusError("reading \(name)", r, error) }
     defer { sd_bus_message_unref(reply) }
-    var paths: [String] = []
+    func read<T>(_ type: Character, _ value: inout T) -> Bool {
+      withUnsafeMutablePointer(to: &value) {
+        sd_bus_message_read_basic(reply, CChar(type.asciiValue!), $0) > 0
+      }
+    }
+    var commands: [ExecCommandRun] = []
     guard sd_bus_message_enter_container(reply, CChar(UInt8(ascii: "a")), "(sasbttttuii)") >= 0
     else { throw BusError("reading \(name)", -EBADMSG) }
     while sd_bus_message_enter_container(reply, CChar(UInt8(ascii: "r")), "sasbttttuii") > 0 {
-      var value: UnsafePointer<CChar>?
-      if sd_bus_message_read_basic(reply, CChar(UInt8(ascii: "s")), &value) > 0, let value {
-        paths.append(String(cString: value))
-      }
-      _ = sd_bus_message_skip(reply, "asbttttuii")
+      var program: UnsafePointer<CChar>? = nil
+      var start: UInt64 = 0
+      var exit: UInt64 = 0
+      var monotonic: UInt64 = 0
+      var pid: UInt32 = 0
+      var code: Int32 = 0
+      var status: Int32 = 0
+      guard read("s", &program), let program, sd_bus_message_skip(reply, "asb") >= 0,
+        read("t", &start), read("t", &monotonic), read("t", &exit), read("t", &monotonic),
+        read("u", &pid), read("i", &code), read("i", &status)
+      else { throw BusError("reading \(name)", -EBADMSG) }
+      commands.append(
+        ExecCommandRun(
+          path: String(cString: program), startRealtime: start, exitRealtime: exit, code: code,
+          status: status))
       _ = sd_bus_message_exit_container(reply)
     }
-    return paths
+    return commands
   }
 }
 

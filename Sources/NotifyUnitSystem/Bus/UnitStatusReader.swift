@@ -47,7 +47,7 @@ public enum UnitStatusReader {
       try? bus.trivial(path, serviceInterface, "IOReadBytes", type: "t", as: UInt64.self))
     s.ioWriteBytes = known(
       try? bus.trivial(path, serviceInterface, "IOWriteBytes", type: "t", as: UInt64.self))
-    s.execStopPostPaths = (try? bus.execPaths(path, serviceInterface, "ExecStopPost")) ?? []
+    s.execStopPost = (try? bus.execCommands(path, serviceInterface, "ExecStopPost")) ?? []
     return s
   }
 
