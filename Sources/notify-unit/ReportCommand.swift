@@ -10,7 +10,7 @@ struct ReportCommand: ParsableCommand {
     discussion: """
       Run from a unit's ExecStopPost= line, notify-unit reads SERVICE_RESULT,
       EXIT_CODE, EXIT_STATUS and INVOCATION_ID from systemd, collects the
-      invocation's journal entries, mails the report through `sendmail -t -oi`
+      invocation's journal entries, mails the report through `sendmail -t -oi -odi`
       and pings Healthchecks (the check's URL on success, /fail otherwise).
       Every option can also be set in the config file: --mail-to is MAIL_TO.
 

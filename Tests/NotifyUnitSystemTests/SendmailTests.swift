@@ -25,7 +25,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: dir) }
     let path = try script("echo \"$@\" > \(dir.path)/args; cat > \(dir.path)/msg", in: dir)
     try send(path, size: 1_000_000)
-    #expect(try String(contentsOfFile: dir.path + "/args", encoding: .utf8) == "-t -oi\n")
+    #expect(try String(contentsOfFile: dir.path + "/args", encoding: .utf8) == "-t -oi -odi\n")
     #expect(try Data(contentsOf: dir.appendingPathComponent("msg")).count == 1_000_001)
   }
 

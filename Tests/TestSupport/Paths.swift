@@ -16,6 +16,13 @@ public enum Paths {
 
   public static let journalRemote = "/lib/systemd/systemd-journal-remote"
 
+  /// The Swift runtime a debug build links to (bound into test containers),
+  /// nil when the binary needs none.
+  public static var swiftRuntime: String? {
+    let toolchain = "/opt/swift"
+    return FileManager.default.fileExists(atPath: toolchain) ? toolchain : nil
+  }
+
   /// Debian's python3 (the test peers use only its standard library).
   public static let python = "/usr/bin/python3"
 

@@ -4,15 +4,18 @@ import NotifyUnitCore
   import Glibc
 #endif
 
-/// Hands a message to the local MTA with `sendmail -t -oi`:
-/// `-t` takes the recipients from To:, and `-oi` keeps a line holding only
-/// "." from ending the message (a log line "." would cut the mail silently).
+/// Hands a message to the local MTA with `sendmail -t -oi -odi`:
+/// `-t` takes the recipients from To:; `-oi` keeps a line holding only "."
+/// from ending the message (a log line "." would cut the mail silently);
+/// `-odi` has exim deliver before sendmail returns, instead of in a forked
+/// child that systemd kills with the unit (the mail then waits in the queue
+/// for its next run, or is delivered twice). Postfix and msmtp ignore -odi.
 public struct Sendmail {
   public var path: String
 
   public init(path: String) { self.path = path }
 
-  public static let arguments = ["-t", "-oi"]
+  public static let arguments = ["-t", "-oi", "-odi"]
 
   /// Starts sendmail, lets `write` stream the message into it, and checks
   /// its exit status, all before `deadline`.

@@ -1,0 +1,175 @@
+import Foundation
+
+/// A real systemd, booted in a systemd-nspawn container on a tmpfs, for the
+/// system tests: Debian bookworm made by mmdebstrap from the host's own apt
+/// sources (cached in /var/cache/notify-unit-test, keyed on the package
+/// list), with the package tree bound read-only at /src and the Swift
+/// runtime at /opt/swift. The container shares the host's network, so a test
+/// server on 127.0.0.1 is reachable from inside. `stop()` removes the
+/// container, its mounts and cgroups, whatever happened before.
+public final class SystemdContainer {
+  public static let packages = [
+    "systemd", "systemd-sysv", "dbus", "libcurl4", "exim4-daemon-light", "restic",
+    "libcap2-bin", "procps",
+  ]
+
+  public let name: String
+  public let root: String
+  let mountPoint: String
+  let cgroups: [String]
+  let process: Process
+  public private(set) var leader: Int32 = 0
+
+  /// Boots the container; throws (after cleaning up) if it does not come up.
+  public init(binary: String) throws {
+    name = "nutest-\(UUID().uuidString.prefix(8).lowercased())"
+    mountPoint = "/run/notify-unit-test/\(name)"
+    root = mountPoint + "/root"
+    cgroups = ["/sys/fs/cgroup/unified/\(name)", "/sys/fs/cgroup/systemd/\(name)"].filter {
+      FileManager.default.fileExists(
+        atPath: URL(fileURLWithPath: $0).deletingLastPathComponent().path)
+    }
+    process = Process()
+    do {
+      let tar = try Self.rootfs()
+      try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+      try Self.check(
+        Command.run("/bin/mount", ["-t", "tmpfs", "-o", "size=3G", "tmpfs", mountPoint]))
+      try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+      try Self.check(Command.run("/bin/tar", ["-C", root, "-xf", tar]))
+      try name.write(toFile: root + "/etc/hostname", atomically: true, encoding: .utf8)
+      // As scripts/setup installs it.
+      try Self.check(
+        Command.run(
+          "/usr/bin/install", ["-m", "0755", binary, root + "/usr/local/bin/notify-unit"]))
+      try boot()
+    } catch {
+      stop()
+      throw error
+    }
+  }
+
+  /// The cached root file system tarball, made on first use.
+  static func rootfs() throws -> String {
+    let key = packages.joined(separator: ",")
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in key.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+    let dir = "/var/cache/notify-unit-test"
+    let tar = "\(dir)/bookworm-\(String(hash, radix: 16)).tar"
+    if FileManager.default.fileExists(atPath: tar) { return tar }
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let sources = ["/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list"].first {
+      FileManager.default.fileExists(atPath: $0)
+    }
+    guard let sources else {
+      throw TestFailure("no apt sources on this host to build the container from")
+    }
+    let partial = tar + ".partial"
+    try check(
+      Command.run(
+        "/usr/bin/mmdebstrap",
+        ["--variant=minbase", "--include=" + key, "--format=tar", "bookworm", partial, sources],
+        timeout: 900))
+    try FileManager.default.moveItem(atPath: partial, toPath: tar)
+    return tar
+  }
+
+  func boot() throws {
+    // nspawn makes payload/supervisor cgroups under its own and leaves them:
+    // give it private ones, removed in stop().
+    var script = ""
+    for cgroup in cgroups {
+      try FileManager.default.createDirectory(atPath: cgroup, withIntermediateDirectories: false)
+      script += "echo $$ > \(cgroup)/cgroup.procs && "
+    }
+    let swift = Paths.swiftRuntime
+    script +=
+      "exec systemd-nspawn -D \(root) -M \(name) --register=no --keep-unit --link-journal=no"
+      + " --console=read-only --bind-ro=\(Paths.packageRoot.path):/src"
+      + (swift.map { " --bind-ro=\($0)" } ?? "") + " -b"
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", script]
+    var env = ProcessInfo.processInfo.environment
+    env["SYSTEMD_NSPAWN_UNIFIED_HIERARCHY"] = "1"
+    process.environment = env
+    let log = FileHandle(forWritingAtPath: "/dev/null")
+    process.standardOutput = log
+    process.standardError = log
+    try process.run()
+    let limit = Date().addingTimeInterval(60)
+    while Date() < limit {
+      if !process.isRunning { throw TestFailure("systemd-nspawn exited while booting") }
+      if leader == 0 { leader = findLeader() }
+      if leader != 0, let state = try? run(["systemctl", "is-system-running"]),
+        ["running", "degraded"].contains(
+          state.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
+      {
+        return
+      }
+      usleep(100_000)
+    }
+    throw TestFailure("the container's systemd did not reach running within 60 s")
+  }
+
+  /// The container's PID 1: the child of systemd-nspawn named systemd.
+  func findLeader() -> Int32 {
+    let nspawn = process.processIdentifier
+    guard
+      let children = try? String(
+        contentsOfFile: "/proc/\(nspawn)/task/\(nspawn)/children", encoding: .utf8)
+    else { return 0 }
+    for child in children.split(separator: " ").compactMap({ Int32($0) }) {
+      let comm = (try? String(contentsOfFile: "/proc/\(child)/comm", encoding: .utf8)) ?? ""
+      if comm.hasPrefix("systemd") { return child }
+    }
+    return 0
+  }
+
+  /// Runs a command inside the container (all its namespaces), as root.
+  @discardableResult
+  public func run(_ arguments: [String], timeout: Double = 300) throws -> CommandResult {
+    try Command.run(
+      "/usr/bin/nsenter", ["-t", String(leader), "-a", "--"] + arguments, inheritEnvironment: false,
+      timeout: timeout)
+  }
+
+  /// Runs a shell script inside the container; fails the test when it fails.
+  @discardableResult
+  public func shell(_ script: String, timeout: Double = 300) throws -> String {
+    let result = try run(["/bin/sh", "-c", script], timeout: timeout)
+    guard result.status == 0 else {
+      throw TestFailure("in the container, `\(script)` exited \(result.status): \(result.stderr)")
+    }
+    return result.stdoutText
+  }
+
+  /// A file of the container's, read from the host.
+  public func file(_ path: String) -> Data? {
+    FileManager.default.contents(atPath: root + path)
+  }
+
+  /// Powers the container off (SIGTERM to nspawn: a clean shutdown), then
+  /// removes it all. Safe to call more than once.
+  public func stop() {
+    if process.isRunning {
+      kill(process.processIdentifier, SIGTERM)
+      let limit = Date().addingTimeInterval(20)
+      while process.isRunning && Date() < limit { usleep(50_000) }
+      if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+      process.waitUntilExit()
+    }
+    _ = try? Command.run("/bin/umount", ["-R", mountPoint])
+    try? FileManager.default.removeItem(atPath: mountPoint)
+    for cgroup in cgroups {
+      // Deepest first: a cgroup directory goes only when empty.
+      _ = try? Command.run(
+        "/usr/bin/find", [cgroup, "-depth", "-type", "d", "-exec", "rmdir", "{}", ";"])
+    }
+  }
+
+  static func check(_ result: CommandResult) throws {
+    guard result.status == 0 else {
+      throw TestFailure("command failed (\(result.status)): \(result.stderr)")
+    }
+  }
+}
