@@ -5,91 +5,301 @@ import Testing
 /// The whole backup setup under a real, booted systemd: installed as the
 /// README says (scripts/install-backup), with a real restic repository, exim4
 /// delivering to a local mailbox, and the loopback Healthchecks peer on the
-/// host. Asserts what really arrived.
+/// host. Asserts what really arrived, one scenario after the other in one
+/// container (booting takes seconds; the container is removed at the end
+/// even when a check fails).
 @Suite(.serialized) struct SystemdSetupTests {
-  static let backupCheck = UUID().uuidString.lowercased()
-  static let pruneCheck = UUID().uuidString.lowercased()
+  let backupCheck = UUID().uuidString.lowercased()
+  let pruneCheck = UUID().uuidString.lowercased()
 
-  /// One container for the whole suite's story; removed at the end even when
-  /// a check fails.
   @Test func backupSetupEndToEnd() throws {
-    let server = try HealthchecksServer(checks: [Self.backupCheck, Self.pruneCheck])
-    let container = try SystemdContainer(binary: Paths.notifyUnit)
-    defer { container.stop() }
-    try install(container, server: server)
-
-    // Enabling the timers started no job (no Requires= in the timers).
-    #expect(try container.shell("systemctl show -P InvocationID backup.service").trimmed.isEmpty)
-    let timers = try container.shell("systemctl list-timers --all --no-pager")
-    #expect(timers.contains("backup.timer") && timers.contains("prune.timer"))
-
-    try successfulBackup(container, server: server)
+    let server = try HealthchecksServer(checks: [backupCheck, pruneCheck])
+    let c = try SystemdContainer(binary: Paths.notifyUnit)
+    defer { c.stop() }
+    try install(c, server: server)
+    let scenarios: [(String, (SystemdContainer, HealthchecksServer) throws -> Void)] = [
+      ("units", unitsAreSound), ("success", successfulBackup), ("failure", failingBackup),
+      ("on-failure", onFailureHandler),
+      ("lone dot", loneDotDoesNotCutTheMail), ("verbose", verboseRunKeepsEveryLine),
+      ("ping down", unreachableHealthchecksDoesNotFailTheBackup),
+      ("together", backupAndPruneTogether),
+    ]
+    for (name, scenario) in scenarios {
+      try c.shell(": > /var/mail/admin; systemctl reset-failed")
+      try server.reset()
+      do {
+        try scenario(c, server)
+      } catch {
+        Issue.record("scenario \(name): \(error)")
+      }
+    }
   }
+
+  // MARK: Set-up
 
   func install(_ c: SystemdContainer, server: HealthchecksServer) throws {
     try c.shell("cd /src && scripts/install-backup", timeout: 120)
     try c.shell(
       """
-      useradd --create-home admin
+      useradd --create-home admin && touch /var/mail/admin && chown admin:mail /var/mail/admin
       printf 'MAIL_TO=admin@localhost\\nHC_URL=%s/ping\\n' '\(server.baseURL)' > /etc/notify-unit.conf
-      sed -i -e 's|^HC_BACKUP=.*|HC_BACKUP=\(Self.backupCheck)|' -e 's|^HC_PRUNE=.*|HC_PRUNE=\(Self.pruneCheck)|' \
-        -e 's|^RESTIC_INCLUDES=.*|RESTIC_INCLUDES=/etc/restic/includes|' /etc/restic/restic.env
+      sed -i -e 's|^HC_BACKUP=.*|HC_BACKUP=\(backupCheck)|' -e 's|^HC_PRUNE=.*|HC_PRUNE=\(pruneCheck)|' \
+        /etc/restic/restic.env
       echo /srv/data > /etc/restic/includes
       mkdir -p /srv/data /srv/restic-repo && chown restic:restic /srv/restic-repo
       for i in $(seq 1 20); do echo "file $i" > /srv/data/file$i; done
       echo secret > /srv/data/root-only && chmod 0600 /srv/data/root-only
-      runuser -u restic -- env RESTIC_REPOSITORY=/srv/restic-repo \
+      runuser -u restic -- env RESTIC_REPOSITORY=/srv/restic-repo \\
         RESTIC_PASSWORD_FILE=/etc/restic/password restic init
       """)
   }
 
+  /// A test unit in the container: the given [Service] lines.
+  func addUnit(_ c: SystemdContainer, _ name: String, _ body: String) throws {
+    try c.shell(
+      "cat > /etc/systemd/system/\(name) <<'UNIT'\n\(body)\nUNIT\nsystemctl daemon-reload")
+  }
+
+  // MARK: Observations
+
   /// The mails in the admin's mailbox, parsed.
   func mails(_ c: SystemdContainer) throws -> [ParsedMessage] {
-    guard let data = c.file("/var/mail/admin") else { return [] }
+    guard let data = c.file("/var/mail/admin"), !data.isEmpty else { return [] }
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("mbox-\(UUID())")
     try data.write(to: path)
     defer { try? FileManager.default.removeItem(at: path) }
     return try mboxMessages(path.path).map(ParsedMessage.parse)
   }
 
-  /// Waits until the mailbox holds `count` mails (or `timeout` passes).
-  func waitForMails(_ c: SystemdContainer, count: Int, timeout: Double = 20) throws
+  /// The mails once `count` have arrived and two more seconds brought no
+  /// other (a duplicate, a second report); at most `timeout` seconds.
+  func settledMails(_ c: SystemdContainer, count: Int, timeout: Double = 30) throws
     -> [ParsedMessage]
   {
     let limit = Date().addingTimeInterval(timeout)
-    var found: [ParsedMessage] = []
-    while Date() < limit {
-      found = try mails(c)
-      if found.count >= count { break }
-      usleep(200_000)
-    }
-    return found
+    while Date() < limit, try mails(c).count < count { usleep(200_000) }
+    sleep(2)
+    return try mails(c)
   }
 
-  func successfulBackup(_ c: SystemdContainer, server: HealthchecksServer) throws {
+  func invocation(_ c: SystemdContainer, _ unit: String) throws -> String {
+    try c.shell("systemctl show -P InvocationID \(unit)").trimmed
+  }
+
+  func rid(_ invocation: String) -> String {
+    let h = Array(invocation)
+    return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(h[$0]) }.joined(separator: "-")
+  }
+
+  func queueIsEmpty(_ c: SystemdContainer) throws {
+    let queue = try c.shell("exim4 -bp")
+    #expect(queue.trimmed.isEmpty, "mail left in exim's queue: \(queue)")
+  }
+
+  // MARK: Scenarios
+
+  func unitsAreSound(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    let verify = try c.run(
+      [
+        "systemd-analyze", "verify", "backup.service", "backup.timer", "prune.service",
+        "prune.timer", "notify-failure@backup.service.service",
+      ])
+    #expect(verify.status == 0, "\(verify.stderr)")
+    // Enabling the timers started no job (no Requires= in the timers).
+    #expect(try invocation(c, "backup.service").isEmpty)
+    let timers = try c.shell("systemctl list-timers --all --no-pager")
+    #expect(timers.contains("backup.timer") && timers.contains("prune.timer"))
+    // prune.timer says "first Monday": every elapse is a Monday, day 1-7.
+    let calendar = try c.shell(
+      "systemd-analyze calendar --iterations=12 \"$(sed -n 's/^OnCalendar=//p' /etc/systemd/system/prune.timer)\""
+    )
+    let dates = calendar.split(separator: "\n").filter {
+      $0.contains("Iter.") || $0.contains("Next elapse")
+    }
+    #expect(dates.count == 12)
+    for line in dates {
+      let words = line.split(separator: " ")
+      let day =
+        words.first { $0.count == 10 && $0.hasPrefix("20") }.flatMap { Int($0.suffix(2)) } ?? 0
+      #expect(line.contains(": Mon ") && (1...7).contains(day), "\(line)")
+    }
+  }
+
+  func successfulBackup(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
     let started = Date()
     try c.shell("systemctl start backup.service", timeout: 180)
-    let invocation = try c.shell("systemctl show -P InvocationID backup.service").trimmed
-    _ = try waitForMails(c, count: 1)
-    // Delivered before the unit stopped: nothing left in exim's queue, and
-    // no second copy arriving later.
-    let queue = try c.shell("exim4 -bp")
-    sleep(2)
-    let mails = try self.mails(c)
+    let id = try invocation(c, "backup.service")
+    let mails = try settledMails(c, count: 1)
     #expect(mails.count == 1)
     let mail = try #require(mails.first)
     #expect(mail.headers["Subject"]?.hasPrefix("💚 backup.service: success on ") == true)
+    // The restic user's mail has the run's log lines, restic's output too.
     #expect(mail.body.contains("==> backup started"))
     #expect(mail.body.contains("snapshot ") && mail.body.contains(" saved"))
     #expect(mail.body.contains("==> diff took"))
     #expect(mail.body.contains("Status (from systemd):"))
+    // The restic copy's capability read the root-only file: no warning.
+    #expect(!mail.body.contains("could not be read"))
+    #expect(
+      try c.shell(
+        "runuser -u restic -- env RESTIC_REPOSITORY=/srv/restic-repo RESTIC_PASSWORD_FILE=/etc/restic/password restic ls latest"
+      ).contains("/srv/data/root-only"))
     #expect(Date().timeIntervalSince(started) < 120)
-    let eximLog = try c.shell("tail -n 20 /var/log/exim4/mainlog")
-    #expect(queue.trimmed.isEmpty, "mail left in exim's queue: \(queue) \(eximLog)")
-    let pings = try server.requests().filter { $0.check == Self.backupCheck }
+    try queueIsEmpty(c)
+    let pings = try server.requests()
     #expect(pings.map(\.kind) == ["success"])
-    #expect(pings.first?.rid?.replacingOccurrences(of: "-", with: "") == invocation)
+    #expect(pings.first?.check == backupCheck)
+    #expect(pings.first?.rid == rid(id))
     #expect(pings.first?.bodyText.contains("==> diff took") == true)
+  }
+
+  func failingBackup(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    try c.shell(
+      "cp /etc/restic/password /etc/restic/password.good && echo wrong > /etc/restic/password")
+    defer { _ = try? c.shell("mv /etc/restic/password.good /etc/restic/password") }
+    _ = try c.run(["systemctl", "start", "backup.service"], timeout: 180)
+    #expect(try c.shell("systemctl is-failed backup.service || true").trimmed == "failed")
+    let id = try invocation(c, "backup.service")
+    // The OnFailure= handler ran and stayed quiet: one failure, one mail.
+    let mails = try settledMails(c, count: 1)
+    #expect(mails.count == 1)
+    let mail = try #require(mails.first)
+    #expect(
+      mail.headers["Subject"]?.hasPrefix("⛔ backup.service: exit-code (status 1) on ") == true)
+    #expect(mail.body.contains("wrong password"))
+    let handler = try c.shell(
+      "journalctl -u notify-failure@backup.service.service -o cat --no-pager")
+    #expect(handler.contains("reported this run already"))
+    let pings = try server.requests()
+    #expect(pings.map(\.kind) == ["fail"])
+    #expect(pings.first?.rid == rid(id))
+    #expect(pings.first?.bodyText.contains("wrong password") == true)
+    try queueIsEmpty(c)
+  }
+
+  func onFailureHandler(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    try addUnit(
+      c, "flaky.service",
+      """
+      [Unit]
+      Description=A job without ExecStopPost=
+      OnFailure=notify-failure@%n.service
+      [Service]
+      Type=oneshot
+      ExecStart=/bin/sh -c 'echo preparing; echo "disk on fire" >&2; exit 4'
+      """)
+    _ = try c.run(["systemctl", "start", "flaky.service"])
+    let id = try invocation(c, "flaky.service")
+    let mails = try settledMails(c, count: 1)
+    #expect(mails.count == 1)
+    let mail = try #require(mails.first)
+    #expect(mail.headers["Subject"]?.hasPrefix("⛔ flaky.service: exit-code (status 4) on ") == true)
+    #expect(mail.body.contains("Reported from: OnFailure= handler (MONITOR_*)"))
+    #expect(mail.body.contains("Invocation:    \(id)"))
+    #expect(mail.body.contains("disk on fire"))
+    #expect(mail.body.contains("Description:   A job without ExecStopPost="))
+    #expect(try server.requests().isEmpty)
+    try handlerWithoutMonitorVariables(c, failedInvocation: id)
+  }
+
+  /// The handler's command in a unit of its own that no failure triggered
+  /// gets no MONITOR_*, as on systemd < 251: it asks systemd over D-Bus which
+  /// run failed and how.
+  func handlerWithoutMonitorVariables(_ c: SystemdContainer, failedInvocation id: String) throws {
+    try c.shell(
+      ": > /var/mail/admin; systemd-run --wait --quiet -p User=notify-unit"
+        + " -p SupplementaryGroups=systemd-journal /usr/local/bin/notify-unit --on-failure flaky.service"
+    )
+    let mails = try settledMails(c, count: 1)
+    #expect(mails.count == 1)
+    let mail = try #require(mails.first)
+    #expect(mail.headers["Subject"]?.hasPrefix("⛔ flaky.service: exit-code (status 4) on ") == true)
+    #expect(mail.body.contains("Reported from: OnFailure= handler (read from systemd over D-Bus)"))
+    #expect(mail.body.contains("Invocation:    \(id)"))
+    #expect(mail.body.contains("disk on fire"))
+  }
+
+  func loneDotDoesNotCutTheMail(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    try addUnit(
+      c, "dots.service",
+      """
+      [Service]
+      Type=oneshot
+      ExecStart=/bin/sh -c 'echo before; echo .; echo "From here"; echo after the dot'
+      ExecStopPost=-/usr/local/bin/notify-unit %n
+      """)
+    try c.shell("systemctl start dots.service")
+    let mail = try #require(try settledMails(c, count: 1).first)
+    #expect(mail.defects.isEmpty)
+    #expect(mail.body.contains("sh["))
+    #expect(mail.body.contains(": .\n"))
+    #expect(mail.body.contains(": From here\n"))
+    #expect(mail.body.contains(": after the dot\n"))
+  }
+
+  func verboseRunKeepsEveryLine(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    // 30,000 lines at once, more than journald's default burst (10,000 per
+    // 30 s), through the settings the shipped units use; the report waits
+    // for journald to store the last of them.
+    try addUnit(
+      c, "verbose.service",
+      """
+      [Service]
+      Type=oneshot
+      LogRateLimitIntervalSec=30s
+      LogRateLimitBurst=1000000
+      ExecStart=/bin/sh -c 'seq 1 30000 | sed "s/^/line /"; echo the last line'
+      ExecStopPost=-/usr/local/bin/notify-unit %n
+      """)
+    try c.shell("systemctl start verbose.service", timeout: 120)
+    let mail = try #require(try settledMails(c, count: 1).first)
+    #expect(mail.body.contains(": the last line\n"))
+    // 30,001 lines of the service and systemd's "Starting verbose.service...".
+    #expect(mail.body.contains("Log lines:     30002"), "\(mail.body.prefix(900))")
+    #expect(!mail.body.contains("Notes:"))
+    let attachment = try #require(mail.attachment)
+    #expect(attachment.text.contains(": line 1\n") && attachment.text.contains(": line 30000\n"))
+  }
+
+  func unreachableHealthchecksDoesNotFailTheBackup(
+    _ c: SystemdContainer, _ server: HealthchecksServer
+  ) throws {
+    try c.shell(
+      "cp /etc/notify-unit.conf /etc/notify-unit.conf.good && printf 'HC_URL=http://127.0.0.1:9\\nTIMEOUT=8\\n' >> /etc/notify-unit.conf"
+    )
+    defer { _ = try? c.shell("mv /etc/notify-unit.conf.good /etc/notify-unit.conf") }
+    try c.shell("systemctl start backup.service", timeout: 180)
+    #expect(try c.shell("systemctl show -P Result backup.service").trimmed == "success")
+    let mails = try settledMails(c, count: 1)
+    #expect(mails.count == 1)
+    #expect(mails.first?.headers["Subject"]?.hasPrefix("💚 backup.service: success") == true)
+    let log = try c.shell("journalctl -u backup.service -o cat --no-pager | tail -n 5")
+    #expect(log.contains("ping not delivered"))
+  }
+
+  func backupAndPruneTogether(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    // As after downtime, when both Persistent= timers fire at boot.
+    try c.shell("systemctl start --no-block prune.service backup.service")
+    let limit = Date().addingTimeInterval(180)
+    while Date() < limit {
+      let states = try c.shell("systemctl show -P ActiveState backup.service prune.service")
+      if !states.contains("activ")
+        || states.split(separator: "\n").allSatisfy({ $0 != "activating" && $0 != "active" })
+      {
+        break
+      }
+      usleep(500_000)
+    }
+    #expect(try c.shell("systemctl show -P Result backup.service").trimmed == "success")
+    #expect(try c.shell("systemctl show -P Result prune.service").trimmed == "success")
+    let subjects = try settledMails(c, count: 2).compactMap { $0.headers["Subject"] }
+    #expect(subjects.filter { $0.hasPrefix("💚 backup.service: success") }.count == 1)
+    #expect(subjects.filter { $0.hasPrefix("💚 prune.service: success") }.count == 1)
+    let pings = try server.requests()
+    #expect(
+      Set(pings.map { "\($0.check ?? "")/\($0.kind)" }) == [
+        "\(backupCheck)/success", "\(pruneCheck)/success",
+      ])
   }
 }
 

@@ -81,6 +81,11 @@ public final class HealthchecksServer {
     try Self.decoder.decode([Ping].self, from: control("GET", "/_control/requests"))
   }
 
+  /// Forgets the recorded requests and queued faults.
+  public func reset() throws {
+    _ = try control("POST", "/_control/reset", body: Data("{}".utf8))
+  }
+
   /// Queues faults for the next pings, e.g. `[["status": 500]]`.
   public func inject(_ faults: [[String: Any]]) throws {
     _ = try control(
