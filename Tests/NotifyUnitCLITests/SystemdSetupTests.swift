@@ -22,7 +22,7 @@ import Testing
       ("on-failure", onFailureHandler),
       ("lone dot", loneDotDoesNotCutTheMail), ("verbose", verboseRunKeepsEveryLine),
       ("ping down", unreachableHealthchecksDoesNotFailTheBackup),
-      ("together", backupAndPruneTogether),
+      ("together", backupAndPruneTogether), ("mail size limit", logOverTheMailSizeLimit),
     ]
     for (name, scenario) in scenarios {
       try c.shell(": > /var/mail/admin; systemctl reset-failed")
@@ -275,6 +275,49 @@ import Testing
     #expect(mails.first?.headers["Subject"]?.hasPrefix("💚 backup.service: success") == true)
     let log = try c.shell("journalctl -u backup.service -o cat --no-pager | tail -n 5")
     #expect(log.contains("ping not delivered"))
+  }
+
+  /// The original notifier sent no mail and no ping when the log was over
+  /// the MTA's size limit. The attachment limit keeps the mail under it; a
+  /// mail refused all the same still leaves the ping, which says so.
+  func logOverTheMailSizeLimit(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    try c.shell(
+      """
+      echo MESSAGE_SIZE_LIMIT=1M > /etc/exim4/exim4.conf.localmacros
+      update-exim4.conf && systemctl restart exim4
+      """)
+    defer {
+      _ = try? c.shell(
+        "rm /etc/exim4/exim4.conf.localmacros; update-exim4.conf; systemctl restart exim4")
+    }
+    try addUnit(
+      c, "big.service",
+      """
+      [Service]
+      Type=oneshot
+      LogRateLimitIntervalSec=30s
+      LogRateLimitBurst=1000000
+      ExecStart=/bin/sh -c 'seq 1 40000 | sed "s/$/ restic processed a file of the big run/"; exit 1'
+      ExecStopPost=-/usr/local/bin/notify-unit %n \(backupCheck)
+      """)
+    // Over the limit with the default attachment limit (10 MiB): refused,
+    // yet pinged, and the unit's result is its own.
+    try c.shell("systemctl start big.service || true", timeout: 120)
+    #expect(try c.shell("systemctl show -P Result big.service").trimmed == "exit-code")
+    #expect(try settledMails(c, count: 1, timeout: 5).isEmpty)
+    let ping = try #require(try server.requests().first)
+    #expect(ping.kind == "fail")
+    #expect(ping.bodyText.contains("note: the mail could not be sent: sendmail exited with status"))
+    #expect(ping.bodyText.contains(": 40000 restic processed a file of the big run\n"))
+    // Within it once ATTACHMENT_MAX_BYTES says so: delivered, its end attached.
+    try c.shell("echo ATTACHMENT_MAX_BYTES=500000 >> /etc/notify-unit.conf")
+    defer { _ = try? c.shell("sed -i '/^ATTACHMENT_MAX_BYTES=/d' /etc/notify-unit.conf") }
+    try c.shell(
+      "systemctl reset-failed big.service; systemctl start big.service || true", timeout: 120)
+    let mail = try #require(try settledMails(c, count: 1).first)
+    #expect(mail.size < 1_000_000)
+    #expect(
+      mail.attachment?.text.hasSuffix(": 40000 restic processed a file of the big run\n") == true)
   }
 
   func backupAndPruneTogether(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
