@@ -105,6 +105,12 @@ import Testing
         "prune.timer", "notify-failure@backup.service.service",
       ])
     #expect(verify.status == 0, "\(verify.stderr)")
+    // network-online.target, but no wait-online service of its own (it
+    // stalls 120 s where networkd is unused).
+    let dependencies = try c.shell(
+      "systemctl list-dependencies --plain --no-pager backup.service prune.service")
+    #expect(dependencies.contains("network-online.target"))
+    #expect(!dependencies.contains("systemd-networkd-wait-online"))
     // Enabling the timers started no job (no Requires= in the timers).
     #expect(try invocation(c, "backup.service").isEmpty)
     let timers = try c.shell("systemctl list-timers --all --no-pager")
