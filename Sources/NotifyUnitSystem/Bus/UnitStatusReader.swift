@@ -32,28 +32,21 @@ public enum UnitStatusReader {
       path, serviceInterface, "ExecMainCode", type: "i", as: Int32.self)
     s.execMainStatus = try? bus.trivial(
       path, serviceInterface, "ExecMainStatus", type: "i", as: Int32.self)
-    s.execMainStart = known(
-      try? bus.trivial(path, serviceInterface, "ExecMainStartTimestamp", type: "t", as: UInt64.self)
-    )
-    s.execMainExit = known(
-      try? bus.trivial(path, serviceInterface, "ExecMainExitTimestamp", type: "t", as: UInt64.self))
-    s.cpuUsageNanoseconds = known(
-      try? bus.trivial(path, serviceInterface, "CPUUsageNSec", type: "t", as: UInt64.self))
-    s.memoryPeakBytes = known(
-      try? bus.trivial(path, serviceInterface, "MemoryPeak", type: "t", as: UInt64.self))
-    s.memoryCurrentBytes = known(
-      try? bus.trivial(path, serviceInterface, "MemoryCurrent", type: "t", as: UInt64.self))
-    s.ioReadBytes = known(
-      try? bus.trivial(path, serviceInterface, "IOReadBytes", type: "t", as: UInt64.self))
-    s.ioWriteBytes = known(
-      try? bus.trivial(path, serviceInterface, "IOWriteBytes", type: "t", as: UInt64.self))
+    // Times and counters ("t"): systemd says "unknown" with UINT64_MAX and
+    // "never" with 0.
+    func known(_ name: String) -> UInt64? {
+      let value = try? bus.trivial(path, serviceInterface, name, type: "t", as: UInt64.self)
+      guard let value, value != UInt64.max, value != 0 else { return nil }
+      return value
+    }
+    s.execMainStart = known("ExecMainStartTimestamp")
+    s.execMainExit = known("ExecMainExitTimestamp")
+    s.cpuUsageNanoseconds = known("CPUUsageNSec")
+    s.memoryPeakBytes = known("MemoryPeak")
+    s.memoryCurrentBytes = known("MemoryCurrent")
+    s.ioReadBytes = known("IOReadBytes")
+    s.ioWriteBytes = known("IOWriteBytes")
     s.execStopPost = (try? bus.execCommands(path, serviceInterface, "ExecStopPost")) ?? []
     return s
-  }
-
-  /// systemd says "unknown" with UINT64_MAX (and "never" with 0 for times).
-  static func known(_ value: UInt64?) -> UInt64? {
-    guard let value, value != UInt64.max, value != 0 else { return nil }
-    return value
   }
 }
