@@ -12,7 +12,7 @@ struct NotifyUnit: ParsableCommand {
     abstract: "Report how a systemd unit's run ended: a mail with its log, a Healthchecks ping.",
     discussion: ReportCommand.configuration.discussion,
     version: NotifyUnitVersion.string,
-    subcommands: [ReportCommand.self],
+    subcommands: [ReportCommand.self, StartCommand.self],
     defaultSubcommand: ReportCommand.self
   )
 
@@ -30,10 +30,21 @@ struct NotifyUnit: ParsableCommand {
         // A run that already said what went wrong.
       } else {
         let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? ""
-        let line = "notify-unit: \(message) (see notify-unit --help)\n"
+        let line = "notify-unit: \(redactingQuotedSecrets(message)) (see notify-unit --help)\n"
         _ = Array(line.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
       }
       Glibc.exit(code.rawValue)
     }
   }
+}
+
+/// ArgumentParser quotes the arguments it complains about ('...'): one of
+/// them may be a check's UUID or ping URL, which is never shown whole.
+func redactingQuotedSecrets(_ message: String) -> String {
+  let parts = message.split(separator: "'", omittingEmptySubsequences: false)
+  return parts.enumerated().map { i, part in
+    let quoted = i % 2 == 1
+    let secretLike = PingTarget.isUUID(String(part)) || part.contains("/") || part.count >= 20
+    return quoted && secretLike ? String(part.prefix(4)) + "…" : String(part)
+  }.joined(separator: "'")
 }

@@ -37,7 +37,7 @@ struct ReportCommand: ParsableCommand {
   var check: String?
 
   @Option(help: "Config file in EnvironmentFile= syntax (a missing default file is fine).")
-  var config = "/etc/notify-unit.conf"
+  var config = defaultConfigPath
 
   @Option(help: "Recipient (repeatable). No recipient, no mail. [MAIL_TO]")
   var mailTo: [String] = []
@@ -117,42 +117,12 @@ struct ReportCommand: ParsableCommand {
   }
 
   func run() throws {
-    var status = ExitStatus.delivered
-    var settings = Settings()
-
-    // The config file first, then the flags, which win. A bad value is
-    // reported and skipped: the run still reports with what is valid.
-    switch Host.readFile(config) {
-    case .success(let text):
-      for problem in settings.apply(configText: text) {
-        Host.printError("notify-unit: \(config): \(problem)")
-        status = max(status, .configProblem)
-      }
-    case .failure(let error):
-      if !(error.isMissing && config == "/etc/notify-unit.conf") {
-        Host.printError("notify-unit: \(error)")
-        status = max(status, .configProblem)
-      }
-    }
-    for (key, value) in flagValues {
-      let append = key.hasPrefix("+")
-      let name = append ? String(key.dropFirst()) : key
-      do throws(ConfigurationError) {
-        try settings.set(name, value, append: append)
-      } catch {
-        Host.printError("notify-unit: --\(name.lowercased().replacingUnderscores): \(error)")
-        status = max(status, .usage)
-      }
-    }
-
+    let (settings, loadStatus) = loadSettings(config: config, flags: flagValues)
+    var status = loadStatus
     var run = ReportRun(unit: unit, check: check, settings: settings)
     run.invocationFlag = invocationId
     run.onFailure = onFailure
     status = max(status, run.execute())
     if status != .delivered { throw ExitCode(status.rawValue) }
   }
-}
-
-extension String {
-  var replacingUnderscores: String { String(map { $0 == "_" ? "-" : $0 }) }
 }

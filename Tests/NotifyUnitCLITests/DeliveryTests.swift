@@ -191,3 +191,44 @@ import Testing
     #expect(requests.first?.path.hasPrefix("http://hc.example.invalid/ping/") == true)
   }
 }
+
+/// `notify-unit start`, for ExecStartPre=.
+@Suite struct StartSignalTests {
+  let check = UUID().uuidString.lowercased()
+  let invocation = JournalFixture.newInvocation()
+
+  @Test func sendsStartWithTheInvocationAsRid() throws {
+    let server = try HealthchecksServer(checks: [check])
+    let result = try notifyUnit(
+      ["start", "--hc-url", server.baseURL, "backup.service", check],
+      environment: ["INVOCATION_ID": invocation])
+    #expect(result.status == 0, "\(result.stderr)")
+    let ping = try #require(try server.requests().first)
+    #expect(ping.kind == "start" && ping.method == "POST")
+    #expect(ping.rid?.replacingOccurrences(of: "-", with: "") == invocation)
+    #expect(ping.bodyText.hasPrefix("backup.service starting on "))
+    #expect(!result.stderr.contains(check))
+  }
+
+  @Test func networkDownNeitherDelaysNorFailsTheJob() throws {
+    let result = try notifyUnit(
+      ["start", "--hc-url", "http://127.0.0.1:9", "backup.service", check],
+      environment: ["INVOCATION_ID": invocation])
+    #expect(result.status == 0)
+    #expect(result.seconds < 11)
+    #expect(result.stderr.contains("start signal dropped"))
+    #expect(!result.stderr.contains(check))
+  }
+
+  @Test func misconfigurationIsLoud() throws {
+    let server = try HealthchecksServer(checks: [])
+    let unknown = try notifyUnit(
+      ["start", "--hc-url", server.baseURL, "backup.service", check],
+      environment: ["INVOCATION_ID": invocation])
+    #expect(unknown.status == 69)
+    let bad = try notifyUnit(["start", "backup.service", "not-a-check"])
+    #expect(bad.status == 64)
+    let none = try notifyUnit(["start", "backup.service"])
+    #expect(none.status == 0 && none.stderr.isEmpty)
+  }
+}

@@ -7,8 +7,12 @@ func notifyUnit(
   _ arguments: [String], environment: [String: String] = [:], config: String = "/dev/null",
   timeout: Double = 120
 ) throws -> CommandResult {
-  try Command.run(
-    Paths.notifyUnit, ["--config", config] + arguments, environment: environment, timeout: timeout)
+  // After a subcommand's name, where its options are.
+  let subcommands: Set<String> = ["start", "report"]
+  let full =
+    arguments.first.map(subcommands.contains) == true
+    ? [arguments[0], "--config", config] + arguments.dropFirst() : ["--config", config] + arguments
+  return try Command.run(Paths.notifyUnit, full, environment: environment, timeout: timeout)
 }
 
 /// A journal with one invocation full of hostile content, among others.

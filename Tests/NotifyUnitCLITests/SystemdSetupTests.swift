@@ -152,11 +152,11 @@ import Testing
       ).contains("/srv/data/root-only"))
     #expect(Date().timeIntervalSince(started) < 120)
     try queueIsEmpty(c)
+    // The start signal, then the finish: one run (one rid) for Healthchecks.
     let pings = try server.requests()
-    #expect(pings.map(\.kind) == ["success"])
-    #expect(pings.first?.check == backupCheck)
-    #expect(pings.first?.rid == rid(id))
-    #expect(pings.first?.bodyText.contains("==> diff took") == true)
+    #expect(pings.map(\.kind) == ["start", "success"])
+    #expect(pings.allSatisfy { $0.check == backupCheck && $0.rid == rid(id) })
+    #expect(pings.last?.bodyText.contains("==> diff took") == true)
   }
 
   func failingBackup(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
@@ -177,9 +177,9 @@ import Testing
       "journalctl -u notify-failure@backup.service.service -o cat --no-pager")
     #expect(handler.contains("reported this run already"))
     let pings = try server.requests()
-    #expect(pings.map(\.kind) == ["fail"])
-    #expect(pings.first?.rid == rid(id))
-    #expect(pings.first?.bodyText.contains("wrong password") == true)
+    #expect(pings.map(\.kind) == ["start", "fail"])
+    #expect(pings.last?.rid == rid(id))
+    #expect(pings.last?.bodyText.contains("wrong password") == true)
     try queueIsEmpty(c)
   }
 
@@ -344,11 +344,14 @@ import Testing
     let subjects = try settledMails(c, count: 2).compactMap { $0.headers["Subject"] }
     #expect(subjects.filter { $0.hasPrefix("💚 backup.service: success") }.count == 1)
     #expect(subjects.filter { $0.hasPrefix("💚 prune.service: success") }.count == 1)
-    let pings = try server.requests()
+    // Each job's start and finish, in that order.
+    let pings = try server.requests().map { "\($0.check ?? "")/\($0.kind)" }
     #expect(
-      Set(pings.map { "\($0.check ?? "")/\($0.kind)" }) == [
-        "\(backupCheck)/success", "\(pruneCheck)/success",
+      pings.filter { $0.hasPrefix(backupCheck) } == [
+        "\(backupCheck)/start", "\(backupCheck)/success",
       ])
+    #expect(
+      pings.filter { $0.hasPrefix(pruneCheck) } == ["\(pruneCheck)/start", "\(pruneCheck)/success"])
   }
 }
 

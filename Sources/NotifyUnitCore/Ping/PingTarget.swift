@@ -93,17 +93,23 @@ public struct PingTarget: Sendable, Equatable {
     return (scheme + authority, userinfo, String(rest[slash...]))
   }
 
-  public var failURL: String { successURL + "/fail" }
-  public var startURL: String { successURL + "/start" }
-
   /// Never `successURL + "/"`: Healthchecks routes an empty suffix to
   /// success, the pitfall of `.../${EXIT_STATUS}` recipes.
   public func url(success: Bool, rid: String?) -> String {
-    (success ? successURL : failURL) + (rid.map { "?rid=" + $0 } ?? "")
+    url(path: success ? "" : "/fail", rid: rid)
   }
 
   public func redactedURL(success: Bool, rid: String?) -> String {
-    redacted + (success ? "" : "/fail") + (rid.map { "?rid=" + $0 } ?? "")
+    redactedURL(path: success ? "" : "/fail", rid: rid)
+  }
+
+  /// `path` is "", "/fail" or "/start".
+  public func url(path: String, rid: String?) -> String {
+    successURL + path + (rid.map { "?rid=" + $0 } ?? "")
+  }
+
+  public func redactedURL(path: String, rid: String?) -> String {
+    redacted + path + (rid.map { "?rid=" + $0 } ?? "")
   }
 
   /// Replaces every secret in `text` (an error from curl, say) by its mask.

@@ -47,8 +47,16 @@ public struct HealthchecksPinger {
     success: Bool, rid: String?, bodyLimit: Int, deadline: Deadline,
     body: (Int) -> [UInt8]
   ) -> Outcome {
-    let url = target.url(success: success, rid: rid)
-    let shown = target.redactedURL(success: success, rid: rid)
+    ping(
+      url: target.url(success: success, rid: rid),
+      shown: target.redactedURL(success: success, rid: rid), bodyLimit: bodyLimit,
+      deadline: deadline, body: body)
+  }
+
+  /// Pings `url` (shown as `shown`), with retries.
+  public func ping(
+    url: String, shown: String, bodyLimit: Int, deadline: Deadline, body: (Int) -> [UInt8]
+  ) -> Outcome {
     var limit = bodyLimit
     var outcome = Outcome(delivered: false, attempts: 0, permanent: false, failure: "")
     var attempt = 0

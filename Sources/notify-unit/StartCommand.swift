@@ -1,0 +1,98 @@
+import ArgumentParser
+import NotifyUnitCore
+import NotifyUnitSystem
+
+/// `notify-unit start UNIT CHECK`, for a unit's ExecStartPre= line:
+/// Healthchecks' start signal, with the invocation as `rid`, so the finish
+/// ping closes the same run and Healthchecks shows its duration and catches
+/// a run that never ends.
+struct StartCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "start",
+    abstract: "Send Healthchecks' start signal for a unit's run (ExecStartPre=).",
+    discussion: """
+      Pings CHECK/start?rid=INVOCATION_ID. It never holds up or fails the job
+      because the network is down: it gives up after at most 10 s (or
+      TIMEOUT, if shorter) and drops the signal, since a late start signal
+      would only distort the run's duration; that exits 0. A bad command line
+      or config file exits 64 or 78, as the report does.
+
+      Example:
+        ExecStartPre=-/usr/local/bin/notify-unit start %n CHECK-UUID
+      """)
+
+  /// A start signal is worth little after this long.
+  static let maximumSeconds = 10.0
+
+  @Argument(help: "The unit's name, e.g. backup.service.")
+  var unit: String
+
+  @Argument(help: "The Healthchecks check, as for the report. No CHECK, nothing to do.")
+  var check: String?
+
+  @Option(help: "Config file in EnvironmentFile= syntax (a missing default file is fine).")
+  var config = defaultConfigPath
+
+  @Option(help: "Healthchecks ping base URL. [HC_URL, default https://hc-ping.com]")
+  var hcUrl: String?
+
+  @Option(help: "The run's invocation; overrides INVOCATION_ID from systemd.")
+  var invocationId: String?
+
+  @Option(help: "Deadline in seconds, at most 10. [TIMEOUT]")
+  var timeout: String?
+
+  @Option(help: "One ping request's timeout, in seconds. [PING_TIMEOUT, default 10]")
+  var pingTimeout: String?
+
+  @Flag(help: "Print the ping to stderr; send nothing. [DRY_RUN]")
+  var dryRun = false
+
+  func run() throws {
+    let flags: [(key: String, value: String)] = [
+      ("HC_URL", hcUrl), ("TIMEOUT", timeout), ("PING_TIMEOUT", pingTimeout),
+      ("DRY_RUN", dryRun ? "yes" : nil),
+    ].compactMap { key, value in value.map { (key, $0) } }
+    let (settings, loadStatus) = loadSettings(config: config, flags: flags)
+    var status = loadStatus
+    let say = { (line: String) in Host.printError("notify-unit: \(line)") }
+
+    // A unit whose check is left empty ($HC_BACKUP unset) pings nothing.
+    guard let check else {
+      if status != .delivered { throw ExitCode(status.rawValue) }
+      return
+    }
+    let target: PingTarget
+    do throws(ConfigurationError) {
+      target = try PingTarget(check: check, baseURL: settings.hcURL)
+    } catch {
+      say("CHECK: \(error); no start signal sent")
+      throw ExitCode(ExitStatus.usage.rawValue)
+    }
+    let id = invocationId ?? Host.environment["INVOCATION_ID"]
+    let rid = id.flatMap(normalizedInvocationID).flatMap(ridFromInvocationID)
+    if rid == nil {
+      say("no invocation ID (INVOCATION_ID or --invocation-id): the start signal has no rid")
+      if invocationId != nil { status = max(status, .usage) }
+    }
+    let url = target.url(path: "/start", rid: rid)
+    let body = Array("\(unit.sanitizedForDisplay(maxLength: 200)) starting on \(Host.name)\n".utf8)
+    if settings.dryRun {
+      Host.printError(
+        "ping: POST \(target.redactedURL(path: "/start", rid: rid)) (\(body.count) bytes)")
+    } else {
+      let pinger = HealthchecksPinger(
+        target: target, policy: RetryPolicy(maxAttempts: settings.pingRetries + 1),
+        requestTimeout: settings.pingTimeout, log: say)
+      let outcome = pinger.ping(
+        url: url, shown: target.redactedURL(path: "/start", rid: rid), bodyLimit: body.count,
+        deadline: Deadline(secondsFromNow: min(settings.timeout, Self.maximumSeconds))
+      ) { _ in body }
+      if !outcome.delivered {
+        say("start signal dropped after \(outcome.attempts) tries: \(outcome.failure)")
+        if outcome.permanent { status = max(status, .refused) }
+      }
+    }
+    if status != .delivered { throw ExitCode(status.rawValue) }
+  }
+}
