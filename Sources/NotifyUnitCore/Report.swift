@@ -27,6 +27,8 @@ public struct Report: Sendable {
   public var status: UnitStatus?
   /// How notify-unit was run: "ExecStopPost= (SERVICE_RESULT)", ...
   public var source: String?
+  /// A success after a failure (MAIL_ON=change marks and mails it).
+  public var recovered = false
 
   /// The last entries as read, before rendering: rendering every line of a
   /// long log would be wasted on lines the tail drops again.
@@ -79,7 +81,8 @@ public struct Report: Sendable {
 
   /// One line: "💚 backup.service: success on nas".
   public var headline: String {
-    var text = "\(icon) \(unit.sanitizedForDisplay(maxLength: 200)): \(outcome.resultWord)"
+    let word = recovered && outcome.isSuccess ? "recovered" : outcome.resultWord
+    var text = "\(icon) \(unit.sanitizedForDisplay(maxLength: 200)): \(word)"
     if !outcome.isSuccess, case .exited(let status)? = outcome.mainProcess, status != 0 {
       text += " (status \(status))"
     }

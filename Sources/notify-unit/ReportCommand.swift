@@ -97,6 +97,16 @@ struct ReportCommand: ParsableCommand {
     help: "Longest wait for journald to store the last lines, seconds. [JOURNAL_SETTLE, default 3]")
   var journalSettle: String?
 
+  @Option(
+    help: """
+      When to mail: always, failure, or change (failures, and the first success \
+      after one). [MAIL_ON; per unit MAIL_ON_backup_service; default change]
+      """)
+  var mailOn: String?
+
+  @Option(help: "Where each unit's last outcome is kept. [STATE_DIRECTORY]")
+  var stateDirectory: String?
+
   /// Flags by the config key they set, in the order they are applied.
   var flagValues: [(key: String, value: String)] {
     var list: [(String, String)] = []
@@ -111,6 +121,7 @@ struct ReportCommand: ParsableCommand {
       ("ATTACHMENT_MAX_BYTES", attachmentMaxBytes), ("PING_BODY_LIMIT", pingBodyLimit),
       ("PING_TIMEOUT", pingTimeout), ("PING_RETRIES", pingRetries),
       ("JOURNAL_SETTLE", journalSettle), ("DRY_RUN", dryRun ? "yes" : nil),
+      ("MAIL_ON", mailOn), ("STATE_DIRECTORY", stateDirectory),
     ]
     for case (let key, let value?) in singles { list.append((key, value)) }
     return list

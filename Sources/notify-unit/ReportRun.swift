@@ -80,9 +80,22 @@ struct ReportRun {
       return status
     }
 
+    // MAIL_ON: whether this run is worth a mail, from the unit's last outcome.
+    let store = stateStore()
+    let previous = store.flatMap { s -> UnitStateStore.Record? in
+      let (record, problem) = s.read(unit)
+      if let problem { say(problem) }
+      return record
+    }
+    let decision = settings.mailPolicy(for: unit).decide(
+      success: report.outcome.isSuccess, previousSuccess: previous?.success)
+    if decision == .mailRecovered { report.recovered = true }
+
     // Mail first, keeping time for the ping when there is one.
     var mailFailure: String? = nil
-    if settings.mailTo.isEmpty {
+    if case .skip(let reason) = decision {
+      say("no mail: \(reason)")
+    } else if settings.mailTo.isEmpty {
       if settings.dryRun { say("no recipients (MAIL_TO): no mail would be sent") }
     } else {
       let reserve = target == nil ? 0 : min(15, deadline.remaining / 3)
@@ -108,7 +121,32 @@ struct ReportRun {
       let extra = mailFailure.map { ["the mail could not be sent: \($0)"] } ?? []
       status = max(status, ping(target, report: &report, extraNotes: extra, deadline: deadline))
     }
+
+    // The outcome is the unit's last, whatever happened to the report.
+    if let store, !settings.dryRun {
+      let record = UnitStateStore.Record(
+        success: report.outcome.isSuccess, result: report.outcome.resultWord,
+        invocationID: report.invocationID, time: report.createdAt)
+      do {
+        try store.write(unit, record)
+      } catch {
+        say("\(error): the next report cannot know this outcome")
+      }
+    }
     return status
+  }
+
+  /// The state directory's store; nil (said on stderr) when it cannot be
+  /// made: every run is then mailed, as if it were the first.
+  func stateStore() -> UnitStateStore? {
+    let directory = UnitStateStore.defaultDirectory(
+      configured: settings.stateDirectory, environment: environment)
+    do {
+      return try UnitStateStore(directory: directory)
+    } catch {
+      say("\(error): MAIL_ON=change cannot compare with the last run")
+      return nil
+    }
   }
 
   /// Reads the outcome from the environment and the log from the journal.

@@ -12,7 +12,14 @@ func notifyUnit(
   let full =
     arguments.first.map(subcommands.contains) == true
     ? [arguments[0], "--config", config] + arguments.dropFirst() : ["--config", config] + arguments
-  return try Command.run(Paths.notifyUnit, full, environment: environment, timeout: timeout)
+  // A state directory of its own: no run sees another test's outcomes.
+  var env = environment
+  if env["STATE_DIRECTORY"] == nil {
+    env["STATE_DIRECTORY"] =
+      FileManager.default.temporaryDirectory
+      .appendingPathComponent("notify-unit-state-\(UUID().uuidString)").path
+  }
+  return try Command.run(Paths.notifyUnit, full, environment: env, timeout: timeout)
 }
 
 /// A journal with one invocation full of hostile content, among others.

@@ -23,6 +23,7 @@ import Testing
       ("lone dot", loneDotDoesNotCutTheMail), ("verbose", verboseRunKeepsEveryLine),
       ("ping down", unreachableHealthchecksDoesNotFailTheBackup),
       ("together", backupAndPruneTogether), ("mail size limit", logOverTheMailSizeLimit),
+      ("mail on change", mailOnChange),
     ]
     for (name, scenario) in scenarios {
       try c.shell(": > /var/mail/admin; systemctl reset-failed")
@@ -42,7 +43,8 @@ import Testing
     try c.shell(
       """
       useradd --create-home admin && touch /var/mail/admin && chown admin:mail /var/mail/admin
-      printf 'MAIL_TO=admin@localhost\\nHC_URL=%s/ping\\n' '\(server.baseURL)' > /etc/notify-unit.conf
+      printf 'MAIL_TO=admin@localhost\\nHC_URL=%s/ping\\nMAIL_ON=always\\n' '\(server.baseURL)' \\
+        > /etc/notify-unit.conf
       sed -i -e 's|^HC_BACKUP=.*|HC_BACKUP=\(backupCheck)|' -e 's|^HC_PRUNE=.*|HC_PRUNE=\(pruneCheck)|' \
         /etc/restic/restic.env
       echo /srv/data > /etc/restic/includes
@@ -278,7 +280,8 @@ import Testing
     #expect(try c.shell("systemctl show -P Result backup.service").trimmed == "success")
     let mails = try settledMails(c, count: 1)
     #expect(mails.count == 1)
-    #expect(mails.first?.headers["Subject"]?.hasPrefix("💚 backup.service: success") == true)
+    // A success after the failing scenario: mailed as the recovery.
+    #expect(mails.first?.headers["Subject"]?.hasPrefix("💚 backup.service: recovered") == true)
     let log = try c.shell("journalctl -u backup.service -o cat --no-pager | tail -n 5")
     #expect(log.contains("ping not delivered"))
   }
@@ -324,6 +327,38 @@ import Testing
     #expect(mail.size < 1_000_000)
     #expect(
       mail.attachment?.text.hasSuffix(": 40000 restic processed a file of the big run\n") == true)
+  }
+
+  /// MAIL_ON=change, the default: a failure and the recovery after it are
+  /// mailed, a success after a success is not; every run is pinged. The
+  /// outcome is kept in the unit user's state directory.
+  func mailOnChange(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    try c.shell("sed -i 's/^MAIL_ON=.*/MAIL_ON=change/' /etc/notify-unit.conf")
+    defer { _ = try? c.shell("sed -i 's/^MAIL_ON=.*/MAIL_ON=always/' /etc/notify-unit.conf") }
+    try addUnit(
+      c, "toggle.service",
+      """
+      [Service]
+      Type=oneshot
+      StateDirectory=toggle
+      ExecStart=/bin/sh -c 'echo run; test ! -e /etc/toggle-fail'
+      ExecStopPost=-/usr/local/bin/notify-unit %n \(backupCheck)
+      """)
+    for fail in [false, false, true, false, false] {
+      try c.shell(fail ? "touch /etc/toggle-fail" : "rm -f /etc/toggle-fail")
+      _ = try c.run(["systemctl", "start", "toggle.service"])
+    }
+    let subjects = try settledMails(c, count: 3).compactMap { $0.headers["Subject"] }
+    #expect(subjects.count == 3)
+    #expect(subjects.first?.hasPrefix("💚 toggle.service: success") == true)
+    #expect(subjects.dropFirst().first?.hasPrefix("⛔ toggle.service: exit-code (status 1)") == true)
+    #expect(subjects.last?.hasPrefix("💚 toggle.service: recovered") == true)
+    #expect(
+      try server.requests().filter { $0.kind != "start" }.map(\.kind) == [
+        "success", "success", "fail", "success", "success",
+      ])
+    // Kept where systemd's StateDirectory= says ($STATE_DIRECTORY).
+    #expect(try c.shell("ls /var/lib/toggle").contains("toggle_2eservice.state"))
   }
 
   func backupAndPruneTogether(_ c: SystemdContainer, _ server: HealthchecksServer) throws {

@@ -22,6 +22,16 @@ public struct Settings: Sendable, Equatable {
   public var pingRetries = 4
   /// How long to wait at most for journald to store the unit's last lines.
   public var journalSettle = 3.0
+  /// When runs are mailed; per-unit overrides by `MailPolicy.overrideKey`.
+  public var mailOn = MailPolicy.default
+  public var mailOnByUnitKey: [String: MailPolicy] = [:]
+  /// Where the last outcome of each unit is kept; nil: the default place.
+  public var stateDirectory: String? = nil
+
+  /// The mail policy of `unit`: its override, else MAIL_ON.
+  public func mailPolicy(for unit: String) -> MailPolicy {
+    mailOnByUnitKey[MailPolicy.overrideKey(for: unit)] ?? mailOn
+  }
 
   public init() {}
 
@@ -29,7 +39,7 @@ public struct Settings: Sendable, Equatable {
     "MAIL_TO", "MAIL_FROM", "SENDMAIL", "HC_URL", "TIMEOUT", "JOURNAL_FILE",
     "JOURNAL_DIRECTORY", "DRY_RUN", "BODY_MAX_LINES", "BODY_MAX_BYTES",
     "ATTACHMENT_MAX_BYTES", "PING_BODY_LIMIT", "PING_TIMEOUT", "PING_RETRIES",
-    "JOURNAL_SETTLE",
+    "JOURNAL_SETTLE", "MAIL_ON", "STATE_DIRECTORY",
   ]
 
   /// Sets one value. List keys (MAIL_TO, JOURNAL_FILE) replace the list;
@@ -63,6 +73,13 @@ public struct Settings: Sendable, Equatable {
     case "PING_TIMEOUT": pingTimeout = try Self.seconds(key, value, range: 0.1...600)
     case "PING_RETRIES": pingRetries = try Self.integer(key, value, range: 0...20)
     case "JOURNAL_SETTLE": journalSettle = try Self.seconds(key, value, range: 0...60)
+    case "MAIL_ON": mailOn = try Self.policy(key, value)
+    case _ where key.hasPrefix("MAIL_ON_"): mailOnByUnitKey[key] = try Self.policy(key, value)
+    case "STATE_DIRECTORY":
+      guard value.isEmpty || value.hasPrefix("/") else {
+        throw .invalid("STATE_DIRECTORY must be an absolute path")
+      }
+      stateDirectory = value.isEmpty ? nil : value
     default:
       throw .invalid("unknown setting \(key.sanitizedForDisplay(maxLength: 40))")
     }
@@ -130,6 +147,15 @@ public struct Settings: Sendable, Equatable {
       )
     }
     return n
+  }
+
+  static func policy(_ key: String, _ value: String) throws(ConfigurationError) -> MailPolicy {
+    guard let policy = MailPolicy(rawValue: value.trimmingASCIIWhitespace.lowercased()) else {
+      throw .invalid(
+        "\(key) must be always, failure or change, not \"\(value.sanitizedForDisplay(maxLength: 40))\""
+      )
+    }
+    return policy
   }
 
   static func boolean(_ key: String, _ value: String) throws(ConfigurationError) -> Bool {

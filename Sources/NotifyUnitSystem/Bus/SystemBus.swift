@@ -28,16 +28,7 @@ public final class SystemBus {
   /// systemd's object path for a unit: "/org/freedesktop/systemd1/unit/"
   /// and the name with every byte but [A-Za-z0-9] written as _XX.
   public static func unitPath(_ unit: String) -> String {
-    let hex = Array("0123456789abcdef".utf8)
-    var label: [UInt8] = []
-    for b in unit.utf8 {
-      if (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) {
-        label.append(b)
-      } else {
-        label += [0x5F, hex[Int(b >> 4)], hex[Int(b & 15)]]
-      }
-    }
-    return "/org/freedesktop/systemd1/unit/" + String(decoding: label, as: UTF8.self)
+    "/org/freedesktop/systemd1/unit/" + escapedUnitName(unit)
   }
 
   public func string(_ path: String, _ interface: String, _ name: String) throws(BusError)

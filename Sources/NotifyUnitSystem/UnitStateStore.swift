@@ -1,0 +1,141 @@
+import NotifyUnitCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The last outcome of each unit, kept between runs for MAIL_ON=change: one
+/// small file a unit in the state directory. Writes are atomic (a temporary
+/// file, fsync, rename, fsync of the directory) under a lock, so units that
+/// finish together cannot tear a file; a file that cannot be read as a state
+/// is set aside (renamed *.corrupt-TIME) and reported, never fatal.
+public final class UnitStateStore {
+  public let directory: String
+
+  public struct Record: Sendable, Equatable {
+    public var success: Bool
+    public var result: String
+    public var invocationID: String?
+    /// Microseconds since the epoch.
+    public var time: UInt64
+
+    public init(success: Bool, result: String, invocationID: String?, time: UInt64) {
+      self.success = success
+      self.result = result
+      self.invocationID = invocationID
+      self.time = time
+    }
+  }
+
+  static let header = "notify-unit-state 1"
+
+  /// The state directory: `configured` (STATE_DIRECTORY), else systemd's
+  /// $STATE_DIRECTORY (StateDirectory=), else /var/lib/notify-unit for root,
+  /// else $XDG_STATE_HOME/notify-unit or ~/.local/state/notify-unit.
+  public static func defaultDirectory(configured: String?, environment: [String: String]) -> String
+  {
+    if let configured { return configured }
+    if let systemd = environment["STATE_DIRECTORY"]?.split(separator: ":").first {
+      return String(systemd)
+    }
+    if getuid() == 0 { return "/var/lib/notify-unit" }
+    if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") { return xdg + "/notify-unit" }
+    var home = environment["HOME"] ?? ""
+    if home.isEmpty, let pw = getpwuid(getuid()), let dir = pw.pointee.pw_dir {
+      home = String(cString: dir)
+    }
+    return home + "/.local/state/notify-unit"
+  }
+
+  /// Creates the directory (0750, and its parents) when missing.
+  public init(directory: String) throws(FileError) {
+    self.directory = directory
+    var path = ""
+    for part in directory.split(separator: "/") {
+      path += "/" + part
+      if mkdir(path, 0o750) != 0, errno != EEXIST {
+        throw FileError(path: path, errno: errno, action: "create the state directory")
+      }
+    }
+  }
+
+  func file(_ unit: String) -> String { directory + "/" + escapedUnitName(unit) + ".state" }
+
+  /// The unit's record; nil when there is none. A file that is not a state
+  /// is renamed aside and the problem returned.
+  public func read(_ unit: String) -> (record: Record?, problem: String?) {
+    let path = file(unit)
+    let text: String
+    switch Host.readFile(path, maxBytes: 4096) {
+    case .success(let t): text = t
+    case .failure(let error):
+      return (nil, error.isMissing ? nil : "\(error)")
+    }
+    if let record = Self.parse(text) { return (record, nil) }
+    let aside = path + ".corrupt-\(Host.nowMicroseconds)"
+    rename(path, aside)
+    return (nil, "\(path) is not a notify-unit state file: moved to \(aside)")
+  }
+
+  static func parse(_ text: String) -> Record? {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    guard lines.first == Substring(header) else { return nil }
+    var values: [Substring: Substring] = [:]
+    for line in lines.dropFirst() where !line.isEmpty {
+      guard let eq = line.firstIndex(of: "=") else { return nil }
+      values[line[..<eq]] = line[line.index(after: eq)...]
+    }
+    guard let success = values["success"], success == "yes" || success == "no",
+      let result = values["result"], let time = values["time"].flatMap({ UInt64($0) })
+    else { return nil }
+    let invocation = values["invocation"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+    return Record(
+      success: success == "yes", result: String(result), invocationID: invocation, time: time)
+  }
+
+  static func format(_ unit: String, _ r: Record) -> String {
+    """
+    \(header)
+    unit=\(unit.sanitizedForDisplay(maxLength: 256))
+    success=\(r.success ? "yes" : "no")
+    result=\(r.result.sanitizedForDisplay(maxLength: 64))
+    invocation=\(r.invocationID ?? "")
+    time=\(r.time)
+
+    """
+  }
+
+  /// Replaces the unit's record, atomically, under the directory's lock
+  /// (waiting at most 2 s for it).
+  public func write(_ unit: String, _ record: Record) throws(FileError) {
+    let lockPath = directory + "/.lock"
+    let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+    guard lock >= 0 else { throw FileError(path: lockPath, errno: errno, action: "open") }
+    defer { close(lock) }
+    let until = Deadline(secondsFromNow: 2)
+    while flock(lock, LOCK_EX | LOCK_NB) != 0 {
+      guard errno == EWOULDBLOCK || errno == EINTR, !until.hasPassed else {
+        throw FileError(path: lockPath, errno: errno, action: "lock")
+      }
+      usleep(5_000)
+    }
+    let path = file(unit)
+    let temporary = path + ".tmp-\(getpid())"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+    guard fd >= 0 else { throw FileError(path: temporary, errno: errno, action: "create") }
+    let bytes = Array(Self.format(unit, record).utf8)
+    let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+    let synced = fsync(fd) == 0
+    close(fd)
+    guard written == bytes.count, synced, rename(temporary, path) == 0 else {
+      let e = errno
+      unlink(temporary)
+      throw FileError(path: path, errno: e, action: "write")
+    }
+    let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if dir >= 0 {
+      fsync(dir)
+      close(dir)
+    }
+  }
+}
