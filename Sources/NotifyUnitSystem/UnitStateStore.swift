@@ -105,6 +105,34 @@ public final class UnitStateStore {
     """
   }
 
+  /// Where the unit's last report (the whole message) is kept, for
+  /// `notify-unit resend` and the spool.
+  public func lastReportPath(_ unit: String) -> String {
+    directory + "/" + escapedUnitName(unit) + ".last.eml"
+  }
+
+  /// Writes the unit's last report with `write`, then puts it in place
+  /// atomically; returns its path.
+  public func saveReport(_ unit: String, _ write: (ByteSink) throws -> Void) throws -> String {
+    let path = lastReportPath(unit)
+    let temporary = path + ".tmp-\(getpid())"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+    guard fd >= 0 else { throw FileError(path: temporary, errno: errno, action: "create") }
+    defer { close(fd) }
+    do {
+      let sink = FileDescriptorSink(fd: fd, deadline: nil, what: temporary)
+      try write(sink)
+      try sink.flush()
+      guard fsync(fd) == 0, rename(temporary, path) == 0 else {
+        throw FileError(path: path, errno: errno, action: "write")
+      }
+    } catch {
+      unlink(temporary)
+      throw error
+    }
+    return path
+  }
+
   /// Replaces the unit's record, atomically, under the directory's lock
   /// (waiting at most 2 s for it).
   public func write(_ unit: String, _ record: Record) throws(FileError) {

@@ -2,13 +2,16 @@
 /// logs read them the usual way. Documented in the README and in --help.
 enum ExitStatus: Int32, Comparable {
   case delivered = 0
-  /// A mail or ping failed in a way that may pass (EX_TEMPFAIL).
+  /// A mail or ping was neither delivered nor kept in the spool
+  /// (EX_TEMPFAIL). A report kept in the spool is not a failure: nothing is
+  /// lost, and the unit must not fail for a relay that is down.
   case temporaryFailure = 75
   /// The config file had problems; valid settings were still used (EX_CONFIG).
   case configProblem = 78
   /// A flag's value was unusable; the run still reported what it could (EX_USAGE).
   case usage = 64
-  /// Delivery was refused: sendmail failed, or Healthchecks answered 4xx (EX_UNAVAILABLE).
+  /// A misconfiguration or refusal: sendmail missing or failing (the mail is
+  /// spooled all the same), or Healthchecks answering 4xx (EX_UNAVAILABLE).
   case refused = 69
 
   /// When several things went wrong, the most serious decides.

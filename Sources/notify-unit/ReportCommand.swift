@@ -20,10 +20,10 @@ struct ReportCommand: ParsableCommand {
         notify-unit --dry-run --journal-file run.journal --invocation-id ID \\
             --mail-to admin@example.org backup.service
 
-      Exit status: 0 delivered; 64 bad command line; 69 delivery refused
-      (sendmail failed, or Healthchecks answered 4xx); 75 delivery failed for
-      now (sendmail missing, exit 75 or too slow; ping retries or the deadline
-      used up); 78 bad config file (the report was still sent).
+      Exit status: 0 delivered, or kept in the spool for a reason that passes;
+      64 bad command line; 69 misconfiguration or refusal (sendmail missing
+      or failing, Healthchecks 4xx); 75 neither delivered nor kept; 78 bad
+      config file (the report was still sent).
       """)
 
   @Argument(help: "The unit's name, e.g. backup.service.")

@@ -57,6 +57,21 @@ struct ReportRun {
       }
     }
 
+    // Reports an earlier run could not deliver go first, in their order.
+    let store = settings.dryRun ? nil : stateStore()
+    let spool = store.flatMap { s -> Spool? in
+      do { return try Spool(stateDirectory: s.directory) } catch {
+        say("\(error): undelivered reports cannot be kept")
+        return nil
+      }
+    }
+    var spoolNotes: [String] = []
+    if let spool {
+      spoolNotes =
+        SpoolFlush(spool: spool, settings: settings, say: say)
+        .run(deadline: deadline.capped(to: deadline.remaining / 4)).notes
+    }
+
     // The exact log for the attachment is kept while the journal is read.
     var archive: TemporaryLogArchive? = nil
     var archiveNote: String? = nil
@@ -70,6 +85,7 @@ struct ReportRun {
     }
     var report = makeReport(status: &status, deadline: deadline, archive: archive)
     if let archiveNote { report.notes.append(archiveNote) }
+    report.notes += spoolNotes
 
     // One failure, one report: a handler stays quiet when the failed run's
     // own ExecStopPost= notify-unit delivered its report.
@@ -81,7 +97,6 @@ struct ReportRun {
     }
 
     // MAIL_ON: whether this run is worth a mail, from the unit's last outcome.
-    let store = stateStore()
     let previous = store.flatMap { s -> UnitStateStore.Record? in
       let (record, problem) = s.read(unit)
       if let problem { say(problem) }
@@ -100,26 +115,31 @@ struct ReportRun {
     } else {
       let reserve = target == nil ? 0 : min(15, deadline.remaining / 3)
       let mailDeadline = deadline.capped(to: max(0.5, deadline.remaining - reserve))
-      do {
-        try sendMail(report: report, archive: archive, deadline: mailDeadline)
-      } catch let error as DeliveryError {
+      switch sendMail(
+        report: report, archive: archive, store: store, spool: spool, deadline: mailDeadline)
+      {
+      case .sent: break
+      case .spooled(let error):
+        // Nothing is lost: the unit is not failed for a relay that is down;
+        // a refusal that will not pass by itself stays loud.
+        mailFailure = "\(error)"
+        say("mail not sent, kept in the spool for the next run: \(error)")
+        if case .failed = error { status = max(status, .refused) }
+      case .lost(let error):
         mailFailure = "\(error)"
         say("mail not sent: \(error)")
-        if case .failed = error {
+        if case DeliveryError.failed? = error as? DeliveryError {
           status = max(status, .refused)
         } else {
           status = max(status, .temporaryFailure)
         }
-      } catch {
-        mailFailure = "\(error)"
-        say("mail not sent: \(error)")
-        status = max(status, .temporaryFailure)
       }
     }
 
     if let target {
       let extra = mailFailure.map { ["the mail could not be sent: \($0)"] } ?? []
-      status = max(status, ping(target, report: &report, extraNotes: extra, deadline: deadline))
+      status = max(
+        status, ping(target, report: &report, extraNotes: extra, spool: spool, deadline: deadline))
     }
 
     // The outcome is the unit's last, whatever happened to the report.
@@ -310,22 +330,64 @@ struct ReportRun {
     return MailComposer(report: report, settings: mail, renderer: renderer, nonce: Host.randomHex())
   }
 
-  func sendMail(report: Report, archive: LogArchive?, deadline: Deadline) throws {
+  enum MailResult {
+    case sent
+    /// Not taken by sendmail, and kept in the spool.
+    case spooled(DeliveryError)
+    case lost(Error)
+  }
+
+  /// Writes the message as the unit's last report (for resend and the
+  /// spool), then hands that file to sendmail. Without a state directory,
+  /// streams it to sendmail directly.
+  func sendMail(
+    report: Report, archive: LogArchive?, store: UnitStateStore?, spool: Spool?,
+    deadline: Deadline
+  ) -> MailResult {
     let composer = composer(for: report)
-    if settings.dryRun {
-      let out = FileDescriptorSink(fd: 1, deadline: nil, what: "stdout")
-      try composer.write(to: out, archive: archive)
-      try out.flush()
-      return
+    do {
+      if settings.dryRun {
+        let out = FileDescriptorSink(fd: 1, deadline: nil, what: "stdout")
+        try composer.write(to: out, archive: archive)
+        try out.flush()
+        return .sent
+      }
+      let sendmail = Sendmail(path: settings.sendmail)
+      var saved: String? = nil
+      if let store {
+        do {
+          saved = try store.saveReport(unit) { try composer.write(to: $0, archive: archive) }
+        } catch {
+          say("\(error): the report is not kept for resend or the spool")
+        }
+      }
+      guard let saved else {
+        try sendmail.send(deadline: deadline) { try composer.write(to: $0, archive: archive) }
+        say("mail sent to \(settings.mailTo.count) recipient(s) through \(settings.sendmail)")
+        return .sent
+      }
+      do {
+        try sendmail.send(file: saved, deadline: deadline)
+      } catch let error as DeliveryError {
+        guard let spool else { return .lost(error) }
+        do {
+          try spool.addMail(file: saved, unit: unit, created: report.createdAt, reason: "\(error)")
+        } catch {
+          say("\(error)")
+          return .lost(error)
+        }
+        return .spooled(error)
+      }
+      say("mail sent to \(settings.mailTo.count) recipient(s) through \(settings.sendmail)")
+      return .sent
+    } catch {
+      return .lost(error)
     }
-    try Sendmail(path: settings.sendmail).send(deadline: deadline) { sink in
-      try composer.write(to: sink, archive: archive)
-    }
-    say("mail sent to \(settings.mailTo.count) recipient(s) through \(settings.sendmail)")
   }
 
   func ping(
-    _ target: PingTarget, report: inout Report, extraNotes: [String], deadline: Deadline
+    _ target: PingTarget, report: inout Report, extraNotes: [String], spool: Spool?,
+    deadline: Deadline
   ) -> ExitStatus {
     let success = report.outcome.isSuccess
     let rid = report.invocationID.flatMap(ridFromInvocationID)
@@ -340,6 +402,23 @@ struct ReportRun {
       Host.printError(String(decoding: body, as: UTF8.self))
       return .delivered
     }
+    // Pings keep their order: behind a ping of this unit still in the spool,
+    // this one waits its turn there.
+    if let spool,
+      spool.entries().contains(where: { $0.kind == .ping && $0.unit == escapedUnitName(unit) })
+    {
+      do {
+        try spool.addPing(
+          url: target.url(success: success, rid: rid), unit: unit, created: report.createdAt,
+          body: makeBody(settings.pingBodyLimit), reason: "an earlier ping is still waiting")
+        say(
+          "ping kept in the spool behind an earlier one of \(unit.sanitizedForDisplay(maxLength: 100))"
+        )
+        return .delivered
+      } catch {
+        say("\(error)")
+      }
+    }
     let pinger = HealthchecksPinger(
       target: target, policy: RetryPolicy(maxAttempts: settings.pingRetries + 1),
       requestTimeout: settings.pingTimeout, log: say)
@@ -351,7 +430,19 @@ struct ReportRun {
     }
     if outcome.delivered { return .delivered }
     say("ping not delivered after \(outcome.attempts) tries: \(outcome.failure)")
-    return outcome.permanent ? .refused : .temporaryFailure
+    // A refusal (4xx) will not pass by itself: loud, not spooled.
+    guard !outcome.permanent else { return .refused }
+    guard let spool else { return .temporaryFailure }
+    do {
+      try spool.addPing(
+        url: target.url(success: success, rid: rid), unit: unit, created: report.createdAt,
+        body: makeBody(outcome.serverBodyLimit ?? settings.pingBodyLimit), reason: outcome.failure)
+      say("ping kept in the spool for the next run")
+      return .delivered
+    } catch {
+      say("\(error)")
+      return .temporaryFailure
+    }
   }
 }
 

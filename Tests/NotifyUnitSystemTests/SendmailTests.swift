@@ -29,11 +29,11 @@ import Testing
     #expect(try Data(contentsOf: dir.appendingPathComponent("msg")).count == 1_000_001)
   }
 
-  @Test func missingSendmailIsATemporaryFailure() throws {
+  @Test func missingSendmailIsAMisconfiguration() throws {
     #expect {
       try send("/nonexistent/sendmail")
     } throws: { error in
-      guard case DeliveryError.temporary(let m) = error else { return false }
+      guard case DeliveryError.failed(let m) = error else { return false }
       return m.contains("/nonexistent/sendmail") && m.contains("No such file")
     }
   }

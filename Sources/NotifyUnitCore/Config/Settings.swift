@@ -27,6 +27,8 @@ public struct Settings: Sendable, Equatable {
   public var mailOnByUnitKey: [String: MailPolicy] = [:]
   /// Where the last outcome of each unit is kept; nil: the default place.
   public var stateDirectory: String? = nil
+  /// How long an undelivered report is kept in the spool: a week.
+  public var spoolMaxAge = 7 * 24 * 3600.0
 
   /// The mail policy of `unit`: its override, else MAIL_ON.
   public func mailPolicy(for unit: String) -> MailPolicy {
@@ -39,7 +41,7 @@ public struct Settings: Sendable, Equatable {
     "MAIL_TO", "MAIL_FROM", "SENDMAIL", "HC_URL", "TIMEOUT", "JOURNAL_FILE",
     "JOURNAL_DIRECTORY", "DRY_RUN", "BODY_MAX_LINES", "BODY_MAX_BYTES",
     "ATTACHMENT_MAX_BYTES", "PING_BODY_LIMIT", "PING_TIMEOUT", "PING_RETRIES",
-    "JOURNAL_SETTLE", "MAIL_ON", "STATE_DIRECTORY",
+    "JOURNAL_SETTLE", "MAIL_ON", "STATE_DIRECTORY", "SPOOL_MAX_AGE",
   ]
 
   /// Sets one value. List keys (MAIL_TO, JOURNAL_FILE) replace the list;
@@ -74,6 +76,7 @@ public struct Settings: Sendable, Equatable {
     case "PING_RETRIES": pingRetries = try Self.integer(key, value, range: 0...20)
     case "JOURNAL_SETTLE": journalSettle = try Self.seconds(key, value, range: 0...60)
     case "MAIL_ON": mailOn = try Self.policy(key, value)
+    case "SPOOL_MAX_AGE": spoolMaxAge = try Self.seconds(key, value, range: 60...(366 * 86400))
     case _ where key.hasPrefix("MAIL_ON_"): mailOnByUnitKey[key] = try Self.policy(key, value)
     case "STATE_DIRECTORY":
       guard value.isEmpty || value.hasPrefix("/") else {

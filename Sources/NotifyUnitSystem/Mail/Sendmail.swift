@@ -27,7 +27,8 @@ public struct Sendmail {
     do {
       child = try ChildProcess(path: path, arguments: Self.arguments)
     } catch {
-      throw DeliveryError.temporary(error.description)
+      // A wrong SENDMAIL path is a misconfiguration: loud, though spooled.
+      throw DeliveryError.failed(error.description)
     }
     let sink = FileDescriptorSink(fd: child.input, deadline: deadline, what: "sendmail")
     var writeError: Error? = nil
@@ -51,6 +52,29 @@ public struct Sendmail {
         status == 75 ? " (EX_TEMPFAIL: try again later)" : status == 69 ? " (EX_UNAVAILABLE)" : ""
       let message = "sendmail exited with status \(status)\(name)"
       throw status == 75 ? DeliveryError.temporary(message) : DeliveryError.failed(message)
+    }
+  }
+}
+
+extension Sendmail {
+  /// Sends the message stored in `path`, after `headers` (lines, each
+  /// ending in "\n") put in front of it.
+  public func send(file path: String, headers: [UInt8] = [], deadline: Deadline) throws {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      throw DeliveryError.failed("cannot read \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { close(fd) }
+    try send(deadline: deadline) { sink in
+      if !headers.isEmpty { try sink.write(headers) }
+      var chunk = [UInt8](repeating: 0, count: 1 << 16)
+      while true {
+        let n = read(fd, &chunk, chunk.count)
+        if n < 0, errno == EINTR { continue }
+        guard n >= 0 else { throw DeliveryError.failed("cannot read \(path)") }
+        if n == 0 { break }
+        try sink.write(Array(chunk[..<n]))
+      }
     }
   }
 }

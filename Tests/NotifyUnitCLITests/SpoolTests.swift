@@ -1,0 +1,105 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Nothing lost: what could not be delivered waits in the spool, and the
+/// next run (or `notify-unit flush`) delivers it once the peer is back.
+@Suite struct SpoolTests {
+  let check = UUID().uuidString.lowercased()
+
+  func spoolEntries(_ state: URL) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: state.path + "/spool")) ?? [])
+      .filter { !$0.hasSuffix(".reason") }.sorted()
+  }
+
+  @Test func aMailTheRelayRefusedForNowIsDeliveredByTheNextFlush() throws {
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let state = run.dir.appendingPathComponent("state")
+    let tempfail = run.dir.appendingPathComponent("sendmail").path
+    try "#!/bin/sh\ncat >/dev/null\nexit 75\n".write(
+      toFile: tempfail, atomically: true, encoding: .utf8)
+    chmod(tempfail, 0o755)
+    let unit = "spool-\(UUID().uuidString.prefix(8).lowercased()).service"
+    let first = try notifyUnit(
+      ["--journal-file", run.path, "--mail-to", "mail@localhost", "--sendmail", tempfail, unit],
+      environment: run.outcomeEnvironment.merging(["STATE_DIRECTORY": state.path]) { $1 })
+    // EX_TEMPFAIL: kept, and the unit is not failed for it.
+    #expect(first.status == 0, "\(first.stderr)")
+    #expect(first.stderr.contains("kept in the spool"))
+    let entries = spoolEntries(state)
+    #expect(entries.count == 1 && entries.first?.contains("-mail-") == true)
+    #expect(!entries.joined().contains(check))
+    let reason = try String(
+      contentsOfFile: state.path + "/spool/" + entries[0] + ".reason", encoding: .utf8)
+    #expect(reason.contains("sendmail exited with status 75"))
+
+    // The relay is back: the flush hands the same mail to the real MTA.
+    let flush = try notifyUnit(
+      ["flush", "--state-directory", state.path], environment: ["PATH": "/usr/bin:/bin"])
+    #expect(flush.status == 0, "\(flush.stderr)")
+    #expect(spoolEntries(state).isEmpty)
+    let mails = try DeliveryTests().delivered(unit: unit)
+    #expect(mails.count == 1)
+    #expect(mails.first?.headers["X-Notify-Unit-Delayed"]?.hasPrefix("spooled, due at ") == true)
+    #expect(mails.first?.body.hasSuffix("restic[4242]: the very last line\n") == true)
+  }
+
+  @Test func pingsThatFailedAllTheirTriesAreSentLaterInOrderWithTheirRid() throws {
+    let server = try HealthchecksServer(checks: [check])
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let state = run.dir.appendingPathComponent("state")
+    try server.inject(Array(repeating: ["status": 503], count: 2))
+    var env = run.outcomeEnvironment
+    env["STATE_DIRECTORY"] = state.path
+    let args = ["--journal-file", run.path, "--hc-url", server.baseURL, "--ping-retries", "0"]
+    let failed = try notifyUnit(args + ["backup.service", check], environment: env)
+    env["SERVICE_RESULT"] = "success"
+    let ok = try notifyUnit(args + ["backup.service", check], environment: env)
+    #expect(failed.status == 0 && ok.status == 0)
+    #expect(spoolEntries(state).count == 2)
+    #expect(try server.requests().count == 2)
+
+    let flush = try notifyUnit(["flush", "--state-directory", state.path])
+    #expect(flush.status == 0, "\(flush.stderr)")
+    #expect(spoolEntries(state).isEmpty)
+    let delivered = try server.requests().dropFirst(2)
+    #expect(delivered.map(\.kind) == ["fail", "success"])
+    #expect(
+      delivered.allSatisfy { $0.rid?.replacingOccurrences(of: "-", with: "") == run.invocation })
+    #expect(delivered.allSatisfy { $0.bodyText.hasPrefix("note: delayed, this ping was due at ") })
+    #expect(!flush.stderr.contains(check))
+  }
+
+  @Test func theNextRunFlushesFirstAndExpiredEntriesAreDroppedAndReported() throws {
+    let server = try HealthchecksServer(checks: [check])
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let state = run.dir.appendingPathComponent("state")
+    var env = run.outcomeEnvironment
+    env["STATE_DIRECTORY"] = state.path
+    let args = ["--journal-file", run.path, "--hc-url", server.baseURL, "--ping-retries", "0"]
+    try server.inject([["status": 503], ["status": 503]])
+    _ = try notifyUnit(args + ["backup.service", check], environment: env)
+    _ = try notifyUnit(args + ["backup.service", check], environment: env)
+    var entries = spoolEntries(state)
+    #expect(entries.count == 2)
+    // Make the older entry two weeks old.
+    let old = String(UInt64(Date().addingTimeInterval(-14 * 86400).timeIntervalSince1970 * 1e6))
+    let aged = String(repeating: "0", count: 20 - old.count) + old + entries[0].dropFirst(20)
+    try FileManager.default.moveItem(
+      atPath: state.path + "/spool/" + entries[0], toPath: state.path + "/spool/" + aged)
+    entries = spoolEntries(state)
+
+    // The next run delivers the spool first, then its own report.
+    let next = try notifyUnit(args + ["backup.service", check], environment: env)
+    #expect(next.status == 0, "\(next.stderr)")
+    #expect(next.stderr.contains("was dropped (SPOOL_MAX_AGE)"))
+    #expect(spoolEntries(state).isEmpty)
+    let kinds = try server.requests().map(\.bodyText).dropFirst(2)
+    #expect(kinds.count == 2)
+    #expect(kinds.first?.hasPrefix("note: delayed") == true)
+    #expect(kinds.last?.contains("note: A ping report of backup_2eservice due at") == true)
+  }
+}
