@@ -12,7 +12,7 @@ struct NotifyUnit: ParsableCommand {
     abstract: "Report how a systemd unit's run ended: a mail with its log, a Healthchecks ping.",
     discussion: ReportCommand.configuration.discussion,
     version: NotifyUnitVersion.string,
-    subcommands: [ReportCommand.self, StartCommand.self, FlushCommand.self],
+    subcommands: [ReportCommand.self, StartCommand.self, FlushCommand.self, ResendCommand.self],
     defaultSubcommand: ReportCommand.self
   )
 

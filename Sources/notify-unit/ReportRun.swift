@@ -14,6 +14,9 @@ struct ReportRun {
   var invocationFlag: String?
   /// Run as an OnFailure= handler (`--on-failure`): the unit named failed.
   var onFailure = false
+  /// A report made again by `notify-unit resend`: said in the report, and
+  /// the unit's recorded outcome is left as it was.
+  var resend = false
   let environment = Host.environment
   let renderer = LogRenderer(zone: .local)
 
@@ -85,6 +88,9 @@ struct ReportRun {
     }
     var report = makeReport(status: &status, deadline: deadline, archive: archive)
     if let archiveNote { report.notes.append(archiveNote) }
+    if resend {
+      report.notes.append("This report was made again from the journal (notify-unit resend).")
+    }
     report.notes += spoolNotes
 
     // One failure, one report: a handler stays quiet when the failed run's
@@ -116,7 +122,8 @@ struct ReportRun {
       let reserve = target == nil ? 0 : min(15, deadline.remaining / 3)
       let mailDeadline = deadline.capped(to: max(0.5, deadline.remaining - reserve))
       switch sendMail(
-        report: report, archive: archive, store: store, spool: spool, deadline: mailDeadline)
+        report: report, archive: archive, store: resend ? nil : store, spool: spool,
+        deadline: mailDeadline)
       {
       case .sent: break
       case .spooled(let error):
@@ -143,7 +150,7 @@ struct ReportRun {
     }
 
     // The outcome is the unit's last, whatever happened to the report.
-    if let store, !settings.dryRun {
+    if let store, !settings.dryRun, !resend {
       let record = UnitStateStore.Record(
         success: report.outcome.isSuccess, result: report.outcome.resultWord,
         invocationID: report.invocationID, time: report.createdAt)

@@ -103,3 +103,54 @@ import Testing
     #expect(kinds.last?.contains("note: A ping report of backup_2eservice due at") == true)
   }
 }
+
+/// `notify-unit resend`.
+@Suite struct ResendTests {
+  @Test func theStoredReportIsSentAgainMarkedAsAResend() throws {
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let state = run.dir.appendingPathComponent("state").path
+    let unit = "resend-\(UUID().uuidString.prefix(8).lowercased()).service"
+    let first = try notifyUnit(
+      [
+        "--journal-file", run.path, "--mail-to", "mail@localhost", "--state-directory", state, unit,
+      ],
+      environment: run.outcomeEnvironment)
+    #expect(first.status == 0, "\(first.stderr)")
+    #expect(try DeliveryTests().delivered(unit: unit).count == 1)
+    let again = try notifyUnit([
+      "resend", "--mail-to", "mail@localhost", "--state-directory", state, unit,
+    ])
+    #expect(again.status == 0, "\(again.stderr)")
+    var mails: [ParsedMessage] = []
+    for _ in 0..<50 where mails.count < 2 {
+      mails = try DeliveryTests().delivered(unit: unit)
+      usleep(100_000)
+    }
+    #expect(mails.count == 2)
+    let resent = try #require(mails.first { $0.headers["Resent-Date"] != nil })
+    #expect(resent.headers["Resent-Message-ID"]?.contains(".resent.notify-unit@") == true)
+    #expect(resent.headers["Resent-To"] == "mail@localhost")
+    #expect(
+      resent.headers["Message-ID"]
+        == mails.first { $0.headers["Resent-Date"] == nil }?.headers["Message-ID"])
+    #expect(resent.body.hasSuffix("restic[4242]: the very last line\n"))
+  }
+
+  @Test func withoutAStoredReportItIsRebuiltFromTheJournal() throws {
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let result = try notifyUnit(
+      [
+        "resend", "--dry-run", "--journal-file", run.path, "--invocation-id", run.invocation,
+        "--mail-to", "a@b.org", "backup.service",
+      ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let mail = try ParsedMessage.parse(result.stdout)
+    #expect(mail.body.contains("This report was made again from the journal (notify-unit resend)."))
+    #expect(mail.body.contains("Invocation:    \(run.invocation)"))
+    #expect(mail.body.hasSuffix("restic[4242]: the very last line\n"))
+    let noCheck = try notifyUnit(["resend", "--ping", "--mail-to", "a@b.org", "backup.service"])
+    #expect(noCheck.status == 64)
+  }
+}

@@ -1,0 +1,160 @@
+import ArgumentParser
+import NotifyUnitCore
+import NotifyUnitSystem
+
+/// `notify-unit resend UNIT`: the unit's last report once more, by mail,
+/// marked as a re-send (Resent-Date, Resent-Message-ID, Resent-From,
+/// Resent-To, which mail clients show). Without a stored report, or for an
+/// older run (--invocation-id), the report is rebuilt from the journal.
+struct ResendCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "resend",
+    abstract: "Send a unit's last report again (by mail; the ping only with --ping).",
+    discussion: """
+      The stored report is in the state directory (UNIT.last.eml). With no
+      stored report, or with --invocation-id, the report is made anew from the
+      journal (and the unit's status, over D-Bus).
+
+      Examples:
+        notify-unit resend backup.service
+        notify-unit resend --mail-to me@example.org backup.service
+        notify-unit resend --invocation-id ID --ping backup.service CHECK-UUID
+      """)
+
+  @Argument(help: "The unit's name, e.g. backup.service.")
+  var unit: String
+
+  @Argument(help: "The Healthchecks check, for --ping.")
+  var check: String?
+
+  @Flag(help: "Ping Healthchecks again too (needs CHECK).")
+  var ping = false
+
+  @Option(help: "Rebuild the report of this run from the journal.")
+  var invocationId: String?
+
+  @Option(help: "Config file in EnvironmentFile= syntax (a missing default file is fine).")
+  var config = defaultConfigPath
+
+  @Option(help: "Recipient (repeatable); default: MAIL_TO. [MAIL_TO]")
+  var mailTo: [String] = []
+
+  @Option(help: "Rebuild from this journal file (repeatable). [JOURNAL_FILE]")
+  var journalFile: [String] = []
+
+  @Option(help: "Where the state is. [STATE_DIRECTORY]")
+  var stateDirectory: String?
+
+  @Flag(help: "Print instead of sending. [DRY_RUN]")
+  var dryRun = false
+
+  func run() throws {
+    var flags: [(key: String, value: String)] = mailTo.enumerated().map {
+      ($0.offset == 0 ? "MAIL_TO" : "+MAIL_TO", $0.element)
+    }
+    for (i, file) in journalFile.enumerated() {
+      flags.append((i == 0 ? "JOURNAL_FILE" : "+JOURNAL_FILE", file))
+    }
+    if let stateDirectory { flags.append(("STATE_DIRECTORY", stateDirectory)) }
+    if dryRun { flags.append(("DRY_RUN", "yes")) }
+    var (settings, status) = loadSettings(config: config, flags: flags)
+    let say = { (line: String) in Host.printError("notify-unit: \(line)") }
+    if ping && check == nil {
+      say("--ping needs the CHECK to ping")
+      throw ExitCode(ExitStatus.usage.rawValue)
+    }
+    guard !settings.mailTo.isEmpty else {
+      say("no recipients (MAIL_TO or --mail-to): nothing to resend to")
+      throw ExitCode(ExitStatus.usage.rawValue)
+    }
+    let store = try? UnitStateStore(
+      directory: UnitStateStore.defaultDirectory(
+        configured: settings.stateDirectory, environment: Host.environment))
+    let stored = store.map { $0.lastReportPath(unit) }.flatMap { path in
+      Host.readFile(path, maxBytes: 1).isSuccess ? path : nil
+    }
+
+    guard invocationId == nil, let stored else {
+      // Made anew: every report of the run mailed, pinged only with --ping.
+      say(
+        invocationId == nil
+          ? "no stored report of \(unit): rebuilding it from the journal"
+          : "rebuilding the report of \(invocationId!) from the journal")
+      settings.mailOn = .always
+      settings.mailOnByUnitKey = [:]
+      var run = ReportRun(unit: unit, check: ping ? check : nil, settings: settings)
+      run.invocationFlag = invocationId
+      run.resend = true
+      status = max(status, run.execute())
+      if status != .delivered { throw ExitCode(status.rawValue) }
+      return
+    }
+
+    let host = Host.name
+    let now = Host.nowMicroseconds
+    let from =
+      settings.mailFrom?.headerValue ?? "notify-unit <notify-unit@\(HeaderEncoding.token(host))>"
+    let headers = Array(
+      """
+      Resent-Date: \(HeaderEncoding.date(now))
+      Resent-Message-ID: <\(now).\(Host.randomHex(bytes: 8)).resent.notify-unit@\(HeaderEncoding.token(host))>
+      Resent-From: \(from)
+      Resent-To: \(settings.mailTo.map(\.headerValue).joined(separator: ",\n "))
+
+      """.utf8)
+    if settings.dryRun {
+      let out = FileDescriptorSink(fd: 1, deadline: nil, what: "stdout")
+      try out.write(headers)
+      if case .success(let text) = Host.readFile(stored, maxBytes: 64 << 20) {
+        try out.write(Array(text.utf8))
+      }
+      try out.flush()
+    } else {
+      do {
+        try Sendmail(path: settings.sendmail).send(
+          file: stored, headers: headers, deadline: Deadline(secondsFromNow: settings.timeout))
+        say("re-sent the last report of \(unit) to \(settings.mailTo.count) recipient(s)")
+      } catch {
+        say("the report could not be re-sent: \(error)")
+        status = max(status, .temporaryFailure)
+      }
+    }
+    if ping, let check, let record = store?.read(unit).record {
+      status = max(status, pingAgain(check: check, record: record, settings: settings, say: say))
+    }
+    if status != .delivered { throw ExitCode(status.rawValue) }
+  }
+
+  /// The stored outcome's ping once more, with its run's rid.
+  func pingAgain(
+    check: String, record: UnitStateStore.Record, settings: Settings,
+    say: @escaping (String) -> Void
+  ) -> ExitStatus {
+    guard let target = try? PingTarget(check: check, baseURL: settings.hcURL) else {
+      say("CHECK is not a check UUID, PING-KEY/SLUG or ping URL")
+      return .usage
+    }
+    let rid = record.invocationID.flatMap(ridFromInvocationID)
+    let body = Array(
+      "\(unit.sanitizedForDisplay(maxLength: 200)): \(record.result) (re-sent)\n".utf8)
+    if settings.dryRun {
+      say("ping: POST \(target.redactedURL(success: record.success, rid: rid))")
+      return .delivered
+    }
+    let outcome = HealthchecksPinger(
+      target: target, policy: RetryPolicy(maxAttempts: settings.pingRetries + 1),
+      requestTimeout: settings.pingTimeout, log: say
+    ).ping(
+      success: record.success, rid: rid, bodyLimit: body.count,
+      deadline: Deadline(secondsFromNow: settings.timeout)
+    ) { _ in body }
+    return outcome.delivered ? .delivered : outcome.permanent ? .refused : .temporaryFailure
+  }
+}
+
+extension Result {
+  var isSuccess: Bool {
+    if case .success = self { return true }
+    return false
+  }
+}
