@@ -34,23 +34,53 @@ public final class Spool {
     "\(directory)/\(String(created).leftPadded(to: 20))-\(kind.rawValue)-\(escapedUnitName(unit))"
   }
 
-  /// Spools the message in `file` (hard-linked, no copy) with the reason.
+  /// Spools the message in `file` (hard-linked, no copy) with the reason;
+  /// returns the entry's path.
+  @discardableResult
   public func addMail(file: String, unit: String, created: UInt64, reason: String) throws(FileError)
+    -> String
   {
     let path = name(.mail, unit, created)
     guard link(file, path) == 0 || errno == EEXIST else {
       throw FileError(path: path, errno: errno, action: "spool the mail as")
     }
-    try write(path + ".reason", Array((reason + "\n").utf8))
+    try setReason(path, reason)
+    return path
   }
 
-  /// Spools a ping: its URL (a secret: the file is 0600) and body.
+  /// Spools a ping: its URL (a secret: the file is 0600) and body; returns
+  /// the entry's path.
+  @discardableResult
   public func addPing(url: String, unit: String, created: UInt64, body: [UInt8], reason: String)
-    throws(FileError)
+    throws(FileError) -> String
   {
     let path = name(.ping, unit, created)
     try write(path, Array("\(url)\n".utf8) + body)
+    try setReason(path, reason)
+    return path
+  }
+
+  public func setReason(_ path: String, _ reason: String) throws(FileError) {
     try write(path + ".reason", Array((reason + "\n").utf8))
+  }
+
+  /// Locks an entry while one process sends it, so that a flush in another
+  /// (units finishing together) leaves it alone; nil when another holds it.
+  /// The lock goes with the process: a run killed mid-send leaves the entry
+  /// for the next flush. Close the descriptor to unlock.
+  public func lock(_ path: String) -> Int32? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+      close(fd)
+      return nil
+    }
+    return fd
+  }
+
+  public func remove(path: String) {
+    unlink(path)
+    unlink(path + ".reason")
   }
 
   /// The spooled ping's URL and body.
@@ -80,10 +110,7 @@ public final class Spool {
     return found.sorted { $0.path < $1.path }
   }
 
-  public func remove(_ entry: Entry) {
-    unlink(entry.path)
-    unlink(entry.path + ".reason")
-  }
+  public func remove(_ entry: Entry) { remove(path: entry.path) }
 
   private func write(_ path: String, _ bytes: [UInt8]) throws(FileError) {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)

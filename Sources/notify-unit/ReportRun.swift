@@ -373,18 +373,28 @@ struct ReportRun {
         say("mail sent to \(settings.mailTo.count) recipient(s) through \(settings.sendmail)")
         return .sent
       }
+      // In the spool before it is sent, locked while it is: a run killed
+      // half-way loses nothing, and a flush elsewhere does not send it twice.
+      var pending: (path: String, lock: Int32?)? = nil
+      if let spool {
+        do {
+          let path = try spool.addMail(
+            file: saved, unit: unit, created: report.createdAt,
+            reason: "notify-unit stopped before sendmail finished")
+          pending = (path, spool.lock(path))
+        } catch {
+          say("\(error): an undelivered mail could not be kept")
+        }
+      }
+      defer { if let fd = pending?.lock { close(fd) } }
       do {
         try sendmail.send(file: saved, deadline: deadline)
       } catch let error as DeliveryError {
-        guard let spool else { return .lost(error) }
-        do {
-          try spool.addMail(file: saved, unit: unit, created: report.createdAt, reason: "\(error)")
-        } catch {
-          say("\(error)")
-          return .lost(error)
-        }
+        guard let spool, let pending else { return .lost(error) }
+        try? spool.setReason(pending.path, "\(error)")
         return .spooled(error)
       }
+      if let pending { spool?.remove(path: pending.path) }
       say("mail sent to \(settings.mailTo.count) recipient(s) through \(settings.sendmail)")
       return .sent
     } catch {
@@ -426,6 +436,18 @@ struct ReportRun {
         say("\(error)")
       }
     }
+    // In the spool before it is sent (see sendMail), removed once done.
+    var pending: (path: String, lock: Int32?)? = nil
+    if let spool {
+      if let path = try? spool.addPing(
+        url: target.url(success: success, rid: rid), unit: unit, created: report.createdAt,
+        body: makeBody(settings.pingBodyLimit),
+        reason: "notify-unit stopped before the ping was answered")
+      {
+        pending = (path, spool.lock(path))
+      }
+    }
+    defer { if let fd = pending?.lock { close(fd) } }
     let pinger = HealthchecksPinger(
       target: target, policy: RetryPolicy(maxAttempts: settings.pingRetries + 1),
       requestTimeout: settings.pingTimeout, log: say)
@@ -435,21 +457,15 @@ struct ReportRun {
     if let server = outcome.serverBodyLimit, server < settings.pingBodyLimit {
       say("the server keeps \(server) bytes of a ping body: set PING_BODY_LIMIT=\(server)")
     }
+    if outcome.delivered || outcome.permanent, let pending { spool?.remove(path: pending.path) }
     if outcome.delivered { return .delivered }
     say("ping not delivered after \(outcome.attempts) tries: \(outcome.failure)")
     // A refusal (4xx) will not pass by itself: loud, not spooled.
     guard !outcome.permanent else { return .refused }
-    guard let spool else { return .temporaryFailure }
-    do {
-      try spool.addPing(
-        url: target.url(success: success, rid: rid), unit: unit, created: report.createdAt,
-        body: makeBody(outcome.serverBodyLimit ?? settings.pingBodyLimit), reason: outcome.failure)
-      say("ping kept in the spool for the next run")
-      return .delivered
-    } catch {
-      say("\(error)")
-      return .temporaryFailure
-    }
+    guard let spool, let pending else { return .temporaryFailure }
+    try? spool.setReason(pending.path, outcome.failure)
+    say("ping kept in the spool for the next run")
+    return .delivered
   }
 }
 

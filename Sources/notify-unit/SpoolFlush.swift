@@ -1,6 +1,10 @@
 import NotifyUnitCore
 import NotifyUnitSystem
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Delivers what the spool holds, oldest first, before a run's own report
 /// (and for `notify-unit flush`). Mails and pings keep their order: after
 /// the first that fails again, the rest of that kind waits for the next
@@ -37,6 +41,13 @@ struct SpoolFlush {
         result.remaining += 1
         continue
       }
+      // Being sent by a run that is still going: not twice, and not overtaken.
+      guard let lock = spool.lock(entry.path) else {
+        blocked.insert(entry.kind.rawValue)
+        result.remaining += 1
+        continue
+      }
+      defer { close(lock) }
       if deliver(entry, due: due, deadline: deadline) {
         spool.remove(entry)
         result.delivered += 1
