@@ -37,8 +37,12 @@ public final class HealthchecksServer {
     }
   }
 
-  public init(checks: [String], pingBodyLimit: Int? = nil) throws {
-    var args = [Paths.peers.appendingPathComponent("healthchecks_server.py").path, "--port", "0"]
+  /// `port` 0 takes a free one; a given one brings a server back where an
+  /// earlier one was (a peer that was down and is back).
+  public init(checks: [String], pingBodyLimit: Int? = nil, port: Int = 0) throws {
+    var args = [
+      Paths.peers.appendingPathComponent("healthchecks_server.py").path, "--port", String(port),
+    ]
     for c in checks { args += ["--check", c] }
     if let pingBodyLimit { args += ["--ping-body-limit", String(pingBodyLimit)] }
     let process = Process()
