@@ -13,8 +13,7 @@ struct FlushCommand: ParsableCommand {
       still waiting (the next run or flush tries again), 78 for a bad config.
       """)
 
-  @Option(help: "Config file in EnvironmentFile= syntax (a missing default file is fine).")
-  var config = defaultConfigPath
+  @OptionGroup var configFile: ConfigFileOption
 
   @Option(help: "Where the state and the spool are. [STATE_DIRECTORY]")
   var stateDirectory: String?
@@ -26,9 +25,8 @@ struct FlushCommand: ParsableCommand {
     let flags: [(key: String, value: String)] = [
       ("STATE_DIRECTORY", stateDirectory), ("TIMEOUT", timeout),
     ].compactMap { key, value in value.map { (key, $0) } }
-    let (settings, loadStatus) = loadSettings(config: config, flags: flags)
+    let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flags)
     var status = loadStatus
-    let say = { (line: String) in Host.printError("notify-unit: \(line)") }
     let directory = UnitStateStore.defaultDirectory(
       configured: settings.stateDirectory, environment: Host.environment)
     do {

@@ -36,8 +36,7 @@ struct ReportCommand: ParsableCommand {
       """)
   var check: String?
 
-  @Option(help: "Config file in EnvironmentFile= syntax (a missing default file is fine).")
-  var config = defaultConfigPath
+  @OptionGroup var configFile: ConfigFileOption
 
   @Option(help: "Recipient (repeatable). No recipient, no mail. [MAIL_TO]")
   var mailTo: [String] = []
@@ -128,7 +127,7 @@ struct ReportCommand: ParsableCommand {
   }
 
   func run() throws {
-    let (settings, loadStatus) = loadSettings(config: config, flags: flagValues)
+    let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flagValues)
     var status = loadStatus
     var run = ReportRun(unit: unit, check: check, settings: settings)
     run.invocationFlag = invocationId

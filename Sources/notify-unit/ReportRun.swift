@@ -26,8 +26,6 @@ struct ReportRun {
     self.settings = settings
   }
 
-  func say(_ line: String) { Host.printError("notify-unit: \(line)") }
-
   /// systemd (251+) passes MONITOR_* to OnFailure= handlers.
   var hasMonitorVariables: Bool {
     ["MONITOR_SERVICE_RESULT", "MONITOR_INVOCATION_ID"].contains {

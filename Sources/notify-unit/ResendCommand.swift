@@ -33,8 +33,7 @@ struct ResendCommand: ParsableCommand {
   @Option(help: "Rebuild the report of this run from the journal.")
   var invocationId: String?
 
-  @Option(help: "Config file in EnvironmentFile= syntax (a missing default file is fine).")
-  var config = defaultConfigPath
+  @OptionGroup var configFile: ConfigFileOption
 
   @Option(help: "Recipient (repeatable); default: MAIL_TO. [MAIL_TO]")
   var mailTo: [String] = []
@@ -57,8 +56,7 @@ struct ResendCommand: ParsableCommand {
     }
     if let stateDirectory { flags.append(("STATE_DIRECTORY", stateDirectory)) }
     if dryRun { flags.append(("DRY_RUN", "yes")) }
-    var (settings, status) = loadSettings(config: config, flags: flags)
-    let say = { (line: String) in Host.printError("notify-unit: \(line)") }
+    var (settings, status) = loadSettings(config: configFile.config, flags: flags)
     if ping && check == nil {
       say("--ping needs the CHECK to ping")
       throw ExitCode(ExitStatus.usage.rawValue)

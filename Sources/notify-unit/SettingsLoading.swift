@@ -1,3 +1,4 @@
+import ArgumentParser
 import NotifyUnitCore
 import NotifyUnitSystem
 
@@ -36,3 +37,12 @@ func loadSettings(config: String, flags: [(key: String, value: String)]) -> (Set
 }
 
 let defaultConfigPath = "/etc/notify-unit.conf"
+
+/// `--config FILE`, shared by every subcommand.
+struct ConfigFileOption: ParsableArguments {
+  @Option(help: "Config file in EnvironmentFile= syntax (a missing default file is fine).")
+  var config = defaultConfigPath
+}
+
+/// One line on stderr, as every notify-unit message: "notify-unit: ...".
+func say(_ line: String) { Host.printError("notify-unit: \(line)") }

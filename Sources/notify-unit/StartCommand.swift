@@ -30,8 +30,7 @@ struct StartCommand: ParsableCommand {
   @Argument(help: "The Healthchecks check, as for the report. No CHECK, nothing to do.")
   var check: String?
 
-  @Option(help: "Config file in EnvironmentFile= syntax (a missing default file is fine).")
-  var config = defaultConfigPath
+  @OptionGroup var configFile: ConfigFileOption
 
   @Option(help: "Healthchecks ping base URL. [HC_URL, default https://hc-ping.com]")
   var hcUrl: String?
@@ -53,9 +52,8 @@ struct StartCommand: ParsableCommand {
       ("HC_URL", hcUrl), ("TIMEOUT", timeout), ("PING_TIMEOUT", pingTimeout),
       ("DRY_RUN", dryRun ? "yes" : nil),
     ].compactMap { key, value in value.map { (key, $0) } }
-    let (settings, loadStatus) = loadSettings(config: config, flags: flags)
+    let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flags)
     var status = loadStatus
-    let say = { (line: String) in Host.printError("notify-unit: \(line)") }
 
     // A unit whose check is left empty ($HC_BACKUP unset) pings nothing.
     guard let check else {
