@@ -53,6 +53,12 @@ public enum Host {
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
   }
 
+  /// True when the file's mode lets every user read it.
+  public static func isWorldReadable(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && st.st_mode & 0o004 != 0
+  }
+
   public static func readFile(_ path: String, maxBytes: Int = 1 << 20) -> Result<String, FileError>
   {
     let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -51,7 +51,7 @@ struct ReportRun {
     var target: PingTarget? = nil
     if let check {
       do throws(ConfigurationError) {
-        target = try PingTarget(check: check, baseURL: settings.hcURL)
+        target = try PingTarget(check: resolveCheck(check), baseURL: settings.hcURL)
       } catch {
         say("CHECK: \(error); no ping will be sent")
         status = max(status, .usage)

@@ -128,7 +128,7 @@ struct ResendCommand: ParsableCommand {
     check: String, record: UnitStateStore.Record, settings: Settings,
     say: @escaping (String) -> Void
   ) -> ExitStatus {
-    guard let target = try? PingTarget(check: check, baseURL: settings.hcURL) else {
+    guard let target = try? PingTarget(check: resolveCheck(check), baseURL: settings.hcURL) else {
       say("CHECK is not a check UUID, PING-KEY/SLUG or ping URL")
       return .usage
     }

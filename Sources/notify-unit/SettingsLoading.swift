@@ -46,3 +46,32 @@ struct ConfigFileOption: ParsableArguments {
 
 /// One line on stderr, as every notify-unit message: "notify-unit: ...".
 func say(_ line: String) { Host.printError("notify-unit: \(line)") }
+
+/// CHECK as given, or read from a file with `file:PATH`: the check is a
+/// secret, and `systemctl show` prints a unit's command lines to every user.
+/// A check file others can read draws a warning.
+func resolveCheck(_ value: String) throws(ConfigurationError) -> String {
+  guard value.hasPrefix("file:") else { return value }
+  let path = String(value.dropFirst(5))
+  switch Host.readFile(path, maxBytes: 4096) {
+  case .failure(let error):
+    throw .invalid("CHECK \(value.sanitizedForDisplay(maxLength: 200)): \(error)")
+  case .success(let text):
+    let check =
+      text.split(separator: "\n").first.map(String.init)?
+      .trimmingCharacters(in: [" ", "\t", "\r"]) ?? ""
+    guard !check.isEmpty else {
+      throw .invalid("CHECK \(value.sanitizedForDisplay(maxLength: 200)) is empty")
+    }
+    if Host.isWorldReadable(path) {
+      say("\(path) holds a check and every user can read it: chmod o-r \(path)")
+    }
+    return check
+  }
+}
+
+extension String {
+  func trimmingCharacters(in set: Set<Character>) -> String {
+    String(drop(while: set.contains).reversed().drop(while: set.contains).reversed())
+  }
+}

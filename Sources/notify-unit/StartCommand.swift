@@ -62,7 +62,7 @@ struct StartCommand: ParsableCommand {
     }
     let target: PingTarget
     do throws(ConfigurationError) {
-      target = try PingTarget(check: check, baseURL: settings.hcURL)
+      target = try PingTarget(check: resolveCheck(check), baseURL: settings.hcURL)
     } catch {
       say("CHECK: \(error); no start signal sent")
       throw ExitCode(ExitStatus.usage.rawValue)

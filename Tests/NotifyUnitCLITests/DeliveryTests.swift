@@ -243,3 +243,34 @@ import Testing
     #expect(none.status == 0 && none.stderr.isEmpty)
   }
 }
+
+/// CHECK as `file:PATH`: the secret stays out of the unit's command line.
+@Suite struct CheckFromFileTests {
+  @Test func theCheckIsReadFromTheFileAndNeverShown() throws {
+    let check = UUID().uuidString.lowercased()
+    let server = try HealthchecksServer(checks: [check])
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let file = run.dir.appendingPathComponent("hc-backup").path
+    try "\(check)\n".write(toFile: file, atomically: true, encoding: .utf8)
+    chmod(file, 0o640)
+    let result = try notifyUnit(
+      ["--journal-file", run.path, "--hc-url", server.baseURL, "backup.service", "file:\(file)"],
+      environment: run.outcomeEnvironment)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(try server.requests().map(\.kind) == ["fail"])
+    #expect(!result.stderr.contains(check) && !result.stderr.contains("every user can read"))
+    // Readable by everyone: said, with the fix, and still used.
+    chmod(file, 0o644)
+    let start = try notifyUnit(
+      ["start", "--hc-url", server.baseURL, "backup.service", "file:\(file)"],
+      environment: ["INVOCATION_ID": run.invocation])
+    #expect(start.status == 0)
+    #expect(start.stderr.contains("every user can read it: chmod o-r \(file)"))
+    #expect(try server.requests().last?.kind == "start")
+    let missing = try notifyUnit(
+      ["start", "--hc-url", server.baseURL, "backup.service", "file:/nonexistent/hc"])
+    #expect(missing.status == 64)
+    #expect(missing.stderr.contains("cannot read /nonexistent/hc"))
+  }
+}
