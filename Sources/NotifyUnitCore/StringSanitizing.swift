@@ -1,6 +1,6 @@
 extension StringProtocol {
   /// Without leading and trailing spaces, tabs, CR and LF.
-  var trimmingASCIIWhitespace: String {
+  public var trimmingASCIIWhitespace: String {
     let isSpace = { (c: Character) in c == " " || c == "\t" || c == "\n" || c == "\r" }
     guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
     let last = lastIndex(where: { !isSpace($0) })!

@@ -324,11 +324,7 @@ struct ReportRun {
   }
 
   func composer(for report: Report) -> MailComposer {
-    let host = Host.name
-    let sender =
-      settings.mailFrom
-      ?? (try? MailAddress(parsing: "notify-unit <notify-unit@\(HeaderEncoding.token(host))>"))
-      ?? (try! MailAddress(parsing: "notify-unit@localhost"))
+    let sender = settings.mailFrom ?? .defaultSender(host: report.host)
     let mail = MailSettings(
       recipients: settings.mailTo, sender: sender, bodyMaxLines: settings.bodyMaxLines,
       bodyMaxBytes: settings.bodyMaxBytes, attachmentMaxBytes: settings.attachmentMaxBytes)

@@ -90,8 +90,7 @@ struct ResendCommand: ParsableCommand {
 
     let host = Host.name
     let now = Host.nowMicroseconds
-    let from =
-      settings.mailFrom?.headerValue ?? "notify-unit <notify-unit@\(HeaderEncoding.token(host))>"
+    let from = (settings.mailFrom ?? .defaultSender(host: host)).headerValue
     let headers = Array(
       """
       Resent-Date: \(HeaderEncoding.date(now))

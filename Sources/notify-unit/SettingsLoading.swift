@@ -57,9 +57,7 @@ func resolveCheck(_ value: String) throws(ConfigurationError) -> String {
   case .failure(let error):
     throw .invalid("CHECK \(value.sanitizedForDisplay(maxLength: 200)): \(error)")
   case .success(let text):
-    let check =
-      text.split(separator: "\n").first.map(String.init)?
-      .trimmingCharacters(in: [" ", "\t", "\r"]) ?? ""
+    let check = text.split(separator: "\n").first?.trimmingASCIIWhitespace ?? ""
     guard !check.isEmpty else {
       throw .invalid("CHECK \(value.sanitizedForDisplay(maxLength: 200)) is empty")
     }
@@ -67,11 +65,5 @@ func resolveCheck(_ value: String) throws(ConfigurationError) -> String {
       say("\(path) holds a check and every user can read it: chmod o-r \(path)")
     }
     return check
-  }
-}
-
-extension String {
-  func trimmingCharacters(in set: Set<Character>) -> String {
-    String(drop(while: set.contains).reversed().drop(while: set.contains).reversed())
   }
 }

@@ -34,6 +34,12 @@ public struct MailAddress: Sendable, Equatable, CustomStringConvertible {
     self.address = addr
   }
 
+  /// The sender when MAIL_FROM is not set: "notify-unit" at this host.
+  public static func defaultSender(host: String) -> MailAddress {
+    (try? MailAddress(parsing: "notify-unit <notify-unit@\(HeaderEncoding.token(host))>"))
+      ?? (try! MailAddress(parsing: "notify-unit@localhost"))
+  }
+
   /// `local@domain`, printable ASCII without specials, one "@".
   static func isAddrSpec(_ s: String) -> Bool {
     let parts = s.split(separator: "@", omittingEmptySubsequences: false)
