@@ -148,8 +148,7 @@ import Testing
     let run = try HostileRun(hugeLine: false)
     defer { run.cleanUp() }
     let sendmail = run.dir.appendingPathComponent("sendmail").path
-    try "#!/bin/sh\nexec sleep 60\n".write(toFile: sendmail, atomically: true, encoding: .utf8)
-    chmod(sendmail, 0o755)
+    try Command.script(at: sendmail, "exec sleep 60")
     let result = try notifyUnit(
       [
         "--journal-file", run.path, "--hc-url", server.baseURL, "--mail-to", "a@b.org",

@@ -28,10 +28,7 @@ import Testing
     }
 
     func script(_ name: String, _ body: String) throws -> String {
-      let path = run.dir.appendingPathComponent(name).path
-      try "#!/bin/sh\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
-      chmod(path, 0o755)
-      return path
+      try Command.script(at: run.dir.appendingPathComponent(name).path, body)
     }
 
     func report(_ extra: [String] = [], check: String? = nil) throws -> CommandResult {

@@ -17,9 +17,7 @@ import Testing
     defer { run.cleanUp() }
     let state = run.dir.appendingPathComponent("state")
     let tempfail = run.dir.appendingPathComponent("sendmail").path
-    try "#!/bin/sh\ncat >/dev/null\nexit 75\n".write(
-      toFile: tempfail, atomically: true, encoding: .utf8)
-    chmod(tempfail, 0o755)
+    try Command.script(at: tempfail, "cat >/dev/null\nexit 75")
     let unit = "spool-\(UUID().uuidString.prefix(8).lowercased()).service"
     let first = try notifyUnit(
       ["--journal-file", run.path, "--mail-to", "mail@localhost", "--sendmail", tempfail, unit],

@@ -9,9 +9,7 @@ import Testing
 @Suite struct SendmailTests {
   func script(_ body: String, in dir: URL) throws -> String {
     let path = dir.appendingPathComponent("sendmail").path
-    try "#!/bin/sh\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
-    chmod(path, 0o755)
-    return path
+    return try Command.script(at: path, body)
   }
 
   func send(_ path: String, deadline: Double = 5, size: Int = 100) throws {

@@ -64,3 +64,14 @@ public struct TestFailure: Error, CustomStringConvertible {
   public var description: String
   public init(_ description: String) { self.description = description }
 }
+
+extension Command {
+  /// Writes an executable shell script (a stand-in for a peer's fault a real
+  /// one cannot be made to show) and returns its path.
+  @discardableResult
+  public static func script(at path: String, _ body: String) throws -> String {
+    try "#!/bin/sh\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
+    chmod(path, 0o755)
+    return path
+  }
+}
