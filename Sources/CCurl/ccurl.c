@@ -81,4 +81,7 @@ CURLcode nu_curl_setopt_slist(CURL *c, CURLoption o, struct curl_slist *v) {
 CURLcode nu_curl_setopt_write_callback(CURL *c, CURLoption o, curl_write_callback v) {
   return api.easy_setopt(c, o, v);
 }
+CURLcode nu_curl_setopt_read_callback(CURL *c, CURLoption o, curl_read_callback v) {
+  return api.easy_setopt(c, o, v);
+}
 CURLcode nu_curl_getinfo_long(CURL *c, CURLINFO i, long *v) { return api.easy_getinfo(c, i, v); }

@@ -47,6 +47,12 @@ struct ReportCommand: ParsableCommand {
   @Option(help: "sendmail program. [SENDMAIL, default /usr/sbin/sendmail]")
   var sendmail: String?
 
+  @Option(
+    help:
+      "Submit mail over SMTP to this relay (smtp://127.0.0.1) instead of sendmail; needed in a sandboxed unit. [SMTP_URL]"
+  )
+  var smtpUrl: String?
+
   @Option(help: "Healthchecks ping base URL. [HC_URL, default https://hc-ping.com]")
   var hcUrl: String?
 
@@ -114,7 +120,7 @@ struct ReportCommand: ParsableCommand {
       list.append((i == 0 ? "JOURNAL_FILE" : "+JOURNAL_FILE", v))
     }
     let singles: [(String, String?)] = [
-      ("MAIL_FROM", mailFrom), ("SENDMAIL", sendmail), ("HC_URL", hcUrl),
+      ("MAIL_FROM", mailFrom), ("SENDMAIL", sendmail), ("SMTP_URL", smtpUrl), ("HC_URL", hcUrl),
       ("JOURNAL_DIRECTORY", journalDirectory), ("TIMEOUT", timeout),
       ("BODY_MAX_LINES", bodyMaxLines), ("BODY_MAX_BYTES", bodyMaxBytes),
       ("ATTACHMENT_MAX_BYTES", attachmentMaxBytes), ("PING_BODY_LIMIT", pingBodyLimit),

@@ -353,7 +353,7 @@ struct ReportRun {
         try out.flush()
         return .sent
       }
-      let sendmail = Sendmail(path: settings.sendmail)
+      let transport = mailTransport(settings, host: report.host)
       var saved: String? = nil
       if let store {
         do {
@@ -363,8 +363,8 @@ struct ReportRun {
         }
       }
       guard let saved else {
-        try sendmail.send(deadline: deadline) { try composer.write(to: $0, archive: archive) }
-        say("mail sent to \(settings.mailTo.count) recipient(s) through \(settings.sendmail)")
+        try transport.send(deadline: deadline) { try composer.write(to: $0, archive: archive) }
+        say("mail sent to \(settings.mailTo.count) recipient(s) through \(transport.name)")
         return .sent
       }
       // In the spool before it is sent, locked while it is: a run killed
@@ -374,7 +374,7 @@ struct ReportRun {
         do {
           let path = try spool.addMail(
             file: saved, unit: unit, created: report.createdAt,
-            reason: "notify-unit stopped before sendmail finished")
+            reason: "notify-unit stopped before the mail was handed over")
           pending = (path, spool.lock(path))
         } catch {
           say("\(error): an undelivered mail could not be kept")
@@ -382,14 +382,14 @@ struct ReportRun {
       }
       defer { if let fd = pending?.lock { close(fd) } }
       do {
-        try sendmail.send(file: saved, deadline: deadline)
+        try transport.send(file: saved, headers: [], deadline: deadline)
       } catch let error as DeliveryError {
         guard let spool, let pending else { return .lost(error) }
         try? spool.setReason(pending.path, "\(error)")
         return .spooled(error)
       }
       if let pending { spool?.remove(path: pending.path) }
-      say("mail sent to \(settings.mailTo.count) recipient(s) through \(settings.sendmail)")
+      say("mail sent to \(settings.mailTo.count) recipient(s) through \(transport.name)")
       return .sent
     } catch {
       return .lost(error)

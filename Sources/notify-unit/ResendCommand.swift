@@ -108,7 +108,7 @@ struct ResendCommand: ParsableCommand {
       try out.flush()
     } else {
       do {
-        try Sendmail(path: settings.sendmail).send(
+        try mailTransport(settings, host: host).send(
           file: stored, headers: headers, deadline: Deadline(secondsFromNow: settings.timeout))
         say("re-sent the last report of \(unit) to \(settings.mailTo.count) recipient(s)")
       } catch {

@@ -67,3 +67,12 @@ func resolveCheck(_ value: String) throws(ConfigurationError) -> String {
     return check
   }
 }
+
+/// How mail leaves: SMTP when SMTP_URL is set (the envelope from MAIL_FROM
+/// and MAIL_TO), else sendmail.
+func mailTransport(_ settings: Settings, host: String) -> MailTransport {
+  guard let relay = settings.smtpRelay else { return Sendmail(path: settings.sendmail) }
+  let sender = settings.mailFrom ?? .defaultSender(host: host)
+  return SMTPSubmission(
+    relay: relay, sender: sender.address, recipients: settings.mailTo.map(\.address))
+}

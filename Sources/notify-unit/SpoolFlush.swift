@@ -65,7 +65,7 @@ struct SpoolFlush {
     case .mail:
       let header = Array("X-Notify-Unit-Delayed: spooled, due at \(due)\n".utf8)
       do {
-        try Sendmail(path: settings.sendmail).send(
+        try mailTransport(settings, host: Host.name).send(
           file: entry.path, headers: header, deadline: deadline.capped(to: 30))
         return true
       } catch {

@@ -50,6 +50,26 @@ import Testing
     #expect(mail.body.contains("From the start of a line"))
   }
 
+  /// SMTP_URL: what a sandboxed unit uses, where set-uid sendmail cannot work.
+  @Test func submitsOverSMTPWhenSMTPURLIsSet() throws {
+    let mta = try MTADaemon()
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let unit = "smtp-\(UUID().uuidString.prefix(8).lowercased()).service"
+    let result = try notifyUnit(
+      [
+        "--journal-file", run.path, "--invocation-id", run.invocation, "--mail-to",
+        "mail@localhost", "--sendmail", "/nonexistent/sendmail", "--smtp-url", mta.url, unit,
+      ],
+      environment: ["SERVICE_RESULT": "exit-code", "EXIT_CODE": "exited", "EXIT_STATUS": "1"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("through \(mta.url)"))
+    let mail = try #require(try delivered(unit: unit).first)
+    #expect(mail.defects.isEmpty)
+    #expect(mail.body.contains("restic[4242]: .\n"))
+    #expect(mail.body.hasSuffix("restic[4242]: the very last line\n"))
+  }
+
   @Test func pingsSuccessAndFailureWithTheRunsTail() throws {
     let server = try HealthchecksServer(checks: [check])
     let run = try HostileRun(extraLines: 3000, hugeLine: false)

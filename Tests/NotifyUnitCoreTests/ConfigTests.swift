@@ -78,4 +78,17 @@ import Testing
     #expect(ok?.headerValue.hasPrefix("=?UTF-8?B?") == true)
     #expect(ok?.headerValue.hasSuffix(" <jb@example.org>") == true)
   }
+
+  @Test func smtpURLIsCheckedAndItsCredentialsAreHidden() throws {
+    var settings = Settings()
+    try settings.set("SMTP_URL", "smtp://backup:hunter2-pass@relay.example.org:587")
+    let relay = try #require(settings.smtpRelay)
+    #expect(relay.redacted == "smtp://…@relay.example.org:587")
+    #expect(relay.scrub("login as backup:hunter2-pass failed") == "login as … failed")
+    for bad in ["http://relay", "smtp://", "smtp://a b", "smtp://relay?x=1", "smtp://u@:25"] {
+      #expect(throws: ConfigurationError.self) { try SMTPRelay(parsing: bad) }
+    }
+    try settings.set("SMTP_URL", "")
+    #expect(settings.smtpRelay == nil)
+  }
 }

@@ -27,5 +27,6 @@ CURLcode nu_curl_setopt_string(CURL *c, CURLoption o, const char *v);
 CURLcode nu_curl_setopt_pointer(CURL *c, CURLoption o, void *v);
 CURLcode nu_curl_setopt_slist(CURL *c, CURLoption o, struct curl_slist *v);
 CURLcode nu_curl_setopt_write_callback(CURL *c, CURLoption o, curl_write_callback v);
+CURLcode nu_curl_setopt_read_callback(CURL *c, CURLoption o, curl_read_callback v);
 CURLcode nu_curl_getinfo_long(CURL *c, CURLINFO i, long *v);
 #endif

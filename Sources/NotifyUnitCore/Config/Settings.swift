@@ -6,6 +6,8 @@ public struct Settings: Sendable, Equatable {
   public var mailTo: [MailAddress] = []
   public var mailFrom: MailAddress? = nil
   public var sendmail = "/usr/sbin/sendmail"
+  /// When set, mail is submitted over SMTP to this relay, not to sendmail.
+  public var smtpRelay: SMTPRelay? = nil
   public var hcURL = PingTarget.defaultBaseURL
   /// The whole run's deadline: well under systemd's default 90 s stop timeout.
   public var timeout = 45.0
@@ -38,7 +40,7 @@ public struct Settings: Sendable, Equatable {
   public init() {}
 
   public static let keys = [
-    "MAIL_TO", "MAIL_FROM", "SENDMAIL", "HC_URL", "TIMEOUT", "JOURNAL_FILE",
+    "MAIL_TO", "MAIL_FROM", "SENDMAIL", "SMTP_URL", "HC_URL", "TIMEOUT", "JOURNAL_FILE",
     "JOURNAL_DIRECTORY", "DRY_RUN", "BODY_MAX_LINES", "BODY_MAX_BYTES",
     "ATTACHMENT_MAX_BYTES", "PING_BODY_LIMIT", "PING_TIMEOUT", "PING_RETRIES",
     "JOURNAL_SETTLE", "MAIL_ON", "STATE_DIRECTORY", "SPOOL_MAX_AGE",
@@ -58,6 +60,8 @@ public struct Settings: Sendable, Equatable {
     case "SENDMAIL":
       guard value.hasPrefix("/") else { throw .invalid("SENDMAIL must be an absolute path") }
       sendmail = value
+    case "SMTP_URL":
+      smtpRelay = value.trimmingASCIIWhitespace.isEmpty ? nil : try SMTPRelay(parsing: value)
     case "HC_URL":
       _ = try PingTarget(check: "00000000-0000-0000-0000-000000000000", baseURL: value)
       hcURL = value

@@ -38,7 +38,7 @@ public struct HTTPTransportError: Error, Sendable, CustomStringConvertible {
 
 public enum HTTPClient {
   /// nil once libcurl is loaded and initialised, else why not.
-  private static let loadError: String? = {
+  static let loadError: String? = {
     guard nu_curl_load() == 0 else {
       return "cannot load libcurl (install libcurl4): \(String(cString: nu_curl_error()))"
     }

@@ -1,0 +1,163 @@
+import CCurl
+import NotifyUnitCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Submits a message over SMTP with libcurl, for units whose sandbox keeps
+/// sendmail from working (see `SMTPRelay`). The envelope is explicit: MAIL
+/// FROM is the sender, RCPT TO each configured recipient, as `sendmail -t`
+/// would have taken them from the message.
+public struct SMTPSubmission: MailTransport {
+  public var relay: SMTPRelay
+  public var sender: String
+  public var recipients: [String]
+
+  public init(relay: SMTPRelay, sender: String, recipients: [String]) {
+    self.relay = relay
+    self.sender = sender
+    self.recipients = recipients
+  }
+
+  public var name: String { relay.redacted }
+
+  /// SMTP pulls the message, so a streamed one goes through an unlinked
+  /// temporary file first.
+  public func send(deadline: Deadline, _ write: (ByteSink) throws -> Void) throws {
+    var template = Array("/tmp/notify-unit-mail.XXXXXX".utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard fd >= 0 else {
+      throw DeliveryError.temporary(
+        "cannot make a temporary file for the mail: \(String(cString: strerror(errno)))")
+    }
+    let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    defer {
+      unlink(path)
+      close(fd)
+    }
+    let sink = FileDescriptorSink(fd: fd, deadline: nil, what: "a temporary file")
+    try write(sink)
+    try sink.flush()
+    try send(file: path, headers: [], deadline: deadline)
+  }
+
+  public func send(file path: String, headers: [UInt8], deadline: Deadline) throws {
+    if let loadError = HTTPClient.loadError { throw DeliveryError.failed(loadError) }
+    guard !recipients.isEmpty else { throw DeliveryError.failed("no recipient for SMTP") }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      throw DeliveryError.failed("cannot read \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { close(fd) }
+    guard let curl = nu_curl_easy_init() else {
+      throw DeliveryError.failed("libcurl could not start")
+    }
+    defer { nu_curl_easy_cleanup(curl) }
+
+    let source = MessageSource(headers: headers, fd: fd)
+    let box = Unmanaged.passRetained(source)
+    defer { box.release() }
+    var rcpt: UnsafeMutablePointer<curl_slist>? = nil
+    for address in recipients { rcpt = nu_curl_slist_append(rcpt, "<\(address)>") }
+    defer { nu_curl_slist_free_all(rcpt) }
+
+    let millis = max(1, Int(deadline.remaining * 1000))
+    var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errors in
+      _ = nu_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
+      _ = nu_curl_setopt_string(curl, CURLOPT_URL, relay.url)
+      _ = nu_curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps")
+      _ = nu_curl_setopt_long(curl, CURLOPT_TIMEOUT_MS, millis)
+      _ = nu_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, millis)
+      _ = nu_curl_setopt_string(curl, CURLOPT_MAIL_FROM, "<\(sender)>")
+      _ = nu_curl_setopt_slist(curl, CURLOPT_MAIL_RCPT, rcpt)
+      _ = nu_curl_setopt_long(curl, CURLOPT_UPLOAD, 1)
+      _ = nu_curl_setopt_read_callback(curl, CURLOPT_READFUNCTION, readCallback)
+      _ = nu_curl_setopt_pointer(curl, CURLOPT_READDATA, box.toOpaque())
+      _ = nu_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errors.baseAddress)
+      return nu_curl_easy_perform(curl)
+    }
+    if let error = source.error { throw DeliveryError.failed(error) }
+    guard code == CURLE_OK else {
+      var reply = 0
+      _ = nu_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &reply)
+      let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+      let text = relay.scrub(detail.isEmpty ? String(cString: nu_curl_easy_strerror(code)) : detail)
+      let message =
+        "the SMTP relay \(relay.redacted) did not take the mail: \(text)"
+        + (reply > 0 ? " (reply \(reply))" : "") + " (curl error \(code.rawValue))"
+      // A 5xx reply is a refusal; a 4xx reply, a timeout or no connection
+      // may pass.
+      if (500..<600).contains(reply) || code == CURLE_LOGIN_DENIED
+        || code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT
+      {
+        throw DeliveryError.failed(message)
+      }
+      if code == CURLE_OPERATION_TIMEDOUT { throw DeliveryError.timedOut(message) }
+      throw DeliveryError.temporary(message)
+    }
+  }
+
+  /// Feeds libcurl the headers, then the file, with every bare "\n" made
+  /// "\r\n": SMTP's line end. libcurl then doubles a leading "." itself.
+  final class MessageSource {
+    var pending: [UInt8]
+    var offset = 0
+    let fd: Int32
+    var lastWasCR = false
+    var done = false
+    var error: String? = nil
+
+    init(headers: [UInt8], fd: Int32) {
+      self.pending = []
+      self.fd = fd
+      self.pending = crlf(headers)
+    }
+
+    func crlf(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+      var out: [UInt8] = []
+      for byte in bytes {
+        if byte == UInt8(ascii: "\n") && !lastWasCR { out.append(UInt8(ascii: "\r")) }
+        out.append(byte)
+        lastWasCR = byte == UInt8(ascii: "\r")
+      }
+      return out
+    }
+
+    /// Up to `capacity` bytes into `buffer`; 0 at the end.
+    func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) -> Int {
+      while offset == pending.count && !done {
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        let n = Glibc.read(fd, &chunk, chunk.count)
+        if n < 0 && errno == EINTR { continue }
+        if n < 0 {
+          error = "cannot read the mail: \(String(cString: strerror(errno)))"
+          return -1
+        }
+        if n == 0 {
+          done = true
+        } else {
+          pending = crlf(chunk[..<n])
+          offset = 0
+        }
+      }
+      let count = min(capacity, pending.count - offset)
+      pending.withUnsafeBufferPointer {
+        buffer.update(from: $0.baseAddress! + offset, count: count)
+      }
+      offset += count
+      return count
+    }
+  }
+
+  private static let readCallbackImpl: curl_read_callback = { buffer, size, count, context in
+    guard let buffer, let context else { return 0 }
+    let source = Unmanaged<MessageSource>.fromOpaque(context).takeUnretainedValue()
+    let n = buffer.withMemoryRebound(to: UInt8.self, capacity: size * count) {
+      source.read(into: $0, capacity: size * count)
+    }
+    return n < 0 ? Int(CURL_READFUNC_ABORT) : n
+  }
+  private var readCallback: curl_read_callback { Self.readCallbackImpl }
+}
