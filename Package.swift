@@ -23,6 +23,8 @@ let package = Package(
     // libcurl's headers (libcurl4-openssl-dev); the library itself is loaded
     // on first use, see Sources/CCurl/include/ccurl.h.
     .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
+    // prctl and capset, which Swift cannot call: dropping capabilities.
+    .target(name: "CPrivileges"),
 
     // Pure core: outcome, report, MIME message, ping policy, config. No I/O.
     .target(name: "NotifyUnitCore", swiftSettings: strictness),
@@ -30,7 +32,7 @@ let package = Package(
     // The world: journal, HTTP, sendmail, processes, clocks.
     .target(
       name: "NotifyUnitSystem",
-      dependencies: ["NotifyUnitCore", "CSystemd", "CCurl"],
+      dependencies: ["NotifyUnitCore", "CSystemd", "CCurl", "CPrivileges"],
       swiftSettings: strictness),
 
     // The command line on top.

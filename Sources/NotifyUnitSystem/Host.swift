@@ -59,6 +59,11 @@ public enum Host {
     return stat(path, &st) == 0 && st.st_mode & 0o004 != 0
   }
 
+  public static func isGroupOrWorldReadable(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && st.st_mode & 0o044 != 0
+  }
+
   public static func readFile(_ path: String, maxBytes: Int = 1 << 20) -> Result<String, FileError>
   {
     let fd = open(path, O_RDONLY | O_CLOEXEC)

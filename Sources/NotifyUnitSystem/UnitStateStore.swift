@@ -30,8 +30,11 @@ public final class UnitStateStore {
   static let header = "notify-unit-state 1"
 
   /// The state directory: `configured` (STATE_DIRECTORY), else systemd's
-  /// $STATE_DIRECTORY (StateDirectory=), else /var/lib/notify-unit for root,
-  /// else $XDG_STATE_HOME/notify-unit or ~/.local/state/notify-unit.
+  /// $STATE_DIRECTORY (StateDirectory=), else /var/lib/notify-unit for root;
+  /// for another user /var/lib/notify-unit/USER when it exists (what the
+  /// shipped units' StateDirectory=notify-unit/USER makes, so a flush or a
+  /// resend by hand finds their spool), else $XDG_STATE_HOME/notify-unit or
+  /// ~/.local/state/notify-unit.
   public static func defaultDirectory(configured: String?, environment: [String: String]) -> String
   {
     if let configured { return configured }
@@ -39,6 +42,13 @@ public final class UnitStateStore {
       return String(systemd)
     }
     if getuid() == 0 { return "/var/lib/notify-unit" }
+    if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name {
+      let shared = "/var/lib/notify-unit/" + String(cString: name)
+      var st = stat()
+      if stat(shared, &st) == 0, st.st_mode & S_IFMT == S_IFDIR, st.st_uid == getuid() {
+        return shared
+      }
+    }
     if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") { return xdg + "/notify-unit" }
     var home = environment["HOME"] ?? ""
     if home.isEmpty, let pw = getpwuid(getuid()), let dir = pw.pointee.pw_dir {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import NotifyUnitCore
+import NotifyUnitSystem
 
 #if canImport(Glibc)
   import Glibc
@@ -19,6 +20,7 @@ struct NotifyUnit: ParsableCommand {
   /// Like ArgumentParser's own, but a bad command line is one line on
   /// stderr (the journal shows it as one entry), with `--help` for more.
   static func main() {
+    if let problem = Capabilities.dropUnlessRoot() { say(problem) }
     do {
       var command = try parseAsRoot()
       try command.run()

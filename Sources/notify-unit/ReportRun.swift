@@ -51,7 +51,9 @@ struct ReportRun {
     var target: PingTarget? = nil
     if let check {
       do throws(ConfigurationError) {
-        target = try PingTarget(check: resolveCheck(check), baseURL: settings.hcURL)
+        if let value = try resolveCheck(check) {
+          target = try PingTarget(check: value, baseURL: settings.hcURL)
+        }
       } catch {
         say("CHECK: \(error); no ping will be sent")
         status = max(status, .usage)

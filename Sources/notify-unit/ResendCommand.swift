@@ -127,7 +127,9 @@ struct ResendCommand: ParsableCommand {
     check: String, record: UnitStateStore.Record, settings: Settings,
     say: @escaping (String) -> Void
   ) -> ExitStatus {
-    guard let target = try? PingTarget(check: resolveCheck(check), baseURL: settings.hcURL) else {
+    guard let value = try? resolveCheck(check),
+      let target = try? PingTarget(check: value, baseURL: settings.hcURL)
+    else {
       say("CHECK is not a check UUID, PING-KEY/SLUG or ping URL")
       return .usage
     }

@@ -11,9 +11,15 @@ func loadSettings(config: String, flags: [(key: String, value: String)]) -> (Set
   var settings = Settings()
   switch Host.readFile(config) {
   case .success(let text):
-    for problem in settings.apply(configText: text) {
+    for problem in settings.apply(configText: text, readFile: readSecretFile) {
       Host.printError("notify-unit: \(config): \(problem)")
       status = max(status, .configProblem)
+    }
+    if !settings.secretsInConfigText.isEmpty, Host.isGroupOrWorldReadable(config) {
+      let keys = settings.secretsInConfigText.joined(separator: ", ")
+      say(
+        "\(config) holds credentials (\(keys)) and other users can read it: chmod 0600 it, or move them to a file of their own with \(settings.secretsInConfigText[0])_FILE="
+      )
     }
   case .failure(let error):
     // Only the default file may be missing.
@@ -47,10 +53,35 @@ struct ConfigFileOption: ParsableArguments {
 /// One line on stderr, as every notify-unit message: "notify-unit: ...".
 func say(_ line: String) { Host.printError("notify-unit: \(line)") }
 
-/// CHECK as given, or read from a file with `file:PATH`: the check is a
-/// secret, and `systemctl show` prints a unit's command lines to every user.
-/// A check file others can read draws a warning.
-func resolveCheck(_ value: String) throws(ConfigurationError) -> String {
+/// A `KEY_FILE` secret: the file's first line. A file other users can
+/// read draws a warning.
+func readSecretFile(_ path: String) -> Result<String, ConfigurationError> {
+  switch Host.readFile(path, maxBytes: 4096) {
+  case .failure(let error): return .failure(.invalid("\(error)"))
+  case .success(let text):
+    if Host.isWorldReadable(path) {
+      say("\(path) holds a secret and every user can read it: chmod o-r \(path)")
+    }
+    return .success(text)
+  }
+}
+
+/// CHECK as given; read from a file with `file:PATH`; or taken from the
+/// environment with `env:NAME` (systemd's EnvironmentFile=), nil when that
+/// is unset or empty: no ping. The check is a secret, and a command line is
+/// shown to every user (`systemctl show`, ps), a file or the environment
+/// is not. A check file others can read draws a warning.
+func resolveCheck(_ value: String) throws(ConfigurationError) -> String? {
+  if value.hasPrefix("env:") {
+    let name = String(value.dropFirst(4))
+    guard !name.isEmpty,
+      name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
+    else {
+      throw .invalid("CHECK \(value.sanitizedForDisplay(maxLength: 80)) names no variable")
+    }
+    let check = Host.environment[name]?.trimmingASCIIWhitespace ?? ""
+    return check.isEmpty ? nil : check
+  }
   guard value.hasPrefix("file:") else { return value }
   let path = String(value.dropFirst(5))
   switch Host.readFile(path, maxBytes: 4096) {

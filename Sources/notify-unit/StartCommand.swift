@@ -55,14 +55,21 @@ struct StartCommand: ParsableCommand {
     let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flags)
     var status = loadStatus
 
-    // A unit whose check is left empty ($HC_BACKUP unset) pings nothing.
-    guard let check else {
+    let value: String?
+    do throws(ConfigurationError) {
+      value = try check.flatMap(resolveCheck)
+    } catch {
+      say("CHECK: \(error); no start signal sent")
+      throw ExitCode(ExitStatus.usage.rawValue)
+    }
+    // A unit whose check is left empty (HC_BACKUP unset) pings nothing.
+    guard let value else {
       if status != .delivered { throw ExitCode(status.rawValue) }
       return
     }
     let target: PingTarget
     do throws(ConfigurationError) {
-      target = try PingTarget(check: resolveCheck(check), baseURL: settings.hcURL)
+      target = try PingTarget(check: value, baseURL: settings.hcURL)
     } catch {
       say("CHECK: \(error); no start signal sent")
       throw ExitCode(ExitStatus.usage.rawValue)

@@ -23,7 +23,8 @@ import Testing
       ("lone dot", loneDotDoesNotCutTheMail), ("verbose", verboseRunKeepsEveryLine),
       ("ping down", unreachableHealthchecksDoesNotFailTheBackup),
       ("together", backupAndPruneTogether), ("mail size limit", logOverTheMailSizeLimit),
-      ("mail on change", mailOnChange),
+      ("mail on change", mailOnChange), ("relay down", relayDownThenFlushed),
+      ("unprivileged", notifyUnitNeverRanAsRoot),
     ]
     for (name, scenario) in scenarios {
       try c.shell(": > /var/mail/admin; systemctl reset-failed")
@@ -40,11 +41,14 @@ import Testing
 
   func install(_ c: SystemdContainer, server: HealthchecksServer) throws {
     try c.shell("cd /src && scripts/install-backup", timeout: 120)
+    // The sandboxed units mail over SMTP: install-backup configured it.
+    #expect(
+      try c.shell("grep ^SMTP_URL= /etc/notify-unit.conf").trimmed == "SMTP_URL=smtp://127.0.0.1")
     try c.shell(
       """
       useradd --create-home admin && touch /var/mail/admin && chown admin:mail /var/mail/admin
       printf 'MAIL_TO=admin@localhost\\nHC_URL=%s/ping\\nMAIL_ON=always\\n' '\(server.baseURL)' \\
-        > /etc/notify-unit.conf
+        >> /etc/notify-unit.conf
       sed -i -e 's|^HC_BACKUP=.*|HC_BACKUP=\(backupCheck)|' -e 's|^HC_PRUNE=.*|HC_PRUNE=\(pruneCheck)|' \
         /etc/restic/restic.env
       echo /srv/data > /etc/restic/includes
@@ -108,6 +112,14 @@ import Testing
         "notify-unit-flush@restic.timer",
       ])
     #expect(verify.status == 0, "\(verify.stderr)")
+    // Every shipped unit that runs notify-unit, as loaded: exposure <= 2.5.
+    let security = try c.run(
+      [
+        "systemd-analyze", "security", "--threshold=25", "--no-pager", "backup.service",
+        "prune.service", "notify-failure@backup.service.service",
+        "notify-unit-flush@restic.service",
+      ])
+    #expect(security.status == 0, "\(security.stdoutText.suffix(2000))")
     // network-online.target, but no wait-online service of its own (it
     // stalls 120 s where networkd is unused).
     let dependencies = try c.shell(
@@ -148,7 +160,7 @@ import Testing
     #expect(mail.body.contains("snapshot ") && mail.body.contains(" saved"))
     #expect(mail.body.contains("==> diff took"))
     #expect(mail.body.contains("Status (from systemd):"))
-    // The restic copy's capability read the root-only file: no warning.
+    // restic's ambient CAP_DAC_READ_SEARCH read the root-only file.
     #expect(!mail.body.contains("could not be read"))
     #expect(
       try c.shell(
@@ -156,6 +168,9 @@ import Testing
       ).contains("/srv/data/root-only"))
     #expect(Date().timeIntervalSince(started) < 120)
     try queueIsEmpty(c)
+    // notify-unit gave up restic's capability inside the sandbox.
+    let log = try c.shell("journalctl -u backup.service -o cat --no-pager")
+    #expect(!log.contains("could not drop capabilities"))
     // The start signal, then the finish: one run (one rid) for Healthchecks.
     let pings = try server.requests()
     #expect(pings.map(\.kind) == ["start", "success"])
@@ -288,7 +303,7 @@ import Testing
     #expect(log.contains("ping not delivered"))
     // Nothing lost: the ping waits in the restic user's spool. (Its URL is
     // the unreachable one, so the story's next runs start without it.)
-    let spool = "/var/lib/restic/.local/state/notify-unit/spool"
+    let spool = "/var/lib/notify-unit/restic/spool"
     #expect(try c.shell("ls \(spool)").contains("-ping-backup_2eservice"))
     try c.shell("rm -f \(spool)/*")
   }
@@ -323,7 +338,10 @@ import Testing
     #expect(try settledMails(c, count: 1, timeout: 5).isEmpty)
     let ping = try #require(try server.requests().first)
     #expect(ping.kind == "fail")
-    #expect(ping.bodyText.contains("note: the mail could not be sent: sendmail exited with status"))
+    #expect(
+      ping.bodyText.contains(
+        "note: the mail could not be sent: the SMTP relay smtp://127.0.0.1 did not take the mail"),
+      "\(ping.bodyText.prefix(600))")
     #expect(ping.bodyText.contains(": 40000 restic processed a file of the big run\n"))
     // Within it once ATTACHMENT_MAX_BYTES says so: delivered, its end attached.
     try c.shell("echo ATTACHMENT_MAX_BYTES=500000 >> /etc/notify-unit.conf")
@@ -366,6 +384,50 @@ import Testing
       ])
     // Kept where systemd's StateDirectory= says ($STATE_DIRECTORY).
     #expect(try c.shell("ls /var/lib/toggle").contains("toggle_2eservice.state"))
+  }
+
+  /// The relay down at the end of a run: the mail waits in the restic
+  /// user's spool, and the sandboxed notify-unit-flush@restic.service
+  /// delivers it once the relay is back, marked as late.
+  func relayDownThenFlushed(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    try c.shell("systemctl stop exim4")
+    var restarted = false
+    defer { if !restarted { _ = try? c.shell("systemctl start exim4") } }
+    try c.shell("systemctl start backup.service", timeout: 180)
+    #expect(try c.shell("systemctl show -P Result backup.service").trimmed == "success")
+    #expect(try c.shell("ls /var/lib/notify-unit/restic/spool").contains("-mail-backup_2eservice"))
+    try c.shell("systemctl start exim4")
+    restarted = true
+    try c.shell("systemctl start notify-unit-flush@restic.service", timeout: 60)
+    let mail = try #require(try settledMails(c, count: 1).first)
+    #expect(mail.headers["Subject"]?.contains("backup.service") == true)
+    #expect(mail.headers["X-Notify-Unit-Delayed"]?.hasPrefix("spooled, due at") == true)
+    #expect(try c.shell("ls /var/lib/notify-unit/restic/spool").trimmed.isEmpty)
+  }
+
+  /// Every notify-unit the units ran was the unprivileged user the docs
+  /// recommend: its own lines in the journal carry that user's uid, and
+  /// what it keeps belongs to that user.
+  func notifyUnitNeverRanAsRoot(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    let uids = try c.shell(
+      """
+      journalctl -o export --no-pager _COMM=notify-unit \\
+        _SYSTEMD_UNIT=backup.service + _COMM=notify-unit _SYSTEMD_UNIT=prune.service \\
+        + _COMM=notify-unit _SYSTEMD_UNIT=notify-failure@backup.service.service \\
+        + _COMM=notify-unit _SYSTEMD_UNIT=notify-unit-flush@restic.service \\
+        | sed -n 's/^_UID=//p' | sort -u
+      """)
+    let restic = try c.shell("id -u restic").trimmed
+    let handler = try c.shell("id -u notify-unit").trimmed
+    #expect(!uids.trimmed.isEmpty)
+    #expect(
+      Set(uids.split(separator: "\n").map(String.init)).isSubset(of: [restic, handler]), "\(uids)")
+    #expect(
+      try c.shell("stat -c %U /var/lib/notify-unit/restic/backup_2eservice.state").trimmed
+        == "restic")
+    #expect(
+      try c.shell("stat -c %U /var/lib/notify-unit/notify-unit/flaky_2eservice.state").trimmed
+        == "notify-unit")
   }
 
   func backupAndPruneTogether(_ c: SystemdContainer, _ server: HealthchecksServer) throws {

@@ -1,10 +1,9 @@
 # Shared by restic-backup and restic-prune (sourced, not run): settings,
 # the repository lock, and timed steps in the log.
 
-# restic: the copy with cap_dac_read_search made by scripts/install-backup
-# (reads every file without running as root), else the one on PATH.
-restic=${RESTIC_BIN:-/usr/local/lib/notify-unit/restic}
-[ -x "$restic" ] || restic=$(command -v restic)
+# restic reads every file through the unit's CAP_DAC_READ_SEARCH
+# (AmbientCapabilities= in backup.service), not as root.
+restic=${RESTIC_BIN:-$(command -v restic)}
 
 : "${RESTIC_REPOSITORY:?RESTIC_REPOSITORY is not set (see /etc/restic/restic.env)}"
 

@@ -92,19 +92,51 @@ public struct Settings: Sendable, Equatable {
     }
   }
 
+  /// Keys whose value can hold a secret (a URL's `user:password@`). Each
+  /// can be read from a file instead, by `KEY_FILE=PATH`, so the secret
+  /// need not sit in a file every reporting user can read.
+  public static let secretKeys = ["HC_URL", "SMTP_URL"]
+
+  /// The secret keys the config text set with credentials in it: a config
+  /// file others can read should not hold them.
+  public private(set) var secretsInConfigText: [String] = []
+
   /// Applies a config file's text; returns one message per problem, each
   /// naming the line. Bad lines are skipped, the rest still applies.
-  public mutating func apply(configText: String) -> [String] {
+  /// `readFile` reads a `KEY_FILE` (its first line is the value).
+  public mutating func apply(
+    configText: String,
+    readFile: (String) -> Result<String, ConfigurationError> = { _ in
+      .failure(.invalid("files cannot be read here"))
+    }
+  ) -> [String] {
     let (assignments, problems) = EnvironmentFile.parse(configText)
     var messages = problems.map(\.description)
     for a in assignments {
       do throws(ConfigurationError) {
+        if a.key.hasSuffix("_FILE"), Self.secretKeys.contains(String(a.key.dropLast(5))) {
+          let key = String(a.key.dropLast(5))
+          let text = try readFile(a.value).get()
+          try set(key, String(text.split(separator: "\n").first ?? ""))
+          continue
+        }
         try set(a.key, a.value)
+        if Self.secretKeys.contains(a.key), holdsCredentials(a.key) {
+          secretsInConfigText.append(a.key)
+        }
       } catch {
         messages.append("line \(a.line): \(error)")
       }
     }
     return messages
+  }
+
+  func holdsCredentials(_ key: String) -> Bool {
+    switch key {
+    case "HC_URL": PingTarget.split(hcURL)?.userinfo != nil
+    case "SMTP_URL": smtpRelay?.secrets.isEmpty == false
+    default: false
+    }
   }
 
   /// `a@x, b@y` or `a@x b@y`; names with spaces need commas: `A <a@x>, b@y`;
