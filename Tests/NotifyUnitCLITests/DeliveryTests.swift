@@ -8,7 +8,7 @@ import Testing
   /// Debian's exim4 (local delivery) must be installed: .ci/run and
   /// scripts/setup install it. The local user "mail" exists on every Debian.
   static let mailbox = "/var/mail/mail"
-  let check = UUID().uuidString.lowercased()
+  let check = SecretLedger.newCheck()
 
   /// Waits for the message whose Subject names `unit` in the mailbox.
   func delivered(unit: String, timeout: Double = 30) throws -> [ParsedMessage] {
@@ -224,7 +224,7 @@ import Testing
 
 /// `notify-unit start`, for ExecStartPre=.
 @Suite struct StartSignalTests {
-  let check = UUID().uuidString.lowercased()
+  let check = SecretLedger.newCheck()
   let invocation = JournalFixture.newInvocation()
 
   @Test func sendsStartWithTheInvocationAsRid() throws {
@@ -266,7 +266,7 @@ import Testing
 /// CHECK as `file:PATH`: the secret stays out of the unit's command line.
 @Suite struct CheckFromFileTests {
   @Test func theCheckIsReadFromTheFileAndNeverShown() throws {
-    let check = UUID().uuidString.lowercased()
+    let check = SecretLedger.newCheck()
     let server = try HealthchecksServer(checks: [check])
     let run = try HostileRun(hugeLine: false)
     defer { run.cleanUp() }

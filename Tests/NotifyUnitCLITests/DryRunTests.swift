@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 @Suite struct DryRunTests {
-  let check = "7c2b1a9e-5d44-4f0e-8a61-2f3d9c0b4e17"
+  let check = SecretLedger.secret("7c2b1a9e-5d44-4f0e-8a61-2f3d9c0b4e17")
 
   @Test func hostileLogMakesAValidMailWithEveryLine() throws {
     let run = try HostileRun()
@@ -201,7 +201,7 @@ import Testing
     #expect(missing.status == 64)
     #expect(missing.stderr.split(separator: "\n").count == 1)
     #expect(missing.stderr.hasPrefix("notify-unit: Missing expected argument"))
-    let secret = UUID().uuidString.lowercased()
+    let secret = SecretLedger.newCheck()
     let extra = try notifyUnit(["x.service", "y", secret])
     #expect(extra.status == 64 && !extra.stderr.contains(secret))
     let unknown = try notifyUnit(["--bogus", "x.service"])

@@ -7,7 +7,7 @@ import Testing
 /// delivered by the next flush once the peer is back. Each case prints one
 /// line "FAULT name: exit N in T s, ..." (the numbers of the issue's note).
 @Suite struct FaultMatrixTests {
-  let check = UUID().uuidString.lowercased()
+  let check = SecretLedger.newCheck()
 
   /// One run of a case: its own journal, config, state directory, unit.
   final class Case: @unchecked Sendable {  // immutable after init

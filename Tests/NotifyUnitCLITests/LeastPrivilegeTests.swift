@@ -5,7 +5,7 @@ import Testing
 /// Secrets kept off command lines and out of files others can read, and
 /// no privilege kept that notify-unit does not need.
 @Suite struct LeastPrivilegeTests {
-  let check = UUID().uuidString.lowercased()
+  let check = SecretLedger.newCheck()
 
   /// `env:NAME`: the check comes from the unit's environment (restic.env),
   /// which only its user and root can read; a command line every user can.
@@ -43,8 +43,9 @@ import Testing
     let run = try HostileRun(hugeLine: false)
     defer { run.cleanUp() }
     let secretFile = run.dir.appendingPathComponent("hc-url").path
+    let password = SecretLedger.secret("pass-\(check.prefix(8))")
     let withUser = server.baseURL.replacingOccurrences(
-      of: "http://", with: "http://ping-user:pass-\(check.prefix(8))@")
+      of: "http://", with: "http://ping-user:\(password)@")
     try "\(withUser)\n".write(toFile: secretFile, atomically: true, encoding: .utf8)
     chmod(secretFile, 0o600)
     let config = run.dir.appendingPathComponent("notify-unit.conf").path
@@ -56,10 +57,10 @@ import Testing
     #expect(fromFile.status == 0, "\(fromFile.stderr)")
     let ping = try #require(try server.requests().first)
     #expect(ping.headers["authorization"]?.hasPrefix("Basic ") == true)
-    #expect(!fromFile.stderr.contains("pass-") && !fromFile.stderr.contains("other users"))
+    #expect(!fromFile.stderr.contains(password) && !fromFile.stderr.contains("other users"))
 
     // The same credentials written into a config file others can read.
-    try "SMTP_URL=smtp://relay:pass-\(check.prefix(8))@127.0.0.1:1\nHC_URL=\(withUser)\n".write(
+    try "SMTP_URL=smtp://relay:\(password)@127.0.0.1:1\nHC_URL=\(withUser)\n".write(
       toFile: config, atomically: true, encoding: .utf8)
     for (mode, warned) in [(0o640, true), (0o600, false)] {
       chmod(config, mode_t(mode))
@@ -69,7 +70,7 @@ import Testing
       #expect(
         inline.stderr.contains("holds credentials (SMTP_URL, HC_URL) and other users can read it")
           == warned, "\(inline.stderr)")
-      #expect(!inline.stderr.contains("pass-") && !inline.stdoutText.contains("pass-"))
+      #expect(!inline.stderr.contains(password) && !inline.stdoutText.contains(password))
     }
   }
 
@@ -99,5 +100,29 @@ import Testing
     #expect(
       result.stderr.contains("opening the journal failed: Permission denied"), "\(result.stderr)")
     #expect(!result.stdoutText.contains("the very last line"))
+  }
+
+  /// The other forms of a check: a ping key with a slug, and a full ping
+  /// URL; neither is shown whole, on the way out or in the mail.
+  @Test(arguments: ["pingkey", "url"])
+  func pingKeysAndURLsAreMaskedToo(form: String) throws {
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let key = SecretLedger.secret(
+      String(UUID().uuidString.lowercased().filter { $0 != "-" }.prefix(22)))
+    let check =
+      form == "pingkey"
+      ? "\(key)/nightly-backup" : "https://hc.example.org/ping/\(key)/nightly-backup"
+    let result = try notifyUnit(
+      [
+        "--dry-run", "--journal-file", run.path, "--mail-to", "a@example.org", "backup.service",
+        check,
+      ],
+      environment: run.outcomeEnvironment)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("ping: POST "))
+    #expect(
+      result.stderr.contains("\(key.prefix(4))…/nightly-backup/fail?rid="), "\(result.stderr)")
+    #expect(!result.stderr.contains(key) && !result.stdoutText.contains(key))
   }
 }

@@ -5,7 +5,7 @@ import Testing
 /// Nothing lost: what could not be delivered waits in the spool, and the
 /// next run (or `notify-unit flush`) delivers it once the peer is back.
 @Suite struct SpoolTests {
-  let check = UUID().uuidString.lowercased()
+  let check = SecretLedger.newCheck()
 
   func spoolEntries(_ state: URL) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: state.path + "/spool")) ?? [])

@@ -19,7 +19,9 @@ func notifyUnit(
       FileManager.default.temporaryDirectory
       .appendingPathComponent("notify-unit-state-\(UUID().uuidString)").path
   }
-  return try Command.run(Paths.notifyUnit, full, environment: env, timeout: timeout)
+  let result = try Command.run(Paths.notifyUnit, full, environment: env, timeout: timeout)
+  if let state = env["STATE_DIRECTORY"] { SecretLedger.directoryTree(state, label: "state") }
+  return result
 }
 
 /// A journal with one invocation full of hostile content, among others.

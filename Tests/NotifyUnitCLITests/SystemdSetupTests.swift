@@ -9,8 +9,8 @@ import Testing
 /// container (booting takes seconds; the container is removed at the end
 /// even when a check fails).
 @Suite(.serialized) struct SystemdSetupTests {
-  let backupCheck = UUID().uuidString.lowercased()
-  let pruneCheck = UUID().uuidString.lowercased()
+  let backupCheck = SecretLedger.newCheck()
+  let pruneCheck = SecretLedger.newCheck()
 
   @Test func backupSetupEndToEnd() throws {
     let server = try HealthchecksServer(checks: [backupCheck, pruneCheck])

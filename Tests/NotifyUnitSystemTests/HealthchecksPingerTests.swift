@@ -7,7 +7,7 @@ import Testing
 /// The ping client against a loopback server with Healthchecks' semantics
 /// (Tests/Peers/healthchecks_server.py), faults injected there.
 @Suite struct HealthchecksPingerTests {
-  let uuid = UUID().uuidString.lowercased()
+  let uuid = SecretLedger.newCheck()
   let rid = "01234567-89ab-cdef-0123-456789abcdef"
 
   func pinger(

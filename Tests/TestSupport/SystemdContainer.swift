@@ -148,10 +148,23 @@ public final class SystemdContainer {
     FileManager.default.contents(atPath: root + path)
   }
 
+  /// The container's whole journal, its mailboxes and notify-unit's state
+  /// and spool, for the scan for secrets after the tests.
+  func keepOutputsForTheSecretScan() {
+    if let journal = try? run(["journalctl", "--no-pager", "-o", "cat"], timeout: 60) {
+      SecretLedger.output(journal.stdout, label: "container-journal")
+    }
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: root + "/var/mail")) ?? [] {
+      SecretLedger.output(file("/var/mail/" + name) ?? Data(), label: "container-mail")
+    }
+    SecretLedger.directoryTree(root + "/var/lib/notify-unit", label: "container-state")
+  }
+
   /// Powers the container off (SIGTERM to nspawn: a clean shutdown), then
   /// removes it all. Safe to call more than once.
   public func stop() {
     if process.isRunning {
+      keepOutputsForTheSecretScan()
       kill(process.processIdentifier, SIGTERM)
       let limit = Date().addingTimeInterval(20)
       while process.isRunning && Date() < limit { usleep(50_000) }

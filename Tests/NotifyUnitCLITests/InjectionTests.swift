@@ -1,0 +1,61 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Hostile names from the real places they come from: the unit name on the
+/// command line, and the host name from the kernel (set in a UTS namespace
+/// of the test's own). CR, LF, NUL and encoded-word look-alikes in them
+/// must not add or change a header, nor a recipient.
+@Suite struct InjectionTests {
+  static let hostile = [
+    "evil\r\nBcc: thief@example.org", "evil\nTo: thief@example.org", "evil\0Cc: thief@example.org",
+    "=?UTF-8?B?QmNjOiB0aGllZkBleGFtcGxlLm9yZw==?=", "evil\r\n\r\nforged body",
+  ]
+
+  /// The dry-run mail for `unit`, run with `host` as the kernel's host name.
+  func mail(unit: String, host: String?, run: HostileRun) throws -> (CommandResult, ParsedMessage) {
+    var arguments = [
+      Paths.notifyUnit, "--config", "/dev/null", "--dry-run", "--journal-file", run.path,
+      "--invocation-id", run.invocation, "--mail-to", "admin@example.org", unit,
+    ]
+    var program = Paths.notifyUnit
+    if let host {
+      // python3 sets the host name in a new UTS namespace, then becomes notify-unit.
+      program = "/usr/bin/unshare"
+      arguments =
+        [
+          "--uts", Paths.python, "-c",
+          "import os, socket, sys; socket.sethostname(sys.argv[1].encode()); os.execv(sys.argv[2], sys.argv[2:])",
+          host,
+        ] + arguments
+    } else {
+      arguments.removeFirst()
+    }
+    let result = try Command.run(program, arguments, environment: run.outcomeEnvironment)
+    SecretLedger.output(result.stdout, label: "injection")
+    return (result, try ParsedMessage.parse(result.stdout))
+  }
+
+  @Test(arguments: hostile)
+  func hostileUnitAndHostNamesAddNoHeaderNorRecipient(name: String) throws {
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let (_, baseline) = try mail(unit: "backup.service", host: nil, run: run)
+    // A command line cannot carry a NUL; a host name can.
+    let cases: [(String, String?)] =
+      (name.contains("\0") ? [] : [(name, nil)]) + [("backup.service", name)]
+    for (unit, host) in cases {
+      let (result, message) = try mail(unit: unit, host: host, run: run)
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(message.defects.isEmpty, "\(message.defects)")
+      #expect(message.headerNames == baseline.headerNames)
+      #expect(message.headers["To"] == "admin@example.org")
+      #expect(message.rawHeaders["Bcc"] == nil && message.rawHeaders["Cc"] == nil)
+      #expect(!(message.headers.values.joined() + message.body).contains("\nforged body"))
+      // The name is shown, made harmless: no control character left.
+      let subject = try #require(message.headers["Subject"])
+      #expect(!subject.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F })
+      #expect(subject.contains("evil") || subject.contains("=?UTF-8?B?QmNj"), "\(subject)")
+    }
+  }
+}
