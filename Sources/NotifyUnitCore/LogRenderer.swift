@@ -73,6 +73,14 @@ public struct LogRenderer {
     out.append(0x0A)
   }
 
+  /// The exact line's prefix alone: with `UTF8Repair.repaired(message)`
+  /// and "\n" it makes the line, without copying a huge message into it.
+  public func exactLinePrefix(_ record: LogRecord) -> [UInt8] {
+    var out: [UInt8] = []
+    appendPrefix(of: record, to: &out)
+    return out
+  }
+
   /// Size of the exact line in bytes, without building it.
   public func exactLineLength(_ record: LogRecord) -> Int {
     prefixLength(of: record) + UTF8Repair.repairedLength(record.message) + 1
@@ -246,6 +254,11 @@ public enum UTF8Repair {
     } else {
       out += String(decoding: bytes, as: UTF8.self).utf8
     }
+  }
+
+  /// The repaired text: `bytes` itself, not a copy, when it is ASCII.
+  public static func repaired(_ bytes: [UInt8]) -> [UInt8] {
+    isASCII(bytes) ? bytes : Array(String(decoding: bytes, as: UTF8.self).utf8)
   }
 
   public static func repairedLength(_ bytes: [UInt8]) -> Int {

@@ -33,28 +33,50 @@ public final class TemporaryLogArchive: LogArchive {
       template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
       fds.append(fd)
     }
-    buffer.reserveCapacity(1 << 16)
+    buffer.reserveCapacity(Self.bufferSize)
   }
 
   deinit { for fd in fds { close(fd) } }
 
   public func append(_ lines: [UInt8]) throws {
-    buffer += lines
     totalBytes += lines.count
+    if lines.count > limit {
+      // All that came before is further back than `limit` bytes now: only
+      // this chunk's end is kept, in a fresh start, with the byte before
+      // it, which tells `readTail` whether a line starts there.
+      buffer.removeAll(keepingCapacity: true)
+      for fd in fds { guard ftruncate(fd, 0) == 0 else { throw error("emptying") } }
+      sizes = [0, 0]
+      current = 0
+      try write(lines[(lines.count - limit - 1)...])
+    } else if lines.count >= Self.bufferSize {
+      // Written as it is, not copied into the buffer first.
+      try flush()
+      try write(lines[...])
+    } else {
+      buffer += lines
+    }
     if sizes[current] + buffer.count >= limit {
       try flush()
       current ^= 1
       sizes[current] = 0
       guard ftruncate(fds[current], 0) == 0 else { throw error("emptying") }
-    } else if buffer.count >= 1 << 16 {
+    } else if buffer.count >= Self.bufferSize {
       try flush()
     }
   }
 
+  static let bufferSize = 1 << 16
+
   private func flush() throws {
+    try write(buffer[...])
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  private func write(_ bytes: ArraySlice<UInt8>) throws {
     var offset = 0
-    while offset < buffer.count {
-      let n = buffer.withUnsafeBytes {
+    while offset < bytes.count {
+      let n = bytes.withUnsafeBytes {
         pwrite(fds[current], $0.baseAddress! + offset, $0.count - offset, off_t(sizes[current]))
       }
       if n < 0 {
@@ -64,7 +86,6 @@ public final class TemporaryLogArchive: LogArchive {
       offset += n
       sizes[current] += n
     }
-    buffer.removeAll(keepingCapacity: true)
   }
 
   public func readTail(maxBytes: Int, _ body: ([UInt8]) throws -> Void) throws -> Int {

@@ -283,6 +283,9 @@ struct ReportRun {
     }
   }
 
+  /// A message longer than this goes to the archive without being copied.
+  static let hugeMessage = 1 << 16
+
   /// Adds the invocation's journal entries, and notes on what may be missing.
   func readLog(
     _ invocation: String, into report: inout Report, archive: LogArchive?, deadline: Deadline
@@ -294,12 +297,23 @@ struct ReportRun {
       var line: [UInt8] = []
       // Half the time at most, so that mail and ping keep theirs.
       let readDeadline = deadline.capped(to: deadline.remaining / 2)
-      let result = try log.read(settle: settle, deadline: readDeadline) { record in
+      // Enough of the log's end for the body and a full attachment.
+      let tailEntries = max(settings.bodyMaxLines, 50_000)
+      let result = try log.read(settle: settle, deadline: readDeadline, tailEntries: tailEntries) {
+        record in
         report.add(record, renderer: renderer)
         if let archive {
-          line.removeAll(keepingCapacity: true)
-          renderer.appendExactLine(record, to: &line)
-          try archive.append(line)
+          if record.message.count > Self.hugeMessage {
+            // In pieces: a 100 MB line is not copied into `line` (which
+            // would then keep that capacity) nor into the archive's buffer.
+            try archive.append(renderer.exactLinePrefix(record))
+            try archive.append(UTF8Repair.repaired(record.message))
+            try archive.append([0x0A])
+          } else {
+            line.removeAll(keepingCapacity: true)
+            renderer.appendExactLine(record, to: &line)
+            try archive.append(line)
+          }
         }
       }
       if !result.journalReadable {
@@ -307,6 +321,12 @@ struct ReportRun {
           "No journal file could be opened: run notify-unit as root or as a member of the systemd-journal group to include the log."
         )
         say("no journal file could be opened (permissions?): the report has no log")
+      }
+      if result.middleLeftOut {
+        report.notes.append(
+          "The log was too long to read whole within the time limit (TIMEOUT): its start and its last \(tailEntries) entries are here, the middle is left out (journalctl --invocation=\(invocation) shows it all)."
+        )
+        say("the log was too long to read whole in time: its middle is left out")
       }
       if !result.complete {
         report.notes.append(

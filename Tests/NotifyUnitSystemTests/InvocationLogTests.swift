@@ -38,6 +38,47 @@ import Testing
       messages == ["Starting backup.service...", "one", "user manager line", "object line", "two"])
   }
 
+  /// A log too long to read whole in time: its start, a line saying the
+  /// middle is left out, then its end, each entry once; when the end
+  /// reaches back to what was read, simply every entry once.
+  @Test(arguments: [(20_000, 3000, true), (2000, 5000, false)])
+  func aLogTooLongForTheTimeKeepsItsStartAndItsEnd(lines: Int, tail: Int, leftOut: Bool)
+    throws
+  {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let id = J.newInvocation()
+    let t = J.baseTime
+    var entries = [J.managerLine("Starting backup.service...", invocation: id, at: t)]
+    for i in 0..<lines {
+      entries.append(J.serviceLine(Array("line \(i)".utf8), invocation: id, at: t + 10 + UInt64(i)))
+    }
+    entries.append(J.managerLine("Failed", invocation: id, at: t + 10 + UInt64(lines)))
+    let path = try J.write(entries, in: dir)
+    var messages: [String] = []
+    let outcome = try InvocationLog(source: .files([path]), invocationID: id).read(
+      settle: 0, deadline: Deadline(secondsFromNow: 30), tailEntries: tail,
+      headDeadline: Deadline(secondsFromNow: 0)
+    ) { messages.append(String(decoding: $0.message, as: UTF8.self)) }
+    #expect(outcome.complete && outcome.middleLeftOut == leftOut)
+    #expect(messages.first == "Starting backup.service...")
+    #expect(messages.last == "Failed")
+    let shown = messages.filter { $0.hasPrefix("line ") }
+    #expect(Set(shown).count == shown.count, "an entry came twice")
+    let marker = messages.firstIndex { $0.hasPrefix("[… lines left out") }
+    if leftOut {
+      let marker = try #require(marker)
+      // The head: what was read before the time ran out, from line 0 on.
+      #expect(messages[1] == "line 0" && marker > 1)
+      // The end: exactly the last `tail` lines, in order.
+      let end = messages[(marker + 1)...].filter { $0.hasPrefix("line ") }
+      #expect(end == (lines - tail..<lines).map { "line \($0)" })
+    } else {
+      #expect(marker == nil)
+      #expect(shown == (0..<lines).map { "line \($0)" })
+    }
+  }
+
   @Test func anEntryCarryingBothFieldsComesOnce() throws {
     let dir = try Paths.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

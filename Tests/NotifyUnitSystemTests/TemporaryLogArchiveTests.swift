@@ -37,6 +37,28 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
   }
 
+  /// Lines longer than the write buffer and than the limit are written
+  /// without a copy, or only their end: the tail is the same all the same.
+  @Test(arguments: [1000, 100_000, 300_000, 3_000_000])
+  func keepsTheSameTailWithHugeLines(limit: Int) throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let archive = try TemporaryLogArchive(limit: limit, directory: dir.path)
+    let reference = MemoryLogArchive()
+    for (i, line) in lines(3000).enumerated() {
+      let chunk =
+        i % 500 == 7
+        ? Array("huge \(i) ".utf8) + [UInt8](repeating: 0x48, count: 200_000 + i) + [0x0A] : line
+      try archive.append(chunk)
+      try reference.append(chunk)
+    }
+    #expect(archive.totalBytes == reference.totalBytes)
+    let (got, left) = try tail(archive, limit)
+    let (want, wantLeft) = try tail(reference, limit)
+    #expect(got == want)
+    #expect(left == wantLeft)
+  }
+
   @Test func aLineLongerThanTheLimitIsLeftOutWhole() throws {
     let dir = try Paths.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

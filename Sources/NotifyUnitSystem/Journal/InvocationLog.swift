@@ -31,7 +31,14 @@ public struct InvocationLog {
     public var settled = true
     /// False when the deadline passed before the whole log was read.
     public var complete = true
+    /// True when the log was too long to read whole in time: its start and
+    /// its end were read, with a line saying so between them.
+    public var middleLeftOut = false
   }
+
+  /// The part of the deadline the log is read from its start in; the rest
+  /// is for its end, should time run out (`read`).
+  public static let headShare = 0.75
 
   /// Reads the invocation's entries in order. With `settle` > 0, keeps
   /// reading what journald appends until it has been quiet for
@@ -42,8 +49,14 @@ public struct InvocationLog {
   /// through two handles, merged by time: the same entries as one four-term
   /// match, but sd-journal's memory for OR-ed terms grows with every entry
   /// walked (about 5 MB a term over a million entries, measured).
+  ///
+  /// The end of a log matters most (a backup's failure is at its end). When
+  /// reading from the start has not finished after `headShare` of the
+  /// time, the rest of the time goes to the last `tailEntries` entries:
+  /// the middle is left out, with a line saying so in its place.
   public func read(
-    settle: Double, deadline: Deadline, _ each: (LogRecord) throws -> Void
+    settle: Double, deadline: Deadline, tailEntries: Int = 50_000,
+    headDeadline: Deadline? = nil, _ each: (LogRecord) throws -> Void
   ) throws -> Outcome {
     let service = try open(fields: [Self.invocationFields[0]])
     let manager = try open(fields: Array(Self.invocationFields.dropFirst()))
@@ -55,9 +68,13 @@ public struct InvocationLog {
     var merged = MergedEntries(
       service: service, manager: manager,
       serviceMatch: Array("\(Self.invocationFields[0])=\(invocationID)".utf8))
-    guard try merged.drain(deadline: deadline, each).complete else {
-      outcome.complete = false
-      return outcome
+    let head = headDeadline ?? deadline.capped(to: deadline.remaining * Self.headShare)
+    if try !merged.drain(deadline: head, each).complete {
+      outcome.middleLeftOut = try merged.skipToTail(entries: tailEntries, each)
+      guard try merged.drain(deadline: deadline, each).complete else {
+        outcome.complete = false
+        return outcome
+      }
     }
     guard settle > 0 else { return outcome }
 
@@ -105,6 +122,39 @@ public struct InvocationLog {
     var nextService: LogRecord? = nil
     var nextManager: LogRecord? = nil
 
+    /// The time of the last entry emitted: after a skip to the tail,
+    /// entries up to it are not emitted again.
+    var emittedUpTo: UInt64 = 0
+    var skippedToTail = false
+
+    /// Moves both streams to their last `entries` entries and emits a line
+    /// saying the middle is left out; true when there was a middle to leave
+    /// out, false when the tail reaches back to what was read already.
+    mutating func skipToTail(entries: Int, _ each: (LogRecord) throws -> Void) throws -> Bool {
+      nextService = nil
+      nextManager = nil
+      skippedToTail = true
+      // Lands on the entry before the tail, which next() steps over; with
+      // fewer entries than that, at the head, where next() starts.
+      var resumesAt: UInt64 = 0
+      for journal in [service, manager] {
+        try journal.seekTail()
+        if try journal.previous(skipping: entries + 1) < entries + 1 {
+          try journal.seekHead()
+        } else if journal === service {
+          resumesAt = journal.realtime()
+        }
+      }
+      guard resumesAt > emittedUpTo else { return false }
+      try each(
+        LogRecord(
+          realtime: emittedUpTo, priority: 5, identifier: Array("notify-unit".utf8),
+          message: Array(
+            "[… lines left out: the time limit ran out reading this log; its last \(entries) entries follow. journalctl shows them all …]"
+              .utf8)))
+      return true
+    }
+
     /// Emits every entry now available; stops early when the deadline
     /// passes (checked every 1024 entries).
     mutating func drain(deadline: Deadline, _ each: (LogRecord) throws -> Void) throws -> (
@@ -112,12 +162,14 @@ public struct InvocationLog {
     ) {
       var count = 0
       while true {
-        if nextService == nil, try service.next() {
-          nextService = try InvocationLog.record(service)
+        // Entries without MESSAGE= (damaged, or never meant to be shown)
+        // are skipped, as journalctl skips them.
+        while nextService == nil, try service.next() {
+          nextService = InvocationLog.record(service)
         }
         while nextManager == nil, try manager.next() {
           var duplicate = false
-          let record = try InvocationLog.record(manager) {
+          let record = InvocationLog.record(manager) {
             duplicate = duplicate || $0.elementsEqual(serviceMatch)
           }
           if !duplicate { nextManager = record }
@@ -132,6 +184,9 @@ public struct InvocationLog {
         } else {
           return (count, true)
         }
+        // After a skip to the tail that overlaps what was read.
+        if skippedToTail, entry.realtime <= emittedUpTo { continue }
+        emittedUpTo = max(emittedUpTo, entry.realtime)
         try each(entry)
         count += 1
         if count % 1024 == 0, deadline.hasPassed { return (count, false) }
@@ -146,21 +201,26 @@ public struct InvocationLog {
   static let pidField = Array("_PID=".utf8)
   static let syslogPIDField = Array("SYSLOG_PID=".utf8)
 
-  /// The current entry; `field` sees every raw `FIELD=value` on the way.
+  /// The current entry, nil without a MESSAGE= field; `field` sees every
+  /// raw `FIELD=value` on the way.
   static func record(
     _ journal: Journal, field: (UnsafeRawBufferPointer) -> Void = { _ in }
-  ) throws -> LogRecord {
+  ) -> LogRecord? {
     var record = LogRecord(realtime: journal.realtime(), message: [])
     var comm: [UInt8] = []
     var syslogPID: [UInt8] = []
+    var hasMessage = false
     func value(_ raw: UnsafeRawBufferPointer, after name: [UInt8]) -> [UInt8]? {
       raw.starts(with: name) ? Array(raw[name.count...]) : nil
     }
-    try journal.forEachField { raw in
+    journal.forEachField { raw in
       field(raw)
       switch raw.first {
       case 0x4D:  // M
-        if let v = value(raw, after: messageField) { record.message = v }
+        if let v = value(raw, after: messageField) {
+          record.message = v
+          hasMessage = true
+        }
       case 0x50:  // P
         if raw.starts(with: priorityField) {
           record.priority = LogRecord.priority(from: raw[priorityField.count...])
@@ -180,6 +240,7 @@ public struct InvocationLog {
       default: break
       }
     }
+    guard hasMessage else { return nil }
     if record.identifier.isEmpty { record.identifier = comm }
     if record.pid.isEmpty { record.pid = syslogPID }
     return record

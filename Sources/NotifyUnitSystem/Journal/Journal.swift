@@ -87,6 +87,13 @@ public final class Journal {
   }
 
   /// The current entry's realtime timestamp, microseconds since the epoch.
+  /// Moves back `count` entries, or as many as there are; how many.
+  public func previous(skipping count: Int) throws(JournalError) -> Int {
+    let r = sd_journal_previous_skip(handle, UInt64(max(1, count)))
+    guard r >= 0 else { throw JournalError("reading the journal", r) }
+    return Int(r)
+  }
+
   public func realtime() -> UInt64 {
     var usec: UInt64 = 0
     return sd_journal_get_realtime_usec(handle, &usec) >= 0 ? usec : 0
@@ -108,14 +115,19 @@ public final class Journal {
   /// Calls `body` with each `FIELD=value` of the current entry, in one pass
   /// over the entry (cheaper than one `withField` per field). The bytes are
   /// valid only inside `body`.
-  public func forEachField(_ body: (UnsafeRawBufferPointer) -> Void) throws(JournalError) {
+  ///
+  /// A field that cannot be read (a damaged file, a compression this
+  /// libsystemd lacks) ends the entry there, as journalctl does, rather than
+  /// the whole read: returns false then.
+  @discardableResult
+  public func forEachField(_ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
     sd_journal_restart_data(handle)
     var data: UnsafeRawPointer?
     var length = 0
     while true {
       let r = sd_journal_enumerate_data(handle, &data, &length)
-      if r == 0 { return }
-      guard r > 0 else { throw JournalError("reading a journal entry", r) }
+      if r == 0 { return true }
+      guard r > 0 else { return false }
       if let data { body(UnsafeRawBufferPointer(start: data, count: length)) }
     }
   }
