@@ -13,3 +13,25 @@ public func escapedUnitName(_ unit: String) -> String {
   }
   return String(decoding: label, as: UTF8.self)
 }
+
+/// The unit name an `escapedUnitName` label stands for; the label itself
+/// when it is not one.
+public func unescapedUnitName(_ label: String) -> String {
+  var bytes: [UInt8] = []
+  var i = label.utf8.startIndex
+  let utf8 = label.utf8
+  while i < utf8.endIndex {
+    let b = utf8[i]
+    if b == 0x5F {
+      let hex = utf8[utf8.index(after: i)...].prefix(2)
+      guard hex.count == 2, let value = UInt8(String(decoding: hex, as: UTF8.self), radix: 16)
+      else { return label }
+      bytes.append(value)
+      i = utf8.index(i, offsetBy: 3)
+    } else {
+      bytes.append(b)
+      i = utf8.index(after: i)
+    }
+  }
+  return String(decoding: bytes, as: UTF8.self)
+}

@@ -105,7 +105,9 @@ public final class Spool {
         let kind = Kind(rawValue: String(parts[1]))
       else { continue }
       found.append(
-        Entry(path: directory + "/" + name, kind: kind, created: created, unit: String(parts[2])))
+        Entry(
+          path: directory + "/" + name, kind: kind, created: created,
+          unit: unescapedUnitName(String(parts[2]))))
     }
     return found.sorted { $0.path < $1.path }
   }

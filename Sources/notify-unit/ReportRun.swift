@@ -299,8 +299,11 @@ struct ReportRun {
       let readDeadline = deadline.capped(to: deadline.remaining / 2)
       // Enough of the log's end for the body and a full attachment.
       let tailEntries = max(settings.bodyMaxLines, 50_000)
-      let result = try log.read(settle: settle, deadline: readDeadline, tailEntries: tailEntries) {
-        record in
+      // Not its own lines: from ExecStopPost= it runs in the invocation,
+      // and what it said about other reports (the spool) is not the run's.
+      let result = try log.read(
+        settle: settle, deadline: readDeadline, tailEntries: tailEntries, excludingPID: getpid()
+      ) { record in
         report.add(record, renderer: renderer)
         if let archive {
           if record.message.count > Self.hugeMessage {
@@ -438,7 +441,7 @@ struct ReportRun {
     // Pings keep their order: behind a ping of this unit still in the spool,
     // this one waits its turn there.
     if let spool,
-      spool.entries().contains(where: { $0.kind == .ping && $0.unit == escapedUnitName(unit) })
+      spool.entries().contains(where: { $0.kind == .ping && $0.unit == unit })
     {
       do {
         try spool.addPing(

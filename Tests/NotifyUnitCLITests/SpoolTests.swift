@@ -98,7 +98,7 @@ import Testing
     let kinds = try server.requests().map(\.bodyText).dropFirst(2)
     #expect(kinds.count == 2)
     #expect(kinds.first?.hasPrefix("note: delayed") == true)
-    #expect(kinds.last?.contains("note: A ping report of backup_2eservice due at") == true)
+    #expect(kinds.last?.contains("note: A ping report of backup.service due at") == true)
   }
 }
 

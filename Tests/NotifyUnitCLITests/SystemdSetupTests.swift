@@ -351,7 +351,8 @@ import Testing
     let mail = try #require(try settledMails(c, count: 1).first)
     #expect(mail.size < 1_000_000)
     #expect(
-      mail.attachment?.text.hasSuffix(": 40000 restic processed a file of the big run\n") == true)
+      mail.attachment?.text.hasSuffix(": 40000 restic processed a file of the big run\n") == true,
+      "\(mail.attachment?.text.suffix(600) ?? "no attachment")")
   }
 
   /// MAIL_ON=change, the default: a failure and the recovery after it are

@@ -79,6 +79,29 @@ import Testing
     }
   }
 
+  /// From ExecStopPost=, notify-unit runs in the invocation it reports:
+  /// its own lines (about the spool, say) are not the run's.
+  @Test func theReportersOwnLinesAreLeftOut() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let id = J.newInvocation()
+    let path = try J.write(
+      [
+        J.serviceLine(Array("restic done".utf8), invocation: id, at: J.baseTime),
+        J.serviceLine(
+          Array("notify-unit: a spooled mail is still not taken".utf8), invocation: id,
+          at: J.baseTime + 1, identifier: "notify-unit", pid: "777"),
+        J.serviceLine(
+          Array("a start signal of another process".utf8), invocation: id, at: J.baseTime + 2,
+          identifier: "notify-unit", pid: "778"),
+      ], in: dir)
+    var messages: [String] = []
+    _ = try InvocationLog(source: .files([path]), invocationID: id).read(
+      settle: 0, deadline: Deadline(secondsFromNow: 10), excludingPID: 777
+    ) { messages.append(String(decoding: $0.message, as: UTF8.self)) }
+    #expect(messages == ["restic done", "a start signal of another process"])
+  }
+
   @Test func anEntryCarryingBothFieldsComesOnce() throws {
     let dir = try Paths.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -40,7 +40,8 @@ public struct InvocationLog {
   /// is for its end, should time run out (`read`).
   public static let headShare = 0.75
 
-  /// Reads the invocation's entries in order. With `settle` > 0, keeps
+  /// Reads the invocation's entries in order, but those of the process
+  /// `excludingPID`. With `settle` > 0, keeps
   /// reading what journald appends until it has been quiet for
   /// `quietWindow`, or `settle` seconds (and the deadline) have passed.
   ///
@@ -56,7 +57,8 @@ public struct InvocationLog {
   /// the middle is left out, with a line saying so in its place.
   public func read(
     settle: Double, deadline: Deadline, tailEntries: Int = 50_000,
-    headDeadline: Deadline? = nil, _ each: (LogRecord) throws -> Void
+    headDeadline: Deadline? = nil, excludingPID: Int32? = nil,
+    _ each: (LogRecord) throws -> Void
   ) throws -> Outcome {
     let service = try open(fields: [Self.invocationFields[0]])
     let manager = try open(fields: Array(Self.invocationFields.dropFirst()))
@@ -67,7 +69,8 @@ public struct InvocationLog {
     }
     var merged = MergedEntries(
       service: service, manager: manager,
-      serviceMatch: Array("\(Self.invocationFields[0])=\(invocationID)".utf8))
+      serviceMatch: Array("\(Self.invocationFields[0])=\(invocationID)".utf8),
+      excludedPID: excludingPID.map { Array(String($0).utf8) })
     let head = headDeadline ?? deadline.capped(to: deadline.remaining * Self.headShare)
     if try !merged.drain(deadline: head, each).complete {
       outcome.middleLeftOut = try merged.skipToTail(entries: tailEntries, each)
@@ -119,6 +122,8 @@ public struct InvocationLog {
     let service: Journal
     let manager: Journal
     let serviceMatch: [UInt8]
+    /// notify-unit's own lines, when it reads the invocation it runs in.
+    let excludedPID: [UInt8]?
     var nextService: LogRecord? = nil
     var nextManager: LogRecord? = nil
 
@@ -186,6 +191,7 @@ public struct InvocationLog {
         }
         // After a skip to the tail that overlaps what was read.
         if skippedToTail, entry.realtime <= emittedUpTo { continue }
+        if let excludedPID, entry.pid == excludedPID { continue }
         emittedUpTo = max(emittedUpTo, entry.realtime)
         try each(entry)
         count += 1
