@@ -27,6 +27,20 @@ import Testing
     #expect(try Data(contentsOf: dir.appendingPathComponent("msg")).count == 1_000_001)
   }
 
+  /// No shell: a SENDMAIL value with shell syntax is a file name that does
+  /// not exist, never a command line.
+  @Test func noShellEverRunsTheSendmailSetting() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let witness = dir.appendingPathComponent("ran").path
+    for value in [
+      "/bin/true; touch \(witness)", "/bin/sh -c 'touch \(witness)'", "$(touch \(witness))",
+    ] {
+      #expect(throws: DeliveryError.self) { try send(value) }
+    }
+    #expect(!FileManager.default.fileExists(atPath: witness))
+  }
+
   @Test func missingSendmailIsAMisconfiguration() throws {
     #expect {
       try send("/nonexistent/sendmail")
