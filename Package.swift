@@ -14,7 +14,8 @@ let package = Package(
     .executable(name: "notify-unit", targets: ["notify-unit"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
   ],
   targets: [
     // C boundary: module maps and shim headers only.
@@ -47,8 +48,21 @@ let package = Package(
     // Test peers' launchers and fixtures: real journal files, the loopback
     // Healthchecks server, a mail parser. Used by tests only.
     .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictness),
+    // The invariants of a mail, a header, the config and the environment,
+    // shared by the fuzz targets (Fuzz/) and the tests. Core only.
+    .target(
+      name: "MailInvariants", dependencies: ["NotifyUnitCore"], path: "Tests/MailInvariants",
+      swiftSettings: strictness),
     .testTarget(
       name: "NotifyUnitCoreTests", dependencies: ["NotifyUnitCore"], swiftSettings: strictness),
+    // Property tests, the fuzz corpus and crash replay.
+    .testTarget(
+      name: "NotifyUnitPropertyTests",
+      dependencies: [
+        "NotifyUnitCore", "MailInvariants", "TestSupport",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
+      swiftSettings: strictness),
     .testTarget(
       name: "NotifyUnitSystemTests",
       dependencies: ["NotifyUnitSystem", "NotifyUnitCore", "TestSupport"],
@@ -61,3 +75,12 @@ let package = Package(
   ],
   swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer binary, only for scripts/fuzz (NOTIFY_UNIT_FUZZ=1, built
+// with -sanitize=fuzzer into .build-fuzz): a plain `swift build` never sees it.
+if Context.environment["NOTIFY_UNIT_FUZZ"] == "1" {
+  package.targets.append(
+    .executableTarget(
+      name: "FuzzNotifyUnit", dependencies: ["MailInvariants"], path: "Fuzz/Sources/FuzzNotifyUnit",
+      swiftSettings: strictness))
+}

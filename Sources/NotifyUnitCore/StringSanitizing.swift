@@ -1,10 +1,12 @@
 extension StringProtocol {
   /// Without leading and trailing spaces, tabs, CR and LF.
+  /// By scalars: "\r\n" is one Character, equal to neither "\r" nor "\n".
   public var trimmingASCIIWhitespace: String {
-    let isSpace = { (c: Character) in c == " " || c == "\t" || c == "\n" || c == "\r" }
-    guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
-    let last = lastIndex(where: { !isSpace($0) })!
-    return String(self[first...last])
+    let isSpace = { (u: Unicode.Scalar) in u == " " || u == "\t" || u == "\n" || u == "\r" }
+    let scalars = unicodeScalars
+    guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
+    let last = scalars.lastIndex(where: { !isSpace($0) })!
+    return String(String.UnicodeScalarView(scalars[first...last]))
   }
 }
 

@@ -26,8 +26,10 @@ public enum EnvironmentFile {
     var current = ""
     var startLine = 0
     var continuing = false
-    for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false)
-      .enumerated()
+    // Split by scalars: "\r\n" is one Character, so a split by Character
+    // would read a CRLF file as one line.
+    for (index, rawLine) in text.unicodeScalars
+      .split(separator: "\n", omittingEmptySubsequences: false).enumerated()
     {
       var line = Substring(rawLine)
       if line.hasSuffix("\r") { line = line.dropLast() }
@@ -51,16 +53,23 @@ public enum EnvironmentFile {
       let trimmed = line.trimmingASCIIWhitespace
       if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix(";") { continue }
       guard let eq = trimmed.firstIndex(of: "=") else {
+        // Only the line's first word: the rest may be a secret meant as a
+        // value (`HC_URL https://user:password@host`).
+        let word = trimmed.prefix { !" \t:\"'".contains($0) }
         problems.append(
           Problem(
-            line: number, message: "no \"=\" in \"\(trimmed.sanitizedForDisplay(maxLength: 60))\""))
+            line: number,
+            message:
+              "no \"=\" in the line starting \"\(String(word).sanitizedForDisplay(maxLength: 40))\""
+          ))
         continue
       }
       let key = trimmed[..<eq].trimmingASCIIWhitespace
       guard isValidKey(key) else {
-        problems.append(
-          Problem(
-            line: number, message: "invalid key \"\(key.sanitizedForDisplay(maxLength: 60))\""))
+        // Its first word only, as above: `HC_URL https://user:password@h/?a=b`.
+        let word = String(key.prefix { !" \t:\"'".contains($0) })
+        let shown = word.sanitizedForDisplay(maxLength: 60) + (word == key ? "" : "…")
+        problems.append(Problem(line: number, message: "invalid key \"\(shown)\""))
         continue
       }
       switch unquote(trimmed[trimmed.index(after: eq)...].trimmingASCIIWhitespace) {

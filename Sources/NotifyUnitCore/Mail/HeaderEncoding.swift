@@ -16,7 +16,9 @@ public enum HeaderEncoding {
     var chunk: [UInt8] = []
     for scalar in clean.unicodeScalars {
       let width = UTF8.width(scalar)
-      if chunk.count + width > maxBytes {
+      // Never an empty word (RFC 2047 allows none): a character wider
+      // than a tight first line's room goes there whole.
+      if !chunk.isEmpty, chunk.count + width > maxBytes {
         words.append(word(chunk))
         chunk.removeAll(keepingCapacity: true)
         maxBytes = 45

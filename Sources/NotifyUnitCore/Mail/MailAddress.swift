@@ -53,8 +53,10 @@ public struct MailAddress: Sendable, Equatable, CustomStringConvertible {
   /// The header form: `"Name" <user@host>`, with RFC 2047 for non-ASCII names.
   public var headerValue: String {
     guard let name = displayName else { return address }
+    // A long name is folded as encoded words too: quoted, it would be one
+    // line, over 998 octets from about 990 characters.
     let shown =
-      HeaderEncoding.isPlainASCII(name)
+      HeaderEncoding.isPlainASCII(name) && name.utf8.count <= 60
       ? "\"\(name)\"" : HeaderEncoding.encodedWords(name, firstLineUsed: 78 - 12 - 60)
     return "\(shown) <\(address)>"
   }

@@ -33,10 +33,15 @@ public struct MailComposer {
 
   var boundary: String { "=_notify-unit_\(nonce)" }
 
+  /// The Message-ID's right side, a dot-atom (RFC 5322): a host name with
+  /// "@", empty labels or other characters must not make it two "@"s or
+  /// "a..b".
   var domain: String {
-    let token = HeaderEncoding.token(report.host, maxLength: 200)
-      .split(separator: "_").joined(separator: "-")
-    return token.isEmpty || token.hasPrefix(".") ? "localhost" : token
+    let labels = HeaderEncoding.token(report.host, maxLength: 200)
+      .split(separator: ".")
+      .map { $0.split(whereSeparator: { $0 == "_" || $0 == "@" }).joined(separator: "-") }
+      .filter { !$0.isEmpty }
+    return labels.isEmpty ? "localhost" : labels.joined(separator: ".")
   }
 
   public var headers: [(String, String)] {

@@ -48,7 +48,7 @@ public struct PingTarget: Sendable, Equatable {
     }
     guard let base = Self.validURL(baseURL), let parts = Self.split(base) else {
       throw .invalid(
-        "the Healthchecks base URL \"\(baseURL.sanitizedForDisplay(maxLength: 80))\" is not an http(s) URL"
+        "the Healthchecks base URL \"\(Self.withoutUserinfo(baseURL).sanitizedForDisplay(maxLength: 80))\" is not an http(s) URL"
       )
     }
     let root = base.trimmingSlashes
@@ -68,6 +68,14 @@ public struct PingTarget: Sendable, Equatable {
     } else {
       throw .invalid("CHECK must be a check UUID, PING-KEY/SLUG, or an http(s) ping URL")
     }
+  }
+
+  /// `url` for a message about it being unusable: a "user:password@"
+  /// (a secret) always ends in "@", so only what follows the last "@" is
+  /// shown, up to a path, whatever comes before it.
+  static func withoutUserinfo(_ url: String) -> String {
+    guard let at = url.lastIndex(of: "@") else { return url }
+    return "…@" + url[url.index(after: at)...].prefix { $0 != "/" }
   }
 
   /// An http(s) URL's parts: "scheme://host[:port]" without any
