@@ -293,7 +293,7 @@ struct ReportRun {
     let settle: Double
     if case .files = journalSource { settle = 0 } else { settle = settings.journalSettle }
     do {
-      let log = InvocationLog(source: journalSource, invocationID: invocation)
+      let log = InvocationLog(source: journalSource, invocationID: invocation, unit: unit)
       var line: [UInt8] = []
       // Half the time at most, so that mail and ping keep theirs.
       let readDeadline = deadline.capped(to: deadline.remaining / 2)
@@ -324,6 +324,11 @@ struct ReportRun {
           "No journal file could be opened: run notify-unit as root or as a member of the systemd-journal group to include the log."
         )
         say("no journal file could be opened (permissions?): the report has no log")
+      }
+      if result.linesWithoutInvocation > 0 {
+        report.notes.append(
+          "journald stored \(result.linesWithoutInvocation) line(s) of \(unit) without their invocation (their process had ended before it read them): they are taken by the unit's name from this run's start on."
+        )
       }
       if result.middleLeftOut {
         report.notes.append(

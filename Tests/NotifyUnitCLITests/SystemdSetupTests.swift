@@ -202,6 +202,11 @@ import Testing
     try queueIsEmpty(c)
   }
 
+  // The test units below live a second. journald stores the lines of a
+  // process that exited before it read them without their invocation (its
+  // cgroup is gone), under load even for `echo`; notify-unit then takes
+  // them by the unit's name (InvocationLogTests), but whether the race
+  // happens is luck: the checks here should not depend on it.
   func onFailureHandler(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
     try addUnit(
       c, "flaky.service",
@@ -211,7 +216,7 @@ import Testing
       OnFailure=notify-failure@%n.service
       [Service]
       Type=oneshot
-      ExecStart=/bin/sh -c 'echo preparing; echo "disk on fire" >&2; exit 4'
+      ExecStart=/bin/sh -c 'echo preparing; echo "disk on fire" >&2; sleep 1; exit 4'
       """)
     _ = try c.run(["systemctl", "start", "flaky.service"])
     let id = try invocation(c, "flaky.service")
@@ -250,7 +255,7 @@ import Testing
       """
       [Service]
       Type=oneshot
-      ExecStart=/bin/sh -c 'echo before; echo .; echo "From here"; echo after the dot'
+      ExecStart=/bin/sh -c 'echo before; echo .; echo "From here"; echo after the dot; sleep 1'
       ExecStopPost=-/usr/local/bin/notify-unit %n
       """)
     try c.shell("systemctl start dots.service")

@@ -102,6 +102,49 @@ import Testing
     #expect(messages == ["restic done", "a start signal of another process"])
   }
 
+  /// journald stores lines of a process that already exited without its
+  /// invocation. When the run has no line of its own, the unit's lines
+  /// without one are taken from the run's start, up to another run's line.
+  @Test(arguments: [false, true])
+  func linesStoredWithoutTheirInvocationAreTakenByUnit(runHasOwnLines: Bool) throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let id = J.newInvocation()
+    let t = J.baseTime
+    func orphan(_ text: String, at usec: UInt64) -> J.Entry {
+      var entry = J.serviceLine(Array(text.utf8), invocation: id, at: usec)
+      entry.fields.removeAll { $0.0 == "_SYSTEMD_INVOCATION_ID" }
+      return entry
+    }
+    var entries = [
+      orphan("before the run", at: t - 5),
+      J.serviceLine(Array("earlier run".utf8), invocation: J.newInvocation(), at: t - 4),
+      J.managerLine("Starting backup.service...", invocation: id, at: t),
+      orphan("disk on fire", at: t + 1),
+      J.managerLine("Failed", invocation: id, at: t + 3),
+      J.serviceLine(Array("next run".utf8), invocation: J.newInvocation(), at: t + 10),
+      orphan("after the next run started", at: t + 11),
+    ]
+    if runHasOwnLines {
+      entries.append(J.serviceLine(Array("own line".utf8), invocation: id, at: t + 2))
+    }
+    let path = try J.write(entries, in: dir)
+    var messages: [String] = []
+    let outcome = try InvocationLog(
+      source: .files([path]), invocationID: id, unit: "backup.service"
+    )
+    .read(settle: 0, deadline: Deadline(secondsFromNow: 10)) {
+      messages.append(String(decoding: $0.message, as: UTF8.self))
+    }
+    if runHasOwnLines {
+      #expect(messages == ["Starting backup.service...", "own line", "Failed"])
+      #expect(outcome.linesWithoutInvocation == 0)
+    } else {
+      #expect(messages == ["Starting backup.service...", "disk on fire", "Failed"])
+      #expect(outcome.linesWithoutInvocation == 1)
+    }
+  }
+
   @Test func anEntryCarryingBothFieldsComesOnce() throws {
     let dir = try Paths.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -18,10 +18,13 @@ public struct InvocationLog {
 
   public let source: JournalSource
   public let invocationID: String
+  /// The unit, for lines journald stored without their invocation.
+  public let unit: String?
 
-  public init(source: JournalSource, invocationID: String) {
+  public init(source: JournalSource, invocationID: String, unit: String? = nil) {
     self.source = source
     self.invocationID = invocationID
+    self.unit = unit
   }
 
   public struct Outcome: Sendable {
@@ -34,6 +37,9 @@ public struct InvocationLog {
     /// True when the log was too long to read whole in time: its start and
     /// its end were read, with a line saying so between them.
     public var middleLeftOut = false
+    /// Lines of the unit journald stored without an invocation, taken by
+    /// the unit's name from the run's start on (see `read`).
+    public var linesWithoutInvocation = 0
   }
 
   /// The part of the deadline the log is read from its start in; the rest
@@ -50,6 +56,13 @@ public struct InvocationLog {
   /// through two handles, merged by time: the same entries as one four-term
   /// match, but sd-journal's memory for OR-ed terms grows with every entry
   /// walked (about 5 MB a term over a million entries, measured).
+  ///
+  /// journald loses the invocation (and the unit, but for stdout) of lines
+  /// whose process had exited before it read them: its cgroup is gone. A
+  /// job that fails at once is such a case. When the invocation has no
+  /// line of its own when reading starts, the unit's lines without an
+  /// invocation are taken too, from the run's first manager message on,
+  /// up to a line of another invocation.
   ///
   /// The end of a log matters most (a backup's failure is at its end). When
   /// reading from the start has not finished after `headShare` of the
@@ -71,15 +84,27 @@ public struct InvocationLog {
       service: service, manager: manager,
       serviceMatch: Array("\(Self.invocationFields[0])=\(invocationID)".utf8),
       excludedPID: excludingPID.map { Array(String($0).utf8) })
+    try merged.peek()
+    if merged.nextService == nil, let unit, let start = merged.nextManager?.realtime {
+      let orphans = try Journal(source)
+      try orphans.addMatch("_SYSTEMD_UNIT=\(unit)")
+      try orphans.seek(realtime: start)
+      if settle > 0 { orphans.enableWaiting() }
+      merged.orphans = orphans
+    }
+    func finish() -> Outcome {
+      outcome.linesWithoutInvocation = merged.orphansEmitted
+      return outcome
+    }
     let head = headDeadline ?? deadline.capped(to: deadline.remaining * Self.headShare)
     if try !merged.drain(deadline: head, each).complete {
       outcome.middleLeftOut = try merged.skipToTail(entries: tailEntries, each)
       guard try merged.drain(deadline: deadline, each).complete else {
         outcome.complete = false
-        return outcome
+        return finish()
       }
     }
-    guard settle > 0 else { return outcome }
+    guard settle > 0 else { return finish() }
 
     let settleDeadline = deadline.capped(to: settle)
     var quietSince = ContinuousClock.now
@@ -95,6 +120,7 @@ public struct InvocationLog {
           - Double(quietFor.components.attoseconds) / 1e18, settleDeadline.remaining)
       _ = service.wait(seconds: wait)
       _ = manager.wait(seconds: 0)  // let it see what changed too
+      _ = merged.orphans?.wait(seconds: 0)
       let result = try merged.drain(deadline: deadline, each)
       guard result.complete else {
         outcome.complete = false
@@ -102,7 +128,7 @@ public struct InvocationLog {
       }
       if result.count > 0 { quietSince = .now }
     }
-    return outcome
+    return finish()
   }
 
   /// Opens the journal matched to `fields` (OR-ed) = the invocation.
@@ -126,6 +152,11 @@ public struct InvocationLog {
     let excludedPID: [UInt8]?
     var nextService: LogRecord? = nil
     var nextManager: LogRecord? = nil
+    /// The unit's lines without an invocation, when the invocation has
+    /// none of its own (see `read`); nil once a line of another shows.
+    var orphans: Journal? = nil
+    var nextOrphan: LogRecord? = nil
+    var orphansEmitted = 0
 
     /// The time of the last entry emitted: after a skip to the tail,
     /// entries up to it are not emitted again.
@@ -138,6 +169,9 @@ public struct InvocationLog {
     mutating func skipToTail(entries: Int, _ each: (LogRecord) throws -> Void) throws -> Bool {
       nextService = nil
       nextManager = nil
+      // A log this long has lines of its own: none are orphans.
+      orphans = nil
+      nextOrphan = nil
       skippedToTail = true
       // Lands on the entry before the tail, which next() steps over; with
       // fewer entries than that, at the head, where next() starts.
@@ -160,6 +194,33 @@ public struct InvocationLog {
       return true
     }
 
+    /// Reads the next entry of each stream that has none waiting. Entries
+    /// without MESSAGE= (damaged, or never meant to be shown) are skipped,
+    /// as journalctl skips them.
+    mutating func peek() throws {
+      while nextService == nil, try service.next() {
+        nextService = InvocationLog.record(service)
+      }
+      while nextManager == nil, try manager.next() {
+        var duplicate = false
+        let record = InvocationLog.record(manager) {
+          duplicate = duplicate || $0.elementsEqual(serviceMatch)
+        }
+        if !duplicate { nextManager = record }
+      }
+      while nextOrphan == nil, let journal = orphans, try journal.next() {
+        var invocation: [UInt8]? = nil
+        let record = InvocationLog.record(journal) {
+          if $0.starts(with: InvocationLog.serviceField) { invocation = Array($0) }
+        }
+        if invocation == nil {
+          nextOrphan = record
+        } else if invocation != serviceMatch {
+          orphans = nil  // another run's line: this run's are behind
+        }  // this run's own: the service stream has it
+      }
+    }
+
     /// Emits every entry now available; stops early when the deadline
     /// passes (checked every 1024 entries).
     mutating func drain(deadline: Deadline, _ each: (LogRecord) throws -> Void) throws -> (
@@ -167,25 +228,19 @@ public struct InvocationLog {
     ) {
       var count = 0
       while true {
-        // Entries without MESSAGE= (damaged, or never meant to be shown)
-        // are skipped, as journalctl skips them.
-        while nextService == nil, try service.next() {
-          nextService = InvocationLog.record(service)
-        }
-        while nextManager == nil, try manager.next() {
-          var duplicate = false
-          let record = InvocationLog.record(manager) {
-            duplicate = duplicate || $0.elementsEqual(serviceMatch)
-          }
-          if !duplicate { nextManager = record }
-        }
+        try peek()
         let entry: LogRecord
-        if let s = nextService, nextManager.map({ $0.realtime >= s.realtime }) ?? true {
+        let earliest = [nextService, nextManager, nextOrphan].compactMap { $0?.realtime }.min()
+        if let s = nextService, s.realtime == earliest {
           entry = s
           nextService = nil
-        } else if let m = nextManager {
+        } else if let m = nextManager, m.realtime == earliest {
           entry = m
           nextManager = nil
+        } else if let o = nextOrphan {
+          entry = o
+          nextOrphan = nil
+          orphansEmitted += 1
         } else {
           return (count, true)
         }
@@ -201,6 +256,7 @@ public struct InvocationLog {
   }
 
   static let messageField = Array("MESSAGE=".utf8)
+  static let serviceField = Array("_SYSTEMD_INVOCATION_ID=".utf8)
   static let priorityField = Array("PRIORITY=".utf8)
   static let identifierField = Array("SYSLOG_IDENTIFIER=".utf8)
   static let commField = Array("_COMM=".utf8)

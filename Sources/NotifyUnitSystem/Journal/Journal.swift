@@ -73,6 +73,12 @@ public final class Journal {
     guard r >= 0 else { throw JournalError("seeking the journal's tail", r) }
   }
 
+  /// Moves before the first entry at or after `usec` (CLOCK_REALTIME).
+  public func seek(realtime usec: UInt64) throws(JournalError) {
+    let r = sd_journal_seek_realtime_usec(handle, usec)
+    guard r >= 0 else { throw JournalError("seeking the journal", r) }
+  }
+
   /// Moves to the next entry; false at the end.
   public func next() throws(JournalError) -> Bool {
     let r = sd_journal_next(handle)

@@ -73,7 +73,7 @@ public struct SMTPSubmission: MailTransport {
       _ = nu_curl_setopt_string(curl, CURLOPT_MAIL_FROM, "<\(sender)>")
       _ = nu_curl_setopt_slist(curl, CURLOPT_MAIL_RCPT, rcpt)
       _ = nu_curl_setopt_long(curl, CURLOPT_UPLOAD, 1)
-      _ = nu_curl_setopt_read_callback(curl, CURLOPT_READFUNCTION, readCallback)
+      _ = nu_curl_setopt_read_callback(curl, CURLOPT_READFUNCTION, Self.readCallback)
       _ = nu_curl_setopt_pointer(curl, CURLOPT_READDATA, box.toOpaque())
       _ = nu_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errors.baseAddress)
       return nu_curl_easy_perform(curl)
@@ -102,7 +102,7 @@ public struct SMTPSubmission: MailTransport {
   /// Feeds libcurl the headers, then the file, with every bare "\n" made
   /// "\r\n": SMTP's line end. libcurl then doubles a leading "." itself.
   final class MessageSource {
-    var pending: [UInt8]
+    var pending: [UInt8] = []
     var offset = 0
     let fd: Int32
     var lastWasCR = false
@@ -110,9 +110,8 @@ public struct SMTPSubmission: MailTransport {
     var error: String? = nil
 
     init(headers: [UInt8], fd: Int32) {
-      self.pending = []
       self.fd = fd
-      self.pending = crlf(headers)
+      pending = crlf(headers)
     }
 
     func crlf(_ bytes: some Sequence<UInt8>) -> [UInt8] {
@@ -151,7 +150,7 @@ public struct SMTPSubmission: MailTransport {
     }
   }
 
-  private static let readCallbackImpl: curl_read_callback = { buffer, size, count, context in
+  private static let readCallback: curl_read_callback = { buffer, size, count, context in
     guard let buffer, let context else { return 0 }
     let source = Unmanaged<MessageSource>.fromOpaque(context).takeUnretainedValue()
     let n = buffer.withMemoryRebound(to: UInt8.self, capacity: size * count) {
@@ -159,5 +158,4 @@ public struct SMTPSubmission: MailTransport {
     }
     return n < 0 ? Int(CURL_READFUNC_ABORT) : n
   }
-  private var readCallback: curl_read_callback { Self.readCallbackImpl }
 }
