@@ -51,11 +51,12 @@ public struct InvocationLog {
   /// reading what journald appends until it has been quiet for
   /// `quietWindow`, or `settle` seconds (and the deadline) have passed.
   ///
-  /// The service's own lines (`_SYSTEMD_INVOCATION_ID`, the bulk) and the
-  /// manager's lines about the run (the other three fields, a few) come
-  /// through two handles, merged by time: the same entries as one four-term
-  /// match, but sd-journal's memory for OR-ed terms grows with every entry
-  /// walked (about 5 MB a term over a million entries, measured).
+  /// The service's own lines (`_SYSTEMD_INVOCATION_ID`, the bulk) come
+  /// through one handle, merged by time with the manager's lines about the
+  /// run (the other three fields, a few, read into memory: `ManagerLines`):
+  /// the same entries as one four-term match, but sd-journal's memory for
+  /// OR-ed terms grows with every entry walked (about 5 MB a term over a
+  /// million entries, measured).
   ///
   /// journald loses the invocation (and the unit, but for stdout) of lines
   /// whose process had exited before it read them: its cgroup is gone. A
@@ -74,15 +75,14 @@ public struct InvocationLog {
     _ each: (LogRecord) throws -> Void
   ) throws -> Outcome {
     let service = try open(fields: [Self.invocationFields[0]])
-    let manager = try open(fields: Array(Self.invocationFields.dropFirst()))
+    let serviceMatch = Array("\(Self.invocationFields[0])=\(invocationID)".utf8)
+    let manager = ManagerLines(log: self, serviceMatch: serviceMatch)
+    try manager.load()
     var outcome = Outcome(journalReadable: source != .local || service.hasFiles)
-    if settle > 0 {
-      service.enableWaiting()
-      manager.enableWaiting()
-    }
+    if settle > 0 { service.enableWaiting() }
     var merged = MergedEntries(
       service: service, manager: manager,
-      serviceMatch: Array("\(Self.invocationFields[0])=\(invocationID)".utf8),
+      serviceMatch: serviceMatch,
       excludedPID: excludingPID.map { Array(String($0).utf8) })
     try merged.peek()
     if merged.nextService == nil, let unit, let start = merged.nextManager?.realtime {
@@ -119,7 +119,7 @@ public struct InvocationLog {
         Self.quietWindow - Double(quietFor.components.seconds)
           - Double(quietFor.components.attoseconds) / 1e18, settleDeadline.remaining)
       _ = service.wait(seconds: wait)
-      _ = manager.wait(seconds: 0)  // let it see what changed too
+      try manager.load()  // what the manager logged meanwhile
       _ = merged.orphans?.wait(seconds: 0)
       let result = try merged.drain(deadline: deadline, each)
       guard result.complete else {
@@ -142,11 +142,62 @@ public struct InvocationLog {
     return journal
   }
 
+  /// The manager's lines about the run (INVOCATION_ID and the other two
+  /// fields): a few, so read into memory through a handle that is closed
+  /// again. A second handle held open beside the service's would keep its
+  /// own maps of every journal file: about 5 MB more at 3 million entries.
+  final class ManagerLines {
+    let log: InvocationLog
+    let serviceMatch: [UInt8]
+    private var records: [LogRecord] = []
+    private var index = 0
+    private var cursor: String? = nil
+    /// More than this many is no longer "a few": the rest are not kept.
+    static let limit = 100_000
+
+    init(log: InvocationLog, serviceMatch: [UInt8]) {
+      self.log = log
+      self.serviceMatch = serviceMatch
+    }
+
+    /// Reads the lines logged since the last load (all of them the first
+    /// time). An entry that also carries the service's field is the
+    /// service stream's.
+    func load() throws {
+      let journal = try log.open(fields: Array(InvocationLog.invocationFields.dropFirst()))
+      if let cursor {
+        // Past the last one loaded; if that one is gone (vacuumed), next()
+        // landed on a new one already: step back before it.
+        try journal.seek(cursor: cursor)
+        if try journal.next(), journal.cursor() != cursor { _ = try journal.previous() }
+      }
+      while records.count < Self.limit, try journal.next() {
+        cursor = journal.cursor() ?? cursor
+        var duplicate = false
+        let record = InvocationLog.record(journal) {
+          duplicate = duplicate || $0.elementsEqual(serviceMatch)
+        }
+        if !duplicate, let record { records.append(record) }
+      }
+    }
+
+    func next() -> LogRecord? {
+      guard index < records.count else { return nil }
+      defer { index += 1 }
+      return records[index]
+    }
+
+    /// Leaves out the lines up to `realtime` (the middle of a long log).
+    func skip(through realtime: UInt64) {
+      while index < records.count, records[index].realtime <= realtime { index += 1 }
+    }
+  }
+
   /// Two ordered streams of entries merged by time. An entry in both (a
   /// service line that also carries INVOCATION_ID) comes once.
   struct MergedEntries {
     let service: Journal
-    let manager: Journal
+    let manager: ManagerLines
     let serviceMatch: [UInt8]
     /// notify-unit's own lines, when it reads the invocation it runs in.
     let excludedPID: [UInt8]?
@@ -168,7 +219,6 @@ public struct InvocationLog {
     /// out, false when the tail reaches back to what was read already.
     mutating func skipToTail(entries: Int, _ each: (LogRecord) throws -> Void) throws -> Bool {
       nextService = nil
-      nextManager = nil
       // A log this long has lines of its own: none are orphans.
       orphans = nil
       nextOrphan = nil
@@ -176,15 +226,15 @@ public struct InvocationLog {
       // Lands on the entry before the tail, which next() steps over; with
       // fewer entries than that, at the head, where next() starts.
       var resumesAt: UInt64 = 0
-      for journal in [service, manager] {
-        try journal.seekTail()
-        if try journal.previous(skipping: entries + 1) < entries + 1 {
-          try journal.seekHead()
-        } else if journal === service {
-          resumesAt = journal.realtime()
-        }
+      try service.seekTail()
+      if try service.previous(skipping: entries + 1) < entries + 1 {
+        try service.seekHead()
+      } else {
+        resumesAt = service.realtime()
       }
       guard resumesAt > emittedUpTo else { return false }
+      if let m = nextManager, m.realtime <= resumesAt { nextManager = nil }
+      manager.skip(through: resumesAt)
       try each(
         LogRecord(
           realtime: emittedUpTo, priority: 5, identifier: Array("notify-unit".utf8),
@@ -201,13 +251,7 @@ public struct InvocationLog {
       while nextService == nil, try service.next() {
         nextService = InvocationLog.record(service)
       }
-      while nextManager == nil, try manager.next() {
-        var duplicate = false
-        let record = InvocationLog.record(manager) {
-          duplicate = duplicate || $0.elementsEqual(serviceMatch)
-        }
-        if !duplicate { nextManager = record }
-      }
+      if nextManager == nil { nextManager = manager.next() }
       while nextOrphan == nil, let journal = orphans, try journal.next() {
         var invocation: [UInt8]? = nil
         let record = InvocationLog.record(journal) {

@@ -79,6 +79,20 @@ public final class Journal {
     guard r >= 0 else { throw JournalError("seeking the journal", r) }
   }
 
+  /// The current entry's cursor, to come back to it in another handle.
+  public func cursor() -> String? {
+    var text: UnsafeMutablePointer<CChar>? = nil
+    guard sd_journal_get_cursor(handle, &text) >= 0, let text else { return nil }
+    defer { free(text) }
+    return String(cString: text)
+  }
+
+  /// Moves before the entry of `cursor` (next() lands on it).
+  public func seek(cursor: String) throws(JournalError) {
+    let r = cursor.withCString { sd_journal_seek_cursor(handle, $0) }
+    guard r >= 0 else { throw JournalError("seeking the journal", r) }
+  }
+
   /// Moves to the next entry; false at the end.
   public func next() throws(JournalError) -> Bool {
     let r = sd_journal_next(handle)
