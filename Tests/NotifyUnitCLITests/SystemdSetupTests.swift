@@ -24,7 +24,7 @@ import Testing
       ("ping down", unreachableHealthchecksDoesNotFailTheBackup),
       ("together", backupAndPruneTogether), ("mail size limit", logOverTheMailSizeLimit),
       ("mail on change", mailOnChange), ("relay down", relayDownThenFlushed),
-      ("unprivileged", notifyUnitNeverRanAsRoot),
+      ("unprivileged", notifyUnitNeverRanAsRoot), ("drop-in example", dropInExample),
     ]
     for (name, scenario) in scenarios {
       try c.shell(": > /var/mail/admin; systemctl reset-failed")
@@ -348,6 +348,11 @@ import Testing
         "note: the mail could not be sent: the SMTP relay smtp://127.0.0.1 did not take the mail"),
       "\(ping.bodyText.prefix(600))")
     #expect(ping.bodyText.contains(": 40000 restic processed a file of the big run\n"))
+    // The refused mail is not lost: it waits in the spool (root's: the unit
+    // has no User=), and would go out once the relay takes it. Removed
+    // here, so that the scenarios after this one see only their own mail.
+    #expect(try c.shell("ls /var/lib/notify-unit/spool").contains("-mail-big_2eservice"))
+    defer { _ = try? c.shell("rm -f /var/lib/notify-unit/spool/*") }
     // Within it once ATTACHMENT_MAX_BYTES says so: delivered, its end attached.
     try c.shell("echo ATTACHMENT_MAX_BYTES=500000 >> /etc/notify-unit.conf")
     defer { _ = try? c.shell("sed -i '/^ATTACHMENT_MAX_BYTES=/d' /etc/notify-unit.conf") }
@@ -409,6 +414,32 @@ import Testing
     #expect(mail.headers["Subject"]?.contains("backup.service") == true)
     #expect(mail.headers["X-Notify-Unit-Delayed"]?.hasPrefix("spooled, due at") == true)
     #expect(try c.shell("ls /var/lib/notify-unit/restic/spool").trimmed.isEmpty)
+  }
+
+  /// The README's drop-in (units/examples), as a user adds it to a unit
+  /// of their own: the check comes from its EnvironmentFile=, never from a
+  /// command line.
+  func dropInExample(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    try c.shell(
+      """
+      mkdir -p /etc/systemd/system/nightly.service.d /etc/notify-unit
+      cp /src/units/examples/notify-unit-stop-post.conf /etc/systemd/system/nightly.service.d/
+      (umask 077; echo HC_CHECK=\(backupCheck) > /etc/notify-unit/backup.env)
+      """)
+    try addUnit(
+      c, "nightly.service",
+      """
+      [Service]
+      Type=oneshot
+      ExecStart=/bin/sh -c 'echo nightly job done; sleep 1'
+      """)
+    try c.shell("systemctl start nightly.service")
+    let mail = try #require(try settledMails(c, count: 1).first)
+    #expect(mail.body.contains(": nightly job done\n"))
+    #expect(try server.requests().map(\.kind) == ["start", "success"])
+    #expect(
+      !(try c.shell("systemctl show -p ExecStopPost -p ExecStartPre nightly.service"))
+        .contains(backupCheck))
   }
 
   /// Every notify-unit the units ran was the unprivileged user the docs
