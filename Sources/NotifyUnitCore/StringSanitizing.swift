@@ -8,6 +8,14 @@ extension StringProtocol {
     let last = scalars.lastIndex(where: { !isSpace($0) })!
     return String(String.UnicodeScalarView(scalars[first...last]))
   }
+
+  /// The first line, trimmed: a secret file's value. By scalars, so that a
+  /// file with CRLF line ends gives its first line too.
+  public var firstLineTrimmed: String {
+    let scalars = unicodeScalars
+    let end = scalars.firstIndex(of: "\n") ?? scalars.endIndex
+    return String(String.UnicodeScalarView(scalars[..<end])).trimmingASCIIWhitespace
+  }
 }
 
 extension String {

@@ -31,7 +31,7 @@ struct NotifyUnit: ParsableCommand {
       } else if error is ExitCode {
         // A run that already said what went wrong.
       } else {
-        let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? ""
+        let message = self.message(for: error).firstLineTrimmed
         let line = "notify-unit: \(redactingQuotedSecrets(message)) (see notify-unit --help)\n"
         _ = Array(line.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
       }

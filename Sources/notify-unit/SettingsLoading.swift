@@ -88,7 +88,7 @@ func resolveCheck(_ value: String) throws(ConfigurationError) -> String? {
   case .failure(let error):
     throw .invalid("CHECK \(value.sanitizedForDisplay(maxLength: 200)): \(error)")
   case .success(let text):
-    let check = text.split(separator: "\n").first?.trimmingASCIIWhitespace ?? ""
+    let check = text.firstLineTrimmed
     guard !check.isEmpty else {
       throw .invalid("CHECK \(value.sanitizedForDisplay(maxLength: 200)) is empty")
     }

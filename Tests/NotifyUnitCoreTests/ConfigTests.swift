@@ -91,4 +91,18 @@ import Testing
     try settings.set("SMTP_URL", "")
     #expect(settings.smtpRelay == nil)
   }
+
+  /// A secret file written on Windows or by `echo -e`: CRLF, more lines.
+  @Test func secretFilesGiveTheirFirstLineWhateverTheLineEnds() {
+    var settings = Settings()
+    let problems = settings.apply(configText: "SMTP_URL_FILE=/f\n") { path in
+      path == "/f"
+        ? .success("smtp://u:pw@relay.example.org\r\nsecond line\r\n") : .failure(.invalid("no"))
+    }
+    #expect(problems.isEmpty, "\(problems)")
+    #expect(settings.smtpRelay?.url == "smtp://u:pw@relay.example.org")
+    #expect(settings.secretsInConfigText.isEmpty)
+    #expect("  abc \r\nxyz".firstLineTrimmed == "abc")
+    #expect("".firstLineTrimmed == "")
+  }
 }

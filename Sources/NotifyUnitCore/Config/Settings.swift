@@ -117,7 +117,7 @@ public struct Settings: Sendable, Equatable {
         if a.key.hasSuffix("_FILE"), Self.secretKeys.contains(String(a.key.dropLast(5))) {
           let key = String(a.key.dropLast(5))
           let text = try readFile(a.value).get()
-          try set(key, String(text.split(separator: "\n").first ?? ""))
+          try set(key, text.firstLineTrimmed)
           continue
         }
         try set(a.key, a.value)
