@@ -53,15 +53,29 @@ public enum Host {
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
   }
 
-  /// True when the file's mode lets every user read it.
-  public static func isWorldReadable(_ path: String) -> Bool {
+  /// True when the file's mode lets every user read it, or with `group`,
+  /// its group's members too.
+  public static func isReadableByOthers(_ path: String, group: Bool = false) -> Bool {
     var st = stat()
-    return stat(path, &st) == 0 && st.st_mode & 0o004 != 0
+    return stat(path, &st) == 0 && st.st_mode & (group ? 0o044 : 0o004) != 0
   }
 
-  public static func isGroupOrWorldReadable(_ path: String) -> Bool {
-    var st = stat()
-    return stat(path, &st) == 0 && st.st_mode & 0o044 != 0
+  /// A new temporary file, already unlinked (nothing is left behind, even
+  /// after a kill) and closed on exec (not for sendmail to inherit): its
+  /// descriptor. `directory` defaults to $TMPDIR, else /tmp (private under
+  /// PrivateTmp=).
+  public static func unlinkedTemporaryFile(prefix: String, directory: String? = nil)
+    throws(FileError) -> Int32
+  {
+    let dir = directory ?? environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    var template = Array("\(dir)/\(prefix).XXXXXX".utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard fd >= 0 else {
+      throw FileError(path: dir, errno: errno, action: "create a temporary file in")
+    }
+    _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    return fd
   }
 
   public static func readFile(_ path: String, maxBytes: Int = 1 << 20) -> Result<String, FileError>

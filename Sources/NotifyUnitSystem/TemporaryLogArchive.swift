@@ -20,18 +20,13 @@ public final class TemporaryLogArchive: LogArchive {
   /// `directory` defaults to $TMPDIR, else /tmp (private under PrivateTmp=).
   public init(limit: Int, directory: String? = nil) throws(FileError) {
     self.limit = max(limit, 1)
-    let dir = directory ?? Host.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
     for _ in 0..<2 {
-      var template = Array("\(dir)/notify-unit-log.XXXXXX".utf8CString)
-      let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-      guard fd >= 0 else {
-        let e = errno
+      do {
+        fds.append(try Host.unlinkedTemporaryFile(prefix: "notify-unit-log", directory: directory))
+      } catch {
         for open in fds { close(open) }
-        throw FileError(path: dir, errno: e, action: "create a temporary file in")
+        throw error
       }
-      _ = fcntl(fd, F_SETFD, FD_CLOEXEC)  // not for sendmail to inherit
-      template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-      fds.append(fd)
     }
     buffer.reserveCapacity(Self.bufferSize)
   }

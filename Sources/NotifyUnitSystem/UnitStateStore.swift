@@ -42,7 +42,8 @@ public final class UnitStateStore {
       return String(systemd)
     }
     if getuid() == 0 { return "/var/lib/notify-unit" }
-    if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name {
+    let pw = getpwuid(getuid())
+    if let name = pw?.pointee.pw_name {
       let shared = "/var/lib/notify-unit/" + String(cString: name)
       var st = stat()
       if stat(shared, &st) == 0, st.st_mode & S_IFMT == S_IFDIR, st.st_uid == getuid() {
@@ -51,7 +52,7 @@ public final class UnitStateStore {
     }
     if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") { return xdg + "/notify-unit" }
     var home = environment["HOME"] ?? ""
-    if home.isEmpty, let pw = getpwuid(getuid()), let dir = pw.pointee.pw_dir {
+    if home.isEmpty, let dir = pw?.pointee.pw_dir {
       home = String(cString: dir)
     }
     return home + "/.local/state/notify-unit"

@@ -11,11 +11,11 @@ func loadSettings(config: String, flags: [(key: String, value: String)]) -> (Set
   var settings = Settings()
   switch Host.readFile(config) {
   case .success(let text):
-    for problem in settings.apply(configText: text, readFile: readSecretFile) {
+    for problem in settings.apply(configText: text, readFile: { readSecretFile($0) }) {
       Host.printError("notify-unit: \(config): \(problem)")
       status = max(status, .configProblem)
     }
-    if !settings.secretsInConfigText.isEmpty, Host.isGroupOrWorldReadable(config) {
+    if !settings.secretsInConfigText.isEmpty, Host.isReadableByOthers(config, group: true) {
       let keys = settings.secretsInConfigText.joined(separator: ", ")
       say(
         "\(config) holds credentials (\(keys)) and other users can read it: chmod 0600 it, or move them to a file of their own with \(settings.secretsInConfigText[0])_FILE="
@@ -53,14 +53,16 @@ struct ConfigFileOption: ParsableArguments {
 /// One line on stderr, as every notify-unit message: "notify-unit: ...".
 func say(_ line: String) { Host.printError("notify-unit: \(line)") }
 
-/// A `KEY_FILE` secret: the file's first line. A file other users can
-/// read draws a warning.
-func readSecretFile(_ path: String) -> Result<String, ConfigurationError> {
+/// A file holding `what` (a secret, a check): its text. A file every user
+/// can read draws a warning.
+func readSecretFile(_ path: String, holding what: String = "a secret") -> Result<
+  String, ConfigurationError
+> {
   switch Host.readFile(path, maxBytes: 4096) {
   case .failure(let error): return .failure(.invalid("\(error)"))
   case .success(let text):
-    if Host.isWorldReadable(path) {
-      say("\(path) holds a secret and every user can read it: chmod o-r \(path)")
+    if Host.isReadableByOthers(path) {
+      say("\(path) holds \(what) and every user can read it: chmod o-r \(path)")
     }
     return .success(text)
   }
@@ -84,16 +86,13 @@ func resolveCheck(_ value: String) throws(ConfigurationError) -> String? {
   }
   guard value.hasPrefix("file:") else { return value }
   let path = String(value.dropFirst(5))
-  switch Host.readFile(path, maxBytes: 4096) {
+  switch readSecretFile(path, holding: "a check") {
   case .failure(let error):
     throw .invalid("CHECK \(value.sanitizedForDisplay(maxLength: 200)): \(error)")
   case .success(let text):
     let check = text.firstLineTrimmed
     guard !check.isEmpty else {
       throw .invalid("CHECK \(value.sanitizedForDisplay(maxLength: 200)) is empty")
-    }
-    if Host.isWorldReadable(path) {
-      say("\(path) holds a check and every user can read it: chmod o-r \(path)")
     }
     return check
   }

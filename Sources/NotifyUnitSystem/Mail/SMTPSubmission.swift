@@ -25,31 +25,33 @@ public struct SMTPSubmission: MailTransport {
   /// SMTP pulls the message, so a streamed one goes through an unlinked
   /// temporary file first.
   public func send(deadline: Deadline, _ write: (ByteSink) throws -> Void) throws {
-    var template = Array("/tmp/notify-unit-mail.XXXXXX".utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else {
-      throw DeliveryError.temporary(
-        "cannot make a temporary file for the mail: \(String(cString: strerror(errno)))")
+    let fd: Int32
+    do {
+      fd = try Host.unlinkedTemporaryFile(prefix: "notify-unit-mail")
+    } catch {
+      throw DeliveryError.temporary("\(error): the mail could not be prepared")
     }
-    let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-    defer {
-      unlink(path)
-      close(fd)
-    }
+    defer { close(fd) }
     let sink = FileDescriptorSink(fd: fd, deadline: nil, what: "a temporary file")
     try write(sink)
     try sink.flush()
-    try send(file: path, headers: [], deadline: deadline)
+    lseek(fd, 0, SEEK_SET)
+    try send(fd: fd, headers: [], deadline: deadline)
   }
 
   public func send(file path: String, headers: [UInt8], deadline: Deadline) throws {
-    if let loadError = HTTPClient.loadError { throw DeliveryError.failed(loadError) }
-    guard !recipients.isEmpty else { throw DeliveryError.failed("no recipient for SMTP") }
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else {
       throw DeliveryError.failed("cannot read \(path): \(String(cString: strerror(errno)))")
     }
     defer { close(fd) }
+    try send(fd: fd, headers: headers, deadline: deadline)
+  }
+
+  /// Submits what `fd` holds from its current offset on.
+  func send(fd: Int32, headers: [UInt8], deadline: Deadline) throws {
+    if let loadError = HTTPClient.loadError { throw DeliveryError.failed(loadError) }
+    guard !recipients.isEmpty else { throw DeliveryError.failed("no recipient for SMTP") }
     guard let curl = nu_curl_easy_init() else {
       throw DeliveryError.failed("libcurl could not start")
     }
