@@ -51,9 +51,7 @@ struct ReportRun {
     var target: PingTarget? = nil
     if let check {
       do throws(ConfigurationError) {
-        if let value = try resolveCheck(check) {
-          target = try PingTarget(check: value, baseURL: settings.hcURL)
-        }
+        target = try pingTarget(check, settings)
       } catch {
         say("CHECK: \(error); no ping will be sent")
         status = max(status, .usage)

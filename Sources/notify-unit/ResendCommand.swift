@@ -127,9 +127,7 @@ struct ResendCommand: ParsableCommand {
     check: String, record: UnitStateStore.Record, settings: Settings,
     say: @escaping (String) -> Void
   ) -> ExitStatus {
-    guard let value = try? resolveCheck(check),
-      let target = try? PingTarget(check: value, baseURL: settings.hcURL)
-    else {
+    guard let target = (try? pingTarget(check, settings)) ?? nil else {
       say("CHECK is not a check UUID, PING-KEY/SLUG or ping URL")
       return .usage
     }

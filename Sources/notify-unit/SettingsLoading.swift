@@ -98,6 +98,14 @@ func resolveCheck(_ value: String) throws(ConfigurationError) -> String? {
   }
 }
 
+/// The check CHECK names under HC_URL; nil when it is `env:NAME` and that
+/// is unset or empty.
+func pingTarget(_ check: String, _ settings: Settings) throws(ConfigurationError) -> PingTarget? {
+  try resolveCheck(check).map { value throws(ConfigurationError) in
+    try PingTarget(check: value, baseURL: settings.hcURL)
+  }
+}
+
 /// How mail leaves: SMTP when SMTP_URL is set (the envelope from MAIL_FROM
 /// and MAIL_TO), else sendmail.
 func mailTransport(_ settings: Settings, host: String) -> MailTransport {

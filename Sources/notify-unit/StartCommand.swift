@@ -55,24 +55,17 @@ struct StartCommand: ParsableCommand {
     let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flags)
     var status = loadStatus
 
-    let value: String?
+    let resolved: PingTarget?
     do throws(ConfigurationError) {
-      value = try check.flatMap(resolveCheck)
+      resolved = try check.flatMap { c throws(ConfigurationError) in try pingTarget(c, settings) }
     } catch {
       say("CHECK: \(error); no start signal sent")
       throw ExitCode(ExitStatus.usage.rawValue)
     }
     // A unit whose check is left empty (HC_BACKUP unset) pings nothing.
-    guard let value else {
+    guard let target = resolved else {
       if status != .delivered { throw ExitCode(status.rawValue) }
       return
-    }
-    let target: PingTarget
-    do throws(ConfigurationError) {
-      target = try PingTarget(check: value, baseURL: settings.hcURL)
-    } catch {
-      say("CHECK: \(error); no start signal sent")
-      throw ExitCode(ExitStatus.usage.rawValue)
     }
     let id = invocationId ?? Host.environment["INVOCATION_ID"]
     let rid = id.flatMap(normalizedInvocationID).flatMap(ridFromInvocationID)
