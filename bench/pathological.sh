@@ -213,8 +213,9 @@ last=$((entries - 1))
 b_mail=$(mailcheck "$work/b/mail.eml" "/srv/data/$last")
 b_awk=$(awk 'length > 998' "$work/b/mail.eml" | wc -l)
 b_long=""
-if grep -q "Reading the journal took half" "$work/b/mail.eml"; then
-  # The default deadline cut the log: measure the whole read too.
+if grep -q -e "Reading the journal took half" -e "The log was too long to read whole" \
+  "$work/b/mail.eml"; then
+  # The default deadline cut the log (or its middle): measure the whole read too.
   read -r lt lm lrc < <(measure "$runs_b" "${notify_unit[@]}" "${args[@]}" --timeout 3600 "${unit[@]}")
   row "" "notify-unit --dry-run, TIMEOUT=3600" "$lt" "$lm" "$lrc" "$jm" "$jt"
   "${notify_unit[@]}" "${args[@]}" --timeout 3600 "${unit[@]}" >"$work/b/mail.eml" 2>/dev/null || true
