@@ -36,11 +36,18 @@ let package = Package(
       dependencies: ["NotifyUnitCore", "CSystemd", "CCurl", "CPrivileges"],
       swiftSettings: strictness),
 
-    // The command line on top.
+    // The run as stages: outcome source, log collection, report, policy,
+    // channels, state and spool. The command line calls it; tests too.
+    .target(
+      name: "NotifyUnitPipeline",
+      dependencies: ["NotifyUnitCore", "NotifyUnitSystem"],
+      swiftSettings: strictness),
+
+    // The command line on top: parses, then calls the pipeline.
     .executableTarget(
       name: "notify-unit",
       dependencies: [
-        "NotifyUnitCore", "NotifyUnitSystem",
+        "NotifyUnitCore", "NotifyUnitSystem", "NotifyUnitPipeline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strictness),
@@ -62,6 +69,11 @@ let package = Package(
         "NotifyUnitCore", "MailInvariants", "TestSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],
+      swiftSettings: strictness),
+    // The pipeline called directly, with fake sources and channels.
+    .testTarget(
+      name: "NotifyUnitPipelineTests",
+      dependencies: ["NotifyUnitPipeline", "NotifyUnitCore", "NotifyUnitSystem", "TestSupport"],
       swiftSettings: strictness),
     .testTarget(
       name: "NotifyUnitSystemTests",

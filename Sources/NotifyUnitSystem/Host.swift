@@ -78,6 +78,15 @@ public enum Host {
     return fd
   }
 
+  /// Opens `path` for reading (a directory when `directory`) and closes it
+  /// again: why it cannot be read, nil when it can.
+  public static func checkReadable(_ path: String, directory: Bool) -> FileError? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC | (directory ? O_DIRECTORY : 0))
+    guard fd >= 0 else { return FileError(path: path, errno: errno, action: "open") }
+    close(fd)
+    return nil
+  }
+
   public static func readFile(_ path: String, maxBytes: Int = 1 << 20) -> Result<String, FileError>
   {
     let fd = open(path, O_RDONLY | O_CLOEXEC)

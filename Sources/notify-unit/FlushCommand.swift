@@ -1,5 +1,6 @@
 import ArgumentParser
 import NotifyUnitCore
+import NotifyUnitPipeline
 import NotifyUnitSystem
 
 /// `notify-unit flush`: delivers what the spool holds now (every report
@@ -14,23 +15,28 @@ struct FlushCommand: ParsableCommand {
       """)
 
   @OptionGroup var configFile: ConfigFileOption
-
-  @Option(help: "Where the state and the spool are. [STATE_DIRECTORY]")
-  var stateDirectory: String?
-
-  @Option(help: "Deadline in seconds. [TIMEOUT, default 45]")
-  var timeout: String?
+  @OptionGroup var mail: MailOptions
+  @OptionGroup var ping: PingOptions
+  @OptionGroup var runOptions: RunOptions
 
   func run() throws {
-    let flags: [(key: String, value: String)] = [
-      ("STATE_DIRECTORY", stateDirectory), ("TIMEOUT", timeout),
-    ].compactMap { key, value in value.map { (key, $0) } }
+    let flags = mail.flagValues + ping.flagValues + runOptions.flagValues
     let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flags)
     var status = loadStatus
     let directory = UnitStateStore.defaultDirectory(
       configured: settings.stateDirectory, environment: Host.environment)
     do {
       let spool = try Spool(stateDirectory: try UnitStateStore(directory: directory).directory)
+      if settings.dryRun {
+        // What a flush would send, oldest first; nothing is sent or removed.
+        let renderer = LogRenderer(zone: .local)
+        for entry in spool.entries() {
+          print(
+            "would send: \(entry.kind.rawValue) report of \(entry.unit), due at \(renderer.timestamp(entry.created))"
+          )
+        }
+        return
+      }
       let result = SpoolFlush(spool: spool, settings: settings, say: say)
         .run(deadline: Deadline(secondsFromNow: settings.timeout))
       if result.remaining > 0 {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import NotifyUnitCore
+import NotifyUnitPipeline
 import NotifyUnitSystem
 
 #if canImport(Glibc)
@@ -20,6 +21,9 @@ struct NotifyUnit: ParsableCommand {
   /// Like ArgumentParser's own, but a bad command line is one line on
   /// stderr (the journal shows it as one entry), with `--help` for more.
   static func main() {
+    // A reader that goes away (sendmail exiting early, a closed stdout) must
+    // be an error to report (EPIPE), not a signal that kills the run.
+    signal(SIGPIPE, SIG_IGN)
     if let problem = Capabilities.dropUnlessRoot() { say(problem) }
     do {
       var command = try parseAsRoot()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import NotifyUnitCore
+import NotifyUnitPipeline
 import NotifyUnitSystem
 
 /// `notify-unit resend UNIT`: the unit's last report once more, by mail,
@@ -18,7 +19,7 @@ struct ResendCommand: ParsableCommand {
       Examples:
         notify-unit resend backup.service
         notify-unit resend --mail-to me@example.org backup.service
-        notify-unit resend --invocation-id ID --ping backup.service CHECK-UUID
+        notify-unit resend --invocation-id ID --ping backup.service env:HC_BACKUP
       """)
 
   @Argument(help: "The unit's name, e.g. backup.service.")
@@ -34,28 +35,21 @@ struct ResendCommand: ParsableCommand {
   var invocationId: String?
 
   @OptionGroup var configFile: ConfigFileOption
-
-  @Option(help: "Recipient (repeatable); default: MAIL_TO. [MAIL_TO]")
-  var mailTo: [String] = []
+  @OptionGroup var mail: MailOptions
+  @OptionGroup var pingOptions: PingOptions
+  @OptionGroup var runOptions: RunOptions
 
   @Option(help: "Rebuild from this journal file (repeatable). [JOURNAL_FILE]")
   var journalFile: [String] = []
 
-  @Option(help: "Where the state is. [STATE_DIRECTORY]")
-  var stateDirectory: String?
-
-  @Flag(help: "Print instead of sending. [DRY_RUN]")
-  var dryRun = false
+  func validate() throws {
+    try validateUnitArgument(unit)
+  }
 
   func run() throws {
-    var flags: [(key: String, value: String)] = mailTo.enumerated().map {
-      ($0.offset == 0 ? "MAIL_TO" : "+MAIL_TO", $0.element)
-    }
-    for (i, file) in journalFile.enumerated() {
-      flags.append((i == 0 ? "JOURNAL_FILE" : "+JOURNAL_FILE", file))
-    }
-    if let stateDirectory { flags.append(("STATE_DIRECTORY", stateDirectory)) }
-    if dryRun { flags.append(("DRY_RUN", "yes")) }
+    let flags =
+      mail.flagValues + pingOptions.flagValues + runOptions.flagValues
+      + keyedFlags([("JOURNAL_FILE", journalFile)], [])
     var (settings, status) = loadSettings(config: configFile.config, flags: flags)
     if ping && check == nil {
       say("--ping needs the CHECK to ping")
@@ -78,12 +72,11 @@ struct ResendCommand: ParsableCommand {
         invocationId == nil
           ? "no stored report of \(unit): rebuilding it from the journal"
           : "rebuilding the report of \(invocationId!) from the journal")
-      settings.mailOn = .always
-      settings.mailOnByUnitKey = [:]
-      var run = ReportRun(unit: unit, check: ping ? check : nil, settings: settings)
-      run.invocationFlag = invocationId
-      run.resend = true
-      status = max(status, run.execute())
+      settings.policies = ["MAIL_ON": .always, "HC_ON": .always]
+      let (pipeline, setupStatus) = ReportPipeline.forSystem(
+        unit: unit, check: ping ? check : nil, settings: settings, invocationFlag: invocationId,
+        resend: true)
+      status = max(status, setupStatus, pipeline?.run() ?? .delivered)
       if status != .delivered { throw ExitCode(status.rawValue) }
       return
     }

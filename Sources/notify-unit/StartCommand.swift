@@ -1,5 +1,6 @@
 import ArgumentParser
 import NotifyUnitCore
+import NotifyUnitPipeline
 import NotifyUnitSystem
 
 /// `notify-unit start UNIT CHECK`, for a unit's ExecStartPre= line:
@@ -18,7 +19,7 @@ struct StartCommand: ParsableCommand {
       or config file exits 64 or 78, as the report does.
 
       Example:
-        ExecStartPre=-/usr/local/bin/notify-unit start %n CHECK-UUID
+        ExecStartPre=-/usr/local/bin/notify-unit start %n env:HC_BACKUP
       """)
 
   /// A start signal is worth little after this long.
@@ -31,9 +32,7 @@ struct StartCommand: ParsableCommand {
   var check: String?
 
   @OptionGroup var configFile: ConfigFileOption
-
-  @Option(help: "Healthchecks ping base URL. [HC_URL, default https://hc-ping.com]")
-  var hcUrl: String?
+  @OptionGroup var ping: PingOptions
 
   @Option(help: "The run's invocation; overrides INVOCATION_ID from systemd.")
   var invocationId: String?
@@ -41,17 +40,16 @@ struct StartCommand: ParsableCommand {
   @Option(help: "Deadline in seconds, at most 10. [TIMEOUT]")
   var timeout: String?
 
-  @Option(help: "One ping request's timeout, in seconds. [PING_TIMEOUT, default 10]")
-  var pingTimeout: String?
-
   @Flag(help: "Print the ping to stderr; send nothing. [DRY_RUN]")
   var dryRun = false
 
+  func validate() throws {
+    try validateUnitArgument(unit)
+  }
+
   func run() throws {
-    let flags: [(key: String, value: String)] = [
-      ("HC_URL", hcUrl), ("TIMEOUT", timeout), ("PING_TIMEOUT", pingTimeout),
-      ("DRY_RUN", dryRun ? "yes" : nil),
-    ].compactMap { key, value in value.map { (key, $0) } }
+    let flags =
+      ping.flagValues + keyedFlags([], [("TIMEOUT", timeout), ("DRY_RUN", dryRun ? "yes" : nil)])
     let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flags)
     var status = loadStatus
 

@@ -3,9 +3,10 @@ import TestSupport
 import Testing
 
 /// Hostile names from the real places they come from: the unit name on the
-/// command line, and the host name from the kernel (set in a UTS namespace
-/// of the test's own). CR, LF, NUL and encoded-word look-alikes in them
-/// must not add or change a header, nor a recipient.
+/// command line (refused: not a unit name), and the host name from the
+/// kernel (set in a UTS namespace of the test's own). CR, LF, NUL and
+/// encoded-word look-alikes in them must not add or change a header, nor a
+/// recipient.
 @Suite struct InjectionTests {
   static let hostile = [
     "evil\r\nBcc: thief@example.org", "evil\nTo: thief@example.org", "evil\0Cc: thief@example.org",
@@ -14,6 +15,11 @@ import Testing
 
   /// The dry-run mail for `unit`, run with `host` as the kernel's host name.
   func mail(unit: String, host: String?, run: HostileRun) throws -> (CommandResult, ParsedMessage) {
+    let result = try dryRun(unit: unit, host: host, run: run)
+    return (result, try ParsedMessage.parse(result.stdout))
+  }
+
+  func dryRun(unit: String, host: String?, run: HostileRun) throws -> CommandResult {
     var arguments = [
       Paths.notifyUnit, "--config", "/dev/null", "--dry-run", "--journal-file", run.path,
       "--invocation-id", run.invocation, "--mail-to", "admin@example.org", unit,
@@ -33,7 +39,7 @@ import Testing
     }
     let result = try Command.run(program, arguments, environment: run.outcomeEnvironment)
     SecretLedger.output(result.stdout, label: "injection")
-    return (result, try ParsedMessage.parse(result.stdout))
+    return result
   }
 
   @Test(arguments: hostile)
@@ -41,11 +47,18 @@ import Testing
     let run = try HostileRun(hugeLine: false)
     defer { run.cleanUp() }
     let (_, baseline) = try mail(unit: "backup.service", host: nil, run: run)
-    // A command line cannot carry a NUL; a host name can.
-    let cases: [(String, String?)] =
-      (name.contains("\0") ? [] : [(name, nil)]) + [("backup.service", name)]
-    for (unit, host) in cases {
-      let (result, message) = try mail(unit: unit, host: host, run: run)
+    // A command line cannot carry a NUL; a host name can. Such a UNIT is
+    // refused in one line, with the name made harmless, and nothing sent.
+    if !name.contains("\0") {
+      let refused = try dryRun(unit: name, host: nil, run: run)
+      #expect(refused.status == 64)
+      #expect(refused.stdout.isEmpty)
+      #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+      #expect(refused.stderr.contains("is not a unit name") || refused.stderr.contains("unit type"))
+      #expect(!refused.stderr.dropLast().unicodeScalars.contains { $0.value < 0x20 })
+    }
+    do {
+      let (result, message) = try mail(unit: "backup.service", host: name, run: run)
       #expect(result.status == 0, "\(result.stderr)")
       #expect(message.defects.isEmpty, "\(message.defects)")
       #expect(message.headerNames == baseline.headerNames)

@@ -20,3 +20,25 @@ import Testing
     #expect(unescapedUnitName("end_") == "end_")
   }
 }
+
+@Suite struct UnitNameValidityTests {
+  @Test(arguments: [
+    "backup.service", "notify-failure@backup.service.service", "a:b_c-d.timer",
+    "system-getty.slice", "dev-disk-by\\x2duuid-1.device",
+  ])
+  func systemdsUnitNamesAreAccepted(name: String) {
+    #expect(unitNameProblem(name) == nil)
+  }
+
+  @Test func whatSystemdRefusesIsRefusedWithTheReason() throws {
+    #expect(try #require(unitNameProblem("flush")).contains("no unit type"))
+    #expect(try #require(unitNameProblem("backup.servic")).contains("no unit type"))
+    #expect(try #require(unitNameProblem("")).contains("empty"))
+    #expect(try #require(unitNameProblem(".service")).contains("not a unit name"))
+    #expect(try #require(unitNameProblem("back up.service")).contains("not a unit name"))
+    #expect(try #require(unitNameProblem("a\nBcc: x.service")).contains("not a unit name"))
+    #expect(try #require(unitNameProblem("x@.service")).contains("template"))
+    let long = String(repeating: "a", count: 250) + ".service"
+    #expect(try #require(unitNameProblem(long)).contains("255"))
+  }
+}

@@ -24,18 +24,30 @@ public struct Settings: Sendable, Equatable {
   public var pingRetries = 4
   /// How long to wait at most for journald to store the unit's last lines.
   public var journalSettle = 3.0
-  /// When runs are mailed; per-unit overrides by `MailPolicy.overrideKey`.
-  public var mailOn = MailPolicy.default
-  public var mailOnByUnitKey: [String: MailPolicy] = [:]
+  /// When each channel reports a run, by its policy key (MAIL_ON, HC_ON)
+  /// and per-unit overrides (MAIL_ON_backup_service, see
+  /// `MailPolicy.overrideKey`); a key not set takes `defaultPolicies`.
+  public var policies: [String: MailPolicy] = [:]
   /// Where the last outcome of each unit is kept; nil: the default place.
   public var stateDirectory: String? = nil
   /// How long an undelivered report is kept in the spool: a week.
   public var spoolMaxAge = 7 * 24 * 3600.0
 
-  /// The mail policy of `unit`: its override, else MAIL_ON.
-  public func mailPolicy(for unit: String) -> MailPolicy {
-    mailOnByUnitKey[MailPolicy.overrideKey(for: unit)] ?? mailOn
+  /// Each channel's policy key and its default: mail only when it tells
+  /// something, Healthchecks every run (it must see each to know the schedule).
+  public static let defaultPolicies: [String: MailPolicy] = [
+    "MAIL_ON": .change, "HC_ON": .always,
+  ]
+
+  /// The policy of a channel (`key`: MAIL_ON, HC_ON) for `unit`: the unit's
+  /// override, else the key's value, else its default.
+  public func policy(_ key: String, for unit: String) -> MailPolicy {
+    policies[MailPolicy.overrideKey(for: unit, channelKey: key)] ?? policies[key]
+      ?? Self.defaultPolicies[key] ?? .always
   }
+
+  /// The mail policy of `unit`: its override, else MAIL_ON.
+  public func mailPolicy(for unit: String) -> MailPolicy { policy("MAIL_ON", for: unit) }
 
   public init() {}
 
@@ -43,7 +55,7 @@ public struct Settings: Sendable, Equatable {
     "MAIL_TO", "MAIL_FROM", "SENDMAIL", "SMTP_URL", "HC_URL", "TIMEOUT", "JOURNAL_FILE",
     "JOURNAL_DIRECTORY", "DRY_RUN", "BODY_MAX_LINES", "BODY_MAX_BYTES",
     "ATTACHMENT_MAX_BYTES", "PING_BODY_LIMIT", "PING_TIMEOUT", "PING_RETRIES",
-    "JOURNAL_SETTLE", "MAIL_ON", "STATE_DIRECTORY", "SPOOL_MAX_AGE",
+    "JOURNAL_SETTLE", "MAIL_ON", "HC_ON", "STATE_DIRECTORY", "SPOOL_MAX_AGE",
   ]
 
   /// Sets one value. List keys (MAIL_TO, JOURNAL_FILE) replace the list;
@@ -79,9 +91,9 @@ public struct Settings: Sendable, Equatable {
     case "PING_TIMEOUT": pingTimeout = try Self.seconds(key, value, range: 0.1...600)
     case "PING_RETRIES": pingRetries = try Self.integer(key, value, range: 0...20)
     case "JOURNAL_SETTLE": journalSettle = try Self.seconds(key, value, range: 0...60)
-    case "MAIL_ON": mailOn = try Self.policy(key, value)
     case "SPOOL_MAX_AGE": spoolMaxAge = try Self.seconds(key, value, range: 60...(366 * 86400))
-    case _ where key.hasPrefix("MAIL_ON_"): mailOnByUnitKey[key] = try Self.policy(key, value)
+    case _ where Self.defaultPolicies.keys.contains(where: { key == $0 || key.hasPrefix($0 + "_") }):
+      policies[key] = try Self.policy(key, value)
     case "STATE_DIRECTORY":
       guard value.isEmpty || value.hasPrefix("/") else {
         throw .invalid("STATE_DIRECTORY must be an absolute path")

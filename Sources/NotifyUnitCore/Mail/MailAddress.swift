@@ -63,13 +63,3 @@ public struct MailAddress: Sendable, Equatable, CustomStringConvertible {
 
   public var description: String { headerValue }
 }
-
-/// A setting that cannot be used: one line saying which and why.
-public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
-  case invalid(String)
-  public var description: String {
-    switch self {
-    case .invalid(let message): message
-    }
-  }
-}

@@ -10,19 +10,25 @@ import NotifyUnitSystem
 /// the first that fails again, the rest of that kind waits for the next
 /// flush. A ping keeps its rid and says when it was due. Entries older than
 /// SPOOL_MAX_AGE are dropped, and each drop is reported.
-struct SpoolFlush {
-  let spool: Spool
-  let settings: Settings
-  let say: (String) -> Void
+public struct SpoolFlush {
+  public let spool: Spool
+  public let settings: Settings
+  public let say: (String) -> Void
 
-  struct Result {
-    var delivered = 0
-    var remaining = 0
-    /// Sentences for the next report: expiries.
-    var notes: [String] = []
+  public init(spool: Spool, settings: Settings, say: @escaping (String) -> Void) {
+    self.spool = spool
+    self.settings = settings
+    self.say = say
   }
 
-  func run(deadline: Deadline) -> Result {
+  public struct Result {
+    public var delivered = 0
+    public var remaining = 0
+    /// Sentences for the next report: expiries.
+    public var notes: [String] = []
+  }
+
+  public func run(deadline: Deadline) -> Result {
     var result = Result()
     var blocked: Set<String> = []
     let renderer = LogRenderer(zone: .local)

@@ -1,0 +1,90 @@
+import NotifyUnitCore
+import NotifyUnitSystem
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The report as a Healthchecks ping: success or /fail, with the run as
+/// `rid` and the log's tail as the body, retried within the deadline and
+/// kept in the spool when every try failed.
+public struct HealthchecksChannel: Channel {
+  public let name = "ping"
+  public let policyKey = "HC_ON"
+  public let wantsLogArchive = false
+  public var target: PingTarget
+  public var settings: Settings
+  public var log: (String) -> Void
+
+  public init(target: PingTarget, settings: Settings, log: @escaping (String) -> Void = say) {
+    self.target = target
+    self.settings = settings
+    self.log = log
+  }
+
+  public func deliver(_ delivery: Delivery, deadline: Deadline) -> ChannelResult {
+    let report = delivery.report
+    let unit = report.unit
+    let success = report.outcome.isSuccess
+    let rid = report.invocationID.flatMap(ridFromInvocationID)
+    let extraNotes = delivery.earlierFailures
+    let makeBody = { (limit: Int) in
+      PingBody.make(report: report, limit: limit, extraNotes: extraNotes)
+    }
+    if delivery.dryRun {
+      let body = makeBody(settings.pingBodyLimit)
+      Host.printError(
+        "ping: POST \(target.redactedURL(success: success, rid: rid)) (\(body.count) bytes)")
+      Host.printError(String(decoding: body, as: UTF8.self))
+      return .delivered
+    }
+    let spool = delivery.spool
+    // Pings keep their order: behind a ping of this unit still in the spool,
+    // this one waits its turn there.
+    if let spool,
+      spool.entries().contains(where: { $0.kind == .ping && $0.unit == unit })
+    {
+      do {
+        try spool.addPing(
+          url: target.url(success: success, rid: rid), unit: unit, created: report.createdAt,
+          body: makeBody(settings.pingBodyLimit), reason: "an earlier ping is still waiting")
+        log(
+          "ping kept in the spool behind an earlier one of \(unit.sanitizedForDisplay(maxLength: 100))"
+        )
+        return .spooled(reason: "an earlier ping is still waiting")
+      } catch {
+        log("\(error)")
+      }
+    }
+    // In the spool before it is sent (see MailChannel), removed once done.
+    var pending: (path: String, lock: Int32?)? = nil
+    if let spool {
+      if let path = try? spool.addPing(
+        url: target.url(success: success, rid: rid), unit: unit, created: report.createdAt,
+        body: makeBody(settings.pingBodyLimit),
+        reason: "notify-unit stopped before the ping was answered")
+      {
+        pending = (path, spool.lock(path))
+      }
+    }
+    defer { if let fd = pending?.lock { close(fd) } }
+    let pinger = HealthchecksPinger(
+      target: target, policy: RetryPolicy(maxAttempts: settings.pingRetries + 1),
+      requestTimeout: settings.pingTimeout, log: log)
+    let outcome = pinger.ping(
+      success: success, rid: rid, bodyLimit: settings.pingBodyLimit, deadline: deadline,
+      body: makeBody)
+    if let server = outcome.serverBodyLimit, server < settings.pingBodyLimit {
+      log("the server keeps \(server) bytes of a ping body: set PING_BODY_LIMIT=\(server)")
+    }
+    if outcome.delivered || outcome.permanent, let pending { spool?.remove(path: pending.path) }
+    if outcome.delivered { return .delivered }
+    log("ping not delivered after \(outcome.attempts) tries: \(outcome.failure)")
+    // A refusal (4xx) will not pass by itself: loud, not spooled.
+    guard !outcome.permanent else { return .refused(reason: outcome.failure, kept: false) }
+    guard let spool, let pending else { return .retryLater(reason: outcome.failure) }
+    try? spool.setReason(pending.path, outcome.failure)
+    log("ping kept in the spool for the next run")
+    return .spooled(reason: outcome.failure)
+  }
+}

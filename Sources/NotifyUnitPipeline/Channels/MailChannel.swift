@@ -1,0 +1,124 @@
+import NotifyUnitCore
+import NotifyUnitSystem
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The report as a MIME mail (MAIL_TO), through sendmail or SMTP_URL. The
+/// message is written once, as the unit's last report (for resend and the
+/// spool), and that file is handed to the transport.
+public struct MailChannel: Channel {
+  public let name = "mail"
+  public let policyKey = "MAIL_ON"
+  public var wantsLogArchive: Bool { settings.attachmentMaxBytes > 0 }
+  public var settings: Settings
+  public var renderer: LogRenderer
+  public var log: (String) -> Void
+
+  public init(settings: Settings, renderer: LogRenderer, log: @escaping (String) -> Void = say) {
+    self.settings = settings
+    self.renderer = renderer
+    self.log = log
+  }
+
+  func composer(for report: Report) -> MailComposer {
+    let sender = settings.mailFrom ?? .defaultSender(host: report.host)
+    let mail = MailSettings(
+      recipients: settings.mailTo, sender: sender, bodyMaxLines: settings.bodyMaxLines,
+      bodyMaxBytes: settings.bodyMaxBytes, attachmentMaxBytes: settings.attachmentMaxBytes)
+    return MailComposer(report: report, settings: mail, renderer: renderer, nonce: Host.randomHex())
+  }
+
+  public func deliver(_ delivery: Delivery, deadline: Deadline) -> ChannelResult {
+    switch send(delivery, deadline: deadline) {
+    case .sent:
+      return .delivered
+    case .spooled(let error):
+      // A refusal that will not pass by itself stays loud.
+      log("mail not sent, kept in the spool for the next run: \(error)")
+      if case .failed = error { return .refused(reason: "\(error)", kept: true) }
+      return .spooled(reason: "\(error)")
+    case .lost(let error):
+      log("mail not sent: \(error)")
+      if case DeliveryError.failed? = error as? DeliveryError {
+        return .refused(reason: "\(error)", kept: false)
+      }
+      return .retryLater(reason: "\(error)")
+    }
+  }
+
+  enum SendResult {
+    case sent
+    /// Not taken by the transport, and kept in the spool.
+    case spooled(DeliveryError)
+    case lost(Error)
+  }
+
+  /// Writes the message as the unit's last report, then hands that file to
+  /// the transport. Without a state directory, streams it directly.
+  func send(_ delivery: Delivery, deadline: Deadline) -> SendResult {
+    let report = delivery.report
+    let archive = delivery.archive
+    let unit = report.unit
+    let composer = composer(for: report)
+    do {
+      if delivery.dryRun {
+        let out = FileDescriptorSink(fd: 1, deadline: nil, what: "stdout")
+        try composer.write(to: out, archive: archive)
+        try out.flush()
+        return .sent
+      }
+      let transport = mailTransport(settings, host: report.host)
+      var saved: String? = nil
+      if let store = delivery.store {
+        do {
+          saved = try store.saveReport(unit) { try composer.write(to: $0, archive: archive) }
+        } catch {
+          log("\(error): the report is not kept for resend or the spool")
+        }
+      }
+      guard let saved else {
+        try transport.send(deadline: deadline) { try composer.write(to: $0, archive: archive) }
+        log("mail sent to \(settings.mailTo.count) recipient(s) through \(transport.name)")
+        return .sent
+      }
+      // In the spool before it is sent, locked while it is: a run killed
+      // half-way loses nothing, and a flush elsewhere does not send it twice.
+      let spool = delivery.spool
+      var pending: (path: String, lock: Int32?)? = nil
+      if let spool {
+        do {
+          let path = try spool.addMail(
+            file: saved, unit: unit, created: report.createdAt,
+            reason: "notify-unit stopped before the mail was handed over")
+          pending = (path, spool.lock(path))
+        } catch {
+          log("\(error): an undelivered mail could not be kept")
+        }
+      }
+      defer { if let fd = pending?.lock { close(fd) } }
+      do {
+        try transport.send(file: saved, headers: [], deadline: deadline)
+      } catch let error as DeliveryError {
+        guard let spool, let pending else { return .lost(error) }
+        try? spool.setReason(pending.path, "\(error)")
+        return .spooled(error)
+      }
+      if let pending { spool?.remove(path: pending.path) }
+      log("mail sent to \(settings.mailTo.count) recipient(s) through \(transport.name)")
+      return .sent
+    } catch {
+      return .lost(error)
+    }
+  }
+}
+
+/// How mail leaves: SMTP when SMTP_URL is set (the envelope from MAIL_FROM
+/// and MAIL_TO), else sendmail.
+public func mailTransport(_ settings: Settings, host: String) -> MailTransport {
+  guard let relay = settings.smtpRelay else { return Sendmail(path: settings.sendmail) }
+  let sender = settings.mailFrom ?? .defaultSender(host: host)
+  return SMTPSubmission(
+    relay: relay, sender: sender.address, recipients: settings.mailTo.map(\.address))
+}

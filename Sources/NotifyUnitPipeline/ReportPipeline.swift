@@ -1,0 +1,141 @@
+import NotifyUnitCore
+import NotifyUnitSystem
+
+/// One report of a unit's run, as stages: the outcome source, the log
+/// collector (through the report assembler), the policy, then each channel
+/// in turn, and the unit's state. Spooled reports of earlier runs go first.
+/// Everything is bounded by one deadline (TIMEOUT).
+public struct ReportPipeline {
+  public var unit: String
+  public var settings: Settings
+  public var outcomeSource: OutcomeSource
+  public var logCollector: LogCollector
+  /// In the order they are tried; each keeps time for the ones after it.
+  public var channels: [Channel]
+  public var invocationFlag: String?
+  /// A report made again by `notify-unit resend`: said in the report, and
+  /// the unit's recorded outcome is left as it was.
+  public var resend = false
+  public var renderer = LogRenderer(zone: .local)
+  public var host = Host.name
+  public var log: (String) -> Void
+
+  public init(
+    unit: String, settings: Settings, outcomeSource: OutcomeSource, logCollector: LogCollector,
+    channels: [Channel], log: @escaping (String) -> Void = say
+  ) {
+    self.unit = unit
+    self.settings = settings
+    self.outcomeSource = outcomeSource
+    self.logCollector = logCollector
+    self.channels = channels
+    self.log = log
+  }
+
+  /// Runs every stage; the exit status says the worst that happened.
+  public func run() -> ExitStatus {
+    var status = ExitStatus.delivered
+    let deadline = Deadline(secondsFromNow: settings.timeout)
+
+    // Reports an earlier run could not deliver go first, in their order.
+    let store = settings.dryRun ? nil : stateStore()
+    let spool = store.flatMap { s -> Spool? in
+      do { return try Spool(stateDirectory: s.directory) } catch {
+        log("\(error): undelivered reports cannot be kept")
+        return nil
+      }
+    }
+    var spoolNotes: [String] = []
+    if let spool {
+      spoolNotes =
+        SpoolFlush(spool: spool, settings: settings, say: log)
+        .run(deadline: deadline.capped(to: deadline.remaining / 4)).notes
+    }
+
+    // The exact log, kept while the journal is read, for a channel that sends it.
+    var archive: TemporaryLogArchive? = nil
+    var archiveNote: String? = nil
+    if channels.contains(where: \.wantsLogArchive) {
+      do {
+        archive = try TemporaryLogArchive(limit: settings.attachmentMaxBytes)
+      } catch {
+        archiveNote = "The log cannot be attached: \(error)."
+        log("\(error): the mail will have no attachment")
+      }
+    }
+    let context = outcomeSource.context(for: unit, deadline: deadline)
+    let assembler = ReportAssembler(
+      unit: unit, invocationFlag: invocationFlag,
+      tailCapacityBytes: max(settings.bodyMaxBytes, settings.pingBodyLimit), host: host,
+      renderer: renderer, log: log)
+    var (report, assemblyStatus) = assembler.assemble(
+      context: context, collector: logCollector, archive: archive, deadline: deadline,
+      now: Host.nowMicroseconds)
+    status = max(status, assemblyStatus)
+    if let archiveNote { report.notes.append(archiveNote) }
+    if resend {
+      report.notes.append("This report was made again from the journal (notify-unit resend).")
+    }
+    report.notes += spoolNotes
+
+    if DeliveryPolicy.handlerStaysQuiet(isHandler: outcomeSource.isHandler, report: report) {
+      log(
+        "\(unit.sanitizedForDisplay(maxLength: 100)) : its ExecStopPost= notify-unit reported this run already, no second report"
+      )
+      return status
+    }
+
+    let previous = store.flatMap { s -> UnitStateStore.Record? in
+      let (record, problem) = s.read(unit)
+      if let problem { log(problem) }
+      return record
+    }
+    let policy = DeliveryPolicy(settings: settings, previousSuccess: previous?.success)
+    if policy.recovered(report) { report.recovered = true }
+
+    var delivery = Delivery(
+      report: report, archive: archive, spool: spool, store: resend ? nil : store,
+      dryRun: settings.dryRun)
+    for (index, channel) in channels.enumerated() {
+      if case .skip(let reason) = policy.decide(channel.policyKey, report: report) {
+        log("no \(channel.name): \(reason)")
+        continue
+      }
+      // Each channel keeps time for those after it.
+      let later = Double(channels.count - index - 1)
+      let reserve = later == 0 ? 0 : min(15 * later, deadline.remaining / 3)
+      let result = channel.deliver(
+        delivery, deadline: deadline.capped(to: max(0.5, deadline.remaining - reserve)))
+      status = max(status, result.exitStatus)
+      if let failure = result.failure {
+        delivery.earlierFailures.append("the \(channel.name) could not be sent: \(failure)")
+      }
+    }
+
+    // The outcome is the unit's last, whatever happened to the report.
+    if let store, !settings.dryRun, !resend {
+      let record = UnitStateStore.Record(
+        success: report.outcome.isSuccess, result: report.outcome.resultWord,
+        invocationID: report.invocationID, time: report.createdAt)
+      do {
+        try store.write(unit, record)
+      } catch {
+        log("\(error): the next report cannot know this outcome")
+      }
+    }
+    return status
+  }
+
+  /// The state directory's store; nil (said on stderr) when it cannot be
+  /// made: every run is then reported, as if it were the first.
+  func stateStore() -> UnitStateStore? {
+    let directory = UnitStateStore.defaultDirectory(
+      configured: settings.stateDirectory, environment: Host.environment)
+    do {
+      return try UnitStateStore(directory: directory)
+    } catch {
+      log("\(error): MAIL_ON=change cannot compare with the last run")
+      return nil
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import NotifyUnitCore
+import NotifyUnitSystem
+
+/// The pipeline's policy stage: whether a run is reported at all, and on
+/// which channels, from the unit's last recorded outcome.
+public struct DeliveryPolicy {
+  public var settings: Settings
+  /// The unit's last outcome, nil when none is known.
+  public var previousSuccess: Bool?
+
+  public init(settings: Settings, previousSuccess: Bool?) {
+    self.settings = settings
+    self.previousSuccess = previousSuccess
+  }
+
+  /// One failure, one report: an OnFailure= handler stays quiet when the
+  /// failed run's own ExecStopPost= notify-unit delivered its report.
+  public static func handlerStaysQuiet(isHandler: Bool, report: Report) -> Bool {
+    isHandler && report.status?.reportedByExecStopPost == true
+  }
+
+  /// A success after a failure: every channel marks it as a recovery.
+  public func recovered(_ report: Report) -> Bool {
+    report.outcome.isSuccess && previousSuccess == false
+  }
+
+  /// The decision of the channel whose policy key is `key` for this run.
+  public func decide(_ key: String, report: Report) -> MailPolicy.Decision {
+    settings.policy(key, for: report.unit).decide(
+      success: report.outcome.isSuccess, previousSuccess: previousSuccess, key: key)
+  }
+}

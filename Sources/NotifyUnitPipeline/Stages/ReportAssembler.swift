@@ -1,0 +1,74 @@
+import NotifyUnitCore
+import NotifyUnitSystem
+
+/// The pipeline's third stage: the report, from the run's context and its
+/// log. The invocation is the flag's, else the one systemd named, else the
+/// unit's latest; a bad flag is not replaced by another run's log.
+public struct ReportAssembler {
+  public var unit: String
+  /// `--invocation-id`, as given.
+  public var invocationFlag: String?
+  /// Log bytes the report keeps: enough for the mail body and the ping.
+  public var tailCapacityBytes: Int
+  public var host: String
+  public var renderer: LogRenderer
+  public var log: (String) -> Void
+
+  public init(
+    unit: String, invocationFlag: String?, tailCapacityBytes: Int, host: String,
+    renderer: LogRenderer, log: @escaping (String) -> Void = say
+  ) {
+    self.unit = unit
+    self.invocationFlag = invocationFlag
+    self.tailCapacityBytes = tailCapacityBytes
+    self.host = host
+    self.renderer = renderer
+    self.log = log
+  }
+
+  /// The finished report, and `.usage` when the flag was not an invocation ID.
+  public func assemble(
+    context: RunContext, collector: LogCollector, archive: LogArchive?, deadline: Deadline,
+    now: UInt64
+  ) -> (Report, ExitStatus) {
+    var status = ExitStatus.delivered
+    var notes = context.notes
+    var invocation: String? = nil
+    var lookUpLatest = true
+    if let flag = invocationFlag {
+      invocation = normalizedInvocationID(flag)
+      if invocation == nil {
+        log(
+          "--invocation-id: \"\(flag.sanitizedForDisplay(maxLength: 40))\" is not a 32-digit invocation ID"
+        )
+        notes.append("--invocation-id was not a valid invocation ID: the report has no log.")
+        status = .usage
+      }
+      lookUpLatest = false
+    } else if let id = context.invocationID {
+      invocation = normalizedInvocationID(id)
+    }
+    if invocation == nil, lookUpLatest, let latest = collector.latestInvocation(of: unit) {
+      invocation = latest
+      notes.append(
+        "No invocation ID was given: this is the unit's latest invocation in the journal.")
+    }
+
+    var report = Report(
+      unit: unit, host: host, outcome: context.outcome, invocationID: invocation,
+      tailCapacityBytes: tailCapacityBytes, createdAt: now)
+    report.notes = notes
+    report.status = context.status
+    report.source = context.origin.description
+
+    if let invocation {
+      collector.collect(invocation, unit: unit, into: &report, archive: archive, deadline: deadline)
+    } else {
+      report.notes.append(
+        "No invocation of \(unit.sanitizedForDisplay(maxLength: 100)) was found: the report has no log."
+      )
+    }
+    report.finish(renderer: renderer)
+    return (report, status)
+  }
+}
