@@ -15,16 +15,22 @@ public enum MailPolicy: String, Sendable, Equatable, CaseIterable {
     case skip(reason: String)
   }
 
-  /// `previousSuccess` is the unit's last recorded outcome, nil when none.
-  /// `key` names the setting in a skip's reason.
-  public func decide(success: Bool, previousSuccess: Bool?, key: String = "MAIL_ON") -> Decision {
-    switch self {
-    case .always:
-      return success && previousSuccess == false ? .mailRecovered : .mail
-    case .failure:
-      return success ? .skip(reason: "\(key)=failure and the run succeeded") : .mail
-    case .change:
-      if !success { return .mail }
+  /// `previousSuccess` is the unit's last recorded outcome (a warning
+  /// counts as a success), nil when none; `key` names the setting in a
+  /// skip's reason. A warning is a change worth telling under `change`; a
+  /// skipped run (the job decided not to run) only under `always`.
+  public func decide(verdict: Verdict, previousSuccess: Bool?, key: String = "MAIL_ON")
+    -> Decision
+  {
+    switch (self, verdict) {
+    case (_, .failure), (_, .interrupted): return .mail
+    case (.always, .success): return previousSuccess == false ? .mailRecovered : .mail
+    case (.always, _): return .mail
+    case (.failure, .success), (.failure, .warning):
+      return .skip(reason: "\(key)=failure and the run succeeded")
+    case (_, .skipped): return .skip(reason: "\(key)=\(rawValue) and the run was skipped")
+    case (.change, .warning): return .mail
+    case (.change, .success):
       switch previousSuccess {
       case false?: return .mailRecovered
       case true?: return .skip(reason: "\(key)=change and the run succeeded, as the last one did")

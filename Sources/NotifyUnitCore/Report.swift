@@ -29,6 +29,8 @@ public struct Report: Sendable {
   public var source: String?
   /// A success after a failure (MAIL_ON=change marks and mails it).
   public var recovered = false
+  /// The job's own line saying why it failed or warned, found in its log.
+  public private(set) var reasonFinder = FailureReason()
 
   /// The last entries as read, before rendering: rendering every line of a
   /// long log would be wasted on lines the tail drops again.
@@ -52,6 +54,7 @@ public struct Report: Sendable {
     if firstTimestamp == nil { firstTimestamp = record.realtime }
     lastTimestamp = record.realtime
     lineCount += 1
+    reasonFinder.add(record)
     exactLogBytes += renderer.exactLineLength(record)
     recent.append(RecentEntry(record, keep: renderer.maxReadableLineBytes))
   }
@@ -76,18 +79,53 @@ public struct Report: Sendable {
     return Double(last - first) / 1_000_000
   }
 
-  /// The icon the subject starts with, as the shell notifier had it.
-  public var icon: String { outcome.isSuccess ? "💚" : "⛔" }
+  /// What the run's end means: one verdict for every channel.
+  public var verdict: Verdict { outcome.verdict }
 
-  /// One line: "💚 backup.service: success on nas".
+  /// Why the run failed (or warned), as the job said it, else nil.
+  public var reason: String? {
+    switch verdict {
+    case .failure, .interrupted: reasonFinder.failure
+    case .warning: reasonFinder.warning
+    case .success, .skipped: nil
+    }
+  }
+
+  /// The icon the subject starts with.
+  public var icon: String { verdict.icon }
+
+  /// One line, the reason up front: "💚 backup.service: success on nas",
+  /// "⛔ backup.service: Fatal: wrong password or no key found (exit-code,
+  /// status 1) on nas", "⚠️ backup.service: warning (status 3) on nas".
   public var headline: String {
-    let word = recovered && outcome.isSuccess ? "recovered" : outcome.resultWord
-    var text = "\(icon) \(unit.sanitizedForDisplay(maxLength: 200)): \(word)"
-    if !outcome.isSuccess, case .exited(let status)? = outcome.mainProcess, status != 0 {
-      text += " (status \(status))"
+    let word: String
+    switch verdict {
+    case .success: word = recovered ? "recovered" : outcome.resultWord
+    case .warning: word = "warning"
+    case .skipped: word = "skipped (ExecCondition=)"
+    case .failure, .interrupted: word = outcome.resultWord
+    }
+    // The number alone: systemd's names for exit statuses (restic's 3 is
+    // "NOTIMPLEMENTED") are not the job's.
+    var status: String? = nil
+    if verdict == .warning || verdict.isFailure, case .exited(let code)? = outcome.mainProcess,
+      code != 0
+    {
+      status = "status \(code)"
+    }
+    var text = "\(icon) \(unit.sanitizedForDisplay(maxLength: 200)): "
+    if let reason {
+      let detail = [word] + (status.map { [$0] } ?? [])
+      text += reason.sanitizedForDisplay(maxLength: Self.headlineReasonCharacters)
+      text += " (\(detail.joined(separator: ", ")))"
+    } else {
+      text += word + (status.map { " (\($0))" } ?? "")
     }
     return text + " on \(host.sanitizedForDisplay(maxLength: 200))"
   }
+
+  /// The reason's share of a headline: a phone shows about this much.
+  public static let headlineReasonCharacters = 100
 }
 
 /// An entry kept for the tail, its message cut to what a readable line can

@@ -112,10 +112,11 @@ public struct ReportPipeline {
       }
     }
 
-    // The outcome is the unit's last, whatever happened to the report.
-    if let store, !settings.dryRun, !resend {
+    // The outcome is the unit's last, whatever happened to the report; a
+    // skipped run did not run, and changes nothing.
+    if let store, !settings.dryRun, !resend, report.verdict != .skipped {
       let record = UnitStateStore.Record(
-        success: report.outcome.isSuccess, result: report.outcome.resultWord,
+        success: report.verdict.isUp, result: report.outcome.resultWord,
         invocationID: report.invocationID, time: report.createdAt)
       do {
         try store.write(unit, record)

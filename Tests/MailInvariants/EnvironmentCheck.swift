@@ -63,13 +63,16 @@ public enum EnvironmentCheck {
           "exited/\(status) from EXIT_CODE=\(show(env[prefix + "EXIT_CODE"] ?? "(unset)"))")
       }
     }
-    // What the subject makes of it: the icon follows success only.
+    // What the subject makes of it: the icon follows the verdict.
     let report = Report(
       unit: "x.service", host: "h", outcome: outcome, invocationID: nil, tailCapacityBytes: 0,
       createdAt: 0)
+    let icon = MailCheck.expectedIcon(
+      result: trimmed, exitCode: env[prefix + "EXIT_CODE"].map(trimScalars),
+      exitStatus: env[prefix + "EXIT_STATUS"].map(trimScalars))
     v.expect(
-      report.headline.hasPrefix(outcome.isSuccess ? "💚" : "⛔")
-        && !MailCheck.hasControl(report.headline), "headline \(show(report.headline))")
+      report.headline.hasPrefix(icon + " ") && !MailCheck.hasControl(report.headline),
+      "headline \(show(report.headline)), expected \(icon)")
 
     // An OnFailure= handler on systemd < 251 reads the same over D-Bus.
     var status = UnitStatus()

@@ -145,10 +145,13 @@ public enum MailCheck {
         subject.contains(c.unit.sanitizedForDisplay(maxLength: 200))
           && subject.hasSuffix(" on " + c.host.sanitizedForDisplay(maxLength: 200)),
         "Subject lacks the sanitized unit or host: \(show(subject))")
-      let success = c.serviceResult.trimmingASCIIWhitespace == "success"
+      let icon = expectedIcon(
+        result: EnvironmentCheck.trimScalars(c.serviceResult),
+        exitCode: c.exitCode.map(EnvironmentCheck.trimScalars),
+        exitStatus: c.exitStatus.map(EnvironmentCheck.trimScalars))
       v.expect(
-        subject.hasPrefix(success ? "💚 " : "⛔ "),
-        "Subject's icon does not follow SERVICE_RESULT: \(show(subject))")
+        subject.hasPrefix(icon + " "),
+        "Subject's icon does not follow the verdict (\(icon)): \(show(subject))")
     }
     if value("Subject").split(separator: "\n").first.map({ $0.utf8.count + 9 > 78 }) == true {
       v.fail("Subject's first line is over 78 characters")
@@ -235,6 +238,21 @@ public enum MailCheck {
 
   /// C0 and C1 controls and DEL: what a header or readable text must not
   /// hold (the body's LF and tab aside).
+  /// The icon a subject must start with, from systemd's raw values alone
+  /// (the README's outcome table): success 💚, unless the main process
+  /// exited with a status other than 0 that SuccessExitStatus= allowed (⚠️);
+  /// exec-condition ⏭️; anything else ⛔.
+  static func expectedIcon(result: String?, exitCode: String?, exitStatus: String?) -> String {
+    switch result {
+    case "success":
+      let status = exitStatus.flatMap { Int($0) }
+      let warned = exitCode == "exited" && status.map { (1...255).contains($0) } == true
+      return warned ? "⚠️" : "💚"
+    case "exec-condition": return "⏭️"
+    default: return "⛔"
+    }
+  }
+
   static func hasControl(_ s: String, allowing: Set<UInt32> = []) -> Bool {
     s.unicodeScalars.contains {
       !allowing.contains($0.value) && ($0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0))

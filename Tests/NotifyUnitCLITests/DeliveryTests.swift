@@ -83,7 +83,9 @@ import Testing
     let ok = try notifyUnit(common + ["backup.service", check], environment: env)
     #expect(ok.status == 0)
     let pings = try server.requests()
-    #expect(pings.map(\.kind) == ["fail", "success"])
+    // exit-code, status 3: Healthchecks' exit-status endpoint.
+    #expect(pings.map(\.kind) == ["exit", "success"])
+    #expect(pings.first?.exitStatus == 3)
     let rid = [8, 4, 4, 4, 12].reduce(into: (parts: [String](), rest: Substring(run.invocation))) {
       $0.parts.append(String($0.rest.prefix($1)))
       $0.rest = $0.rest.dropFirst($1)
@@ -198,7 +200,8 @@ import Testing
       environment: run.outcomeEnvironment)
     #expect(result.status == 0)
     #expect(try server.requests().isEmpty)
-    #expect(result.stderr.contains("ping: POST \(server.baseURL)/\(check.prefix(4))…/fail?rid="))
+    // exit-code, status 3: the exit-status endpoint.
+    #expect(result.stderr.contains("ping: POST \(server.baseURL)/\(check.prefix(4))…/3?rid="))
   }
 
   /// libcurl takes the proxy from http_proxy: the loopback server stands in
@@ -277,7 +280,7 @@ import Testing
       ["--journal-file", run.path, "--hc-url", server.baseURL, "backup.service", "file:\(file)"],
       environment: run.outcomeEnvironment)
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(try server.requests().map(\.kind) == ["fail"])
+    #expect(try server.requests().map(\.kind) == ["exit"])
     #expect(!result.stderr.contains(check) && !result.stderr.contains("every user can read"))
     // Readable by everyone: said, with the fix, and still used.
     chmod(file, 0o644)

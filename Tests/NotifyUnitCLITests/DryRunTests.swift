@@ -40,7 +40,7 @@ import Testing
     #expect(lines.hasSuffix("restic[4242]: the very last line\n"))
     #expect(!lines.contains("another run"))
     // The ping that would be sent, on stderr, with the check redacted.
-    #expect(result.stderr.contains("ping: POST https://hc-ping.com/7c2b…/fail?rid="))
+    #expect(result.stderr.contains("ping: POST https://hc-ping.com/7c2b…/3?rid="))
     #expect(!(result.stderr + result.stdoutText).contains(check))
   }
 

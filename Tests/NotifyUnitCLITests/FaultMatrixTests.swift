@@ -103,7 +103,8 @@ import Testing
     #expect(flush.status == 0 && c.spooled.isEmpty, "\(flush.stderr)")
     let ping = try #require(try server.requests().first)
     #expect(
-      ping.kind == "fail" && ping.rid?.replacingOccurrences(of: "-", with: "") == c.run.invocation)
+      ping.kind == "exit" && ping.exitStatus == 3
+        && ping.rid?.replacingOccurrences(of: "-", with: "") == c.run.invocation)
     c.say("healthchecks refusing connections", result, "ping spooled; delivered by the next flush")
   }
 

@@ -129,7 +129,7 @@ import Testing
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr.contains("ping: POST "))
     #expect(
-      result.stderr.contains("\(key.prefix(4))…/nightly-backup/fail?rid="), "\(result.stderr)")
+      result.stderr.contains("\(key.prefix(4))…/nightly-backup/3?rid="), "\(result.stderr)")
     #expect(!result.stderr.contains(key) && !result.stdoutText.contains(key))
   }
 }

@@ -63,7 +63,7 @@ import Testing
     #expect(flush.status == 0, "\(flush.stderr)")
     #expect(spoolEntries(state).isEmpty)
     let delivered = try server.requests().dropFirst(2)
-    #expect(delivered.map(\.kind) == ["fail", "success"])
+    #expect(delivered.map(\.kind) == ["exit", "success"])
     #expect(
       delivered.allSatisfy { $0.rid?.replacingOccurrences(of: "-", with: "") == run.invocation })
     #expect(delivered.allSatisfy { $0.bodyText.hasPrefix("note: delayed, this ping was due at ") })

@@ -189,14 +189,18 @@ import Testing
     let mails = try settledMails(c, count: 1)
     #expect(mails.count == 1)
     let mail = try #require(mails.first)
+    // The reason up front: restic's own line, though stored at info.
     #expect(
-      mail.headers["Subject"]?.hasPrefix("⛔ backup.service: exit-code (status 1) on ") == true)
-    #expect(mail.body.contains("wrong password"))
+      mail.headers["Subject"]?.hasPrefix(
+        "⛔ backup.service: Fatal: wrong password or no key found (exit-code, status 1) on ")
+        == true, "\(mail.headers["Subject"] ?? "")")
+    #expect(mail.body.contains("Reason:        Fatal: wrong password or no key found"))
     let handler = try c.shell(
       "journalctl -u notify-failure@backup.service.service -o cat --no-pager")
     #expect(handler.contains("reported this run already"))
     let pings = try server.requests()
-    #expect(pings.map(\.kind) == ["start", "fail"])
+    #expect(pings.map(\.kind) == ["start", "exit"])
+    #expect(pings.last?.exitStatus == 1)
     #expect(pings.last?.rid == rid(id))
     #expect(pings.last?.bodyText.contains("wrong password") == true)
     try queueIsEmpty(c)
@@ -342,7 +346,7 @@ import Testing
     #expect(try c.shell("systemctl show -P Result big.service").trimmed == "exit-code")
     #expect(try settledMails(c, count: 1, timeout: 5).isEmpty)
     let ping = try #require(try server.requests().first)
-    #expect(ping.kind == "fail")
+    #expect(ping.kind == "exit" && ping.exitStatus == 1)
     #expect(
       ping.bodyText.contains(
         "note: the mail could not be sent: the SMTP relay smtp://127.0.0.1 did not take the mail"),
@@ -391,7 +395,7 @@ import Testing
     #expect(subjects.last?.hasPrefix("💚 toggle.service: recovered") == true)
     #expect(
       try server.requests().filter { $0.kind != "start" }.map(\.kind) == [
-        "success", "success", "fail", "success", "success",
+        "success", "success", "exit", "success", "success",
       ])
     // Kept where systemd's StateDirectory= says ($STATE_DIRECTORY).
     #expect(try c.shell("ls /var/lib/toggle").contains("toggle_2eservice.state"))

@@ -5,25 +5,49 @@ import Testing
 @Suite struct MailPolicyTests {
   @Test func changeMailsFailuresRecoveriesAndFirstReports() {
     let p = MailPolicy.change
-    #expect(p.decide(success: false, previousSuccess: nil) == .mail)
-    #expect(p.decide(success: false, previousSuccess: false) == .mail)
-    #expect(p.decide(success: false, previousSuccess: true) == .mail)
-    #expect(p.decide(success: true, previousSuccess: false) == .mailRecovered)
-    #expect(p.decide(success: true, previousSuccess: nil) == .mail)
-    guard case .skip = p.decide(success: true, previousSuccess: true) else {
+    #expect(p.decide(verdict: .failure, previousSuccess: nil) == .mail)
+    #expect(p.decide(verdict: .failure, previousSuccess: false) == .mail)
+    #expect(p.decide(verdict: .failure, previousSuccess: true) == .mail)
+    #expect(p.decide(verdict: .success, previousSuccess: false) == .mailRecovered)
+    #expect(p.decide(verdict: .success, previousSuccess: nil) == .mail)
+    guard case .skip = p.decide(verdict: .success, previousSuccess: true) else {
       Issue.record("a success after a success was mailed")
       return
     }
   }
 
   @Test func failureAndAlways() {
-    guard case .skip = MailPolicy.failure.decide(success: true, previousSuccess: false) else {
+    guard case .skip = MailPolicy.failure.decide(verdict: .success, previousSuccess: false) else {
       Issue.record("MAIL_ON=failure mailed a success")
       return
     }
-    #expect(MailPolicy.failure.decide(success: false, previousSuccess: true) == .mail)
-    #expect(MailPolicy.always.decide(success: true, previousSuccess: true) == .mail)
-    #expect(MailPolicy.always.decide(success: true, previousSuccess: false) == .mailRecovered)
+    #expect(MailPolicy.failure.decide(verdict: .failure, previousSuccess: true) == .mail)
+    #expect(MailPolicy.always.decide(verdict: .success, previousSuccess: true) == .mail)
+    #expect(MailPolicy.always.decide(verdict: .success, previousSuccess: false) == .mailRecovered)
+  }
+
+  @Test func warningsAreAChangeAndSkippedRunsAreToldOnlyUnderAlways() {
+    for previous in [true, false, nil] as [Bool?] {
+      #expect(MailPolicy.change.decide(verdict: .warning, previousSuccess: previous) == .mail)
+      #expect(MailPolicy.always.decide(verdict: .skipped, previousSuccess: previous) == .mail)
+      #expect(MailPolicy.change.decide(verdict: .interrupted, previousSuccess: previous) == .mail)
+      for policy in [MailPolicy.change, .failure] {
+        guard case .skip(let reason) = policy.decide(verdict: .skipped, previousSuccess: previous)
+        else {
+          Issue.record("\(policy) told of a skipped run")
+          continue
+        }
+        #expect(reason.contains("skipped"))
+      }
+    }
+    guard
+      case .skip(let reason) = MailPolicy.failure.decide(
+        verdict: .warning, previousSuccess: true, key: "HC_ON")
+    else {
+      Issue.record("MAIL_ON=failure mailed a warning")
+      return
+    }
+    #expect(reason.hasPrefix("HC_ON=failure"))
   }
 
   @Test func perUnitOverridesFromTheConfigFile() throws {

@@ -11,6 +11,8 @@ public final class HealthchecksServer {
     public var path: String
     public var kind: String
     public var check: String?
+    /// For an exit-status ping (`kind` "exit"): its number.
+    public var exitStatus: Int?
     public var rid: String?
     public var headers: [String: String]
     public var bodyB64: String

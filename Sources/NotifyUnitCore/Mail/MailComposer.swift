@@ -71,6 +71,8 @@ public struct MailComposer {
     lines.append("Unit:          \(r.unit.sanitizedForDisplay())")
     lines.append("Host:          \(r.host.sanitizedForDisplay())")
     let explanation = r.outcome.result?.explanation ?? "SERVICE_RESULT was not set"
+    if let reason = r.reason { lines.append("Reason:        \(reason)") }
+    lines.append("Outcome:       \(r.verdict.rawValue)")
     lines.append("Result:        \(r.outcome.resultWord) (\(explanation))")
     lines.append(
       "Main process:  \(r.outcome.mainProcess?.description ?? "no exit status (not started, or not reported)")"

@@ -111,7 +111,26 @@ public struct PingTarget: Sendable, Equatable {
     redactedURL(path: success ? "" : "/fail", rid: rid)
   }
 
-  /// `path` is "", "/fail" or "/start".
+  /// The endpoint of a finish ping by the run's verdict: "" (success, a
+  /// warning too: its note is in the body); for a failure whose main
+  /// process exited 1-255, that status ("/1"), which Healthchecks shows as
+  /// "exit status 1"; "/fail" for every other failure (a signal, a timeout
+  /// that exited 0: never a signal's name, never "/0"); "/log" for a
+  /// skipped run, which changes no state, so a check whose runs are all
+  /// skipped still goes down when its schedule passes.
+  public static func finishPath(verdict: Verdict, mainProcess: MainProcessExit?) -> String {
+    switch verdict {
+    case .success, .warning: return ""
+    case .skipped: return "/log"
+    case .failure, .interrupted:
+      if case .exited(let status)? = mainProcess, (1...255).contains(status) {
+        return "/\(status)"
+      }
+      return "/fail"
+    }
+  }
+
+  /// `path` is "", "/fail", "/log", "/start" or "/<exit status>".
   public func url(path: String, rid: String?) -> String {
     successURL + path + (rid.map { "?rid=" + $0 } ?? "")
   }

@@ -5,7 +5,8 @@ import NotifyUnitSystem
   import Glibc
 #endif
 
-/// The report as a Healthchecks ping: success or /fail, with the run as
+/// The report as a Healthchecks ping at the verdict's endpoint (success,
+/// the exit status, /fail or /log: `PingTarget.finishPath`), with the run as
 /// `rid` and the log's tail as the body, retried within the deadline and
 /// kept in the spool when every try failed.
 public struct HealthchecksChannel: Channel {
@@ -25,16 +26,18 @@ public struct HealthchecksChannel: Channel {
   public func deliver(_ delivery: Delivery, deadline: Deadline) -> ChannelResult {
     let report = delivery.report
     let unit = report.unit
-    let success = report.outcome.isSuccess
+    let path = PingTarget.finishPath(
+      verdict: report.verdict, mainProcess: report.outcome.mainProcess)
     let rid = report.invocationID.flatMap(ridFromInvocationID)
+    let url = target.url(path: path, rid: rid)
+    let shown = target.redactedURL(path: path, rid: rid)
     let extraNotes = delivery.earlierFailures
     let makeBody = { (limit: Int) in
       PingBody.make(report: report, limit: limit, extraNotes: extraNotes)
     }
     if delivery.dryRun {
       let body = makeBody(settings.pingBodyLimit)
-      Host.printError(
-        "ping: POST \(target.redactedURL(success: success, rid: rid)) (\(body.count) bytes)")
+      Host.printError("ping: POST \(shown) (\(body.count) bytes)")
       Host.printError(String(decoding: body, as: UTF8.self))
       return .delivered
     }
@@ -46,7 +49,7 @@ public struct HealthchecksChannel: Channel {
     {
       do {
         try spool.addPing(
-          url: target.url(success: success, rid: rid), unit: unit, created: report.createdAt,
+          url: url, unit: unit, created: report.createdAt,
           body: makeBody(settings.pingBodyLimit), reason: "an earlier ping is still waiting")
         log(
           "ping kept in the spool behind an earlier one of \(unit.sanitizedForDisplay(maxLength: 100))"
@@ -60,7 +63,7 @@ public struct HealthchecksChannel: Channel {
     var pending: (path: String, lock: Int32?)? = nil
     if let spool {
       if let path = try? spool.addPing(
-        url: target.url(success: success, rid: rid), unit: unit, created: report.createdAt,
+        url: url, unit: unit, created: report.createdAt,
         body: makeBody(settings.pingBodyLimit),
         reason: "notify-unit stopped before the ping was answered")
       {
@@ -72,7 +75,7 @@ public struct HealthchecksChannel: Channel {
       target: target, policy: RetryPolicy(maxAttempts: settings.pingRetries + 1),
       requestTimeout: settings.pingTimeout, log: log)
     let outcome = pinger.ping(
-      success: success, rid: rid, bodyLimit: settings.pingBodyLimit, deadline: deadline,
+      url: url, shown: shown, bodyLimit: settings.pingBodyLimit, deadline: deadline,
       body: makeBody)
     if let server = outcome.serverBodyLimit, server < settings.pingBodyLimit {
       log("the server keeps \(server) bytes of a ping body: set PING_BODY_LIMIT=\(server)")

@@ -21,12 +21,12 @@ public struct DeliveryPolicy {
 
   /// A success after a failure: every channel marks it as a recovery.
   public func recovered(_ report: Report) -> Bool {
-    report.outcome.isSuccess && previousSuccess == false
+    report.verdict == .success && previousSuccess == false
   }
 
   /// The decision of the channel whose policy key is `key` for this run.
   public func decide(_ key: String, report: Report) -> MailPolicy.Decision {
     settings.policy(key, for: report.unit).decide(
-      success: report.outcome.isSuccess, previousSuccess: previousSuccess, key: key)
+      verdict: report.verdict, previousSuccess: previousSuccess, key: key)
   }
 }

@@ -1,0 +1,56 @@
+/// The job's own line that says why a run went wrong, picked while the log
+/// is read. Under systemd a job's stderr is stored at the unit's default
+/// priority (info), so priority alone does not find restic's `Fatal: wrong
+/// password or no key found`: a line that reads as an error counts too. A
+/// line that reads as fatal wins over any other (restic's hint after it,
+/// `Is there a repository at the following location?`, is not the reason);
+/// among equals the last wins, being closest to the end. systemd's own
+/// lines about the run ("Failed with result ...") are never the job's reason.
+public struct FailureReason: Sendable {
+  /// The last line that reads as fatal, and the last other error line.
+  private var fatal: [UInt8]?
+  private var error: [UInt8]?
+  /// The last warning line: the reason of a warning verdict.
+  private var warningLine: [UInt8]?
+
+  /// A reason is cut to this many characters.
+  public static let maxCharacters = 200
+
+  public init() {}
+
+  /// Looks at one entry of the run, in journal order.
+  public mutating func add(_ record: LogRecord) {
+    guard record.identifier != Self.systemd else { return }
+    let message = record.message.prefix(Self.maxCharacters * 4)
+    let text = message.drop(while: { $0 == 0x20 || $0 == 0x09 })
+    if Self.startsWithAny(text, Self.fatalPrefixes) {
+      fatal = Array(text)
+    } else if Self.startsWithAny(text, Self.errorPrefixes) || (record.priority ?? 6) <= 3 {
+      if !text.isEmpty { error = Array(text) }
+    } else if Self.startsWithAny(text, Self.warningPrefixes) || record.priority == 4 {
+      if !text.isEmpty { warningLine = Array(text) }
+    }
+  }
+
+  /// Why the run failed, as the job said it; nil when it said nothing that
+  /// reads as an error.
+  public var failure: String? { (fatal ?? error).map(Self.shown) }
+
+  /// What the job warned about, for a warning verdict.
+  public var warning: String? { (warningLine ?? error).map(Self.shown) }
+
+  static func shown(_ bytes: [UInt8]) -> String {
+    String(decoding: bytes, as: UTF8.self).sanitizedForDisplay(maxLength: maxCharacters)
+  }
+
+  static let systemd = Array("systemd".utf8)
+  static let fatalPrefixes = ["Fatal:", "fatal:", "FATAL", "panic:", "Traceback"].map {
+    Array($0.utf8)
+  }
+  static let errorPrefixes = ["Error:", "error:", "ERROR", "E: ", "ERR "].map { Array($0.utf8) }
+  static let warningPrefixes = ["Warning:", "warning:", "WARNING", "W: "].map { Array($0.utf8) }
+
+  static func startsWithAny(_ text: ArraySlice<UInt8>, _ prefixes: [[UInt8]]) -> Bool {
+    prefixes.contains { text.starts(with: $0) }
+  }
+}
