@@ -21,12 +21,20 @@ struct FlushCommand: ParsableCommand {
   @Option(help: "Deadline in seconds. [TIMEOUT, default 45]")
   var timeout: String?
 
+  @Flag(help: "List what would be sent, and send nothing.")
+  var dryRun = false
+
   func run() throws {
     let flags: [(key: String, value: String)] = [
       ("STATE_DIRECTORY", stateDirectory), ("TIMEOUT", timeout),
     ].compactMap { key, value in value.map { (key, $0) } }
     let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flags)
     var status = loadStatus
+    if dryRun {
+      print(FlushListing.text(settings), terminator: "")
+      if status != .delivered { throw ExitCode(status.rawValue) }
+      return
+    }
     let directory = UnitStateStore.defaultDirectory(
       configured: settings.stateDirectory, environment: Host.environment)
     do {
