@@ -96,9 +96,12 @@ public struct ReportPipeline {
     var delivery = Delivery(
       report: report, archive: archive, spool: spool, store: resend ? nil : store,
       dryRun: settings.dryRun)
+    // What became of each channel's report, for `notify-unit status`.
+    var told: [String: String] = [:]
     for (index, channel) in channels.enumerated() {
       if case .skip(let reason) = policy.decide(channel.policyKey, report: report) {
         log("no \(channel.name): \(reason)")
+        told[channel.name] = "skipped (\(reason))"
         continue
       }
       // Each channel keeps time for those after it.
@@ -107,6 +110,7 @@ public struct ReportPipeline {
       let result = channel.deliver(
         delivery, deadline: deadline.capped(to: max(0.5, deadline.remaining - reserve)))
       status = max(status, result.exitStatus)
+      told[channel.name] = result.summary
       if let failure = result.failure {
         delivery.earlierFailures.append("the \(channel.name) could not be sent: \(failure)")
       }
@@ -117,7 +121,8 @@ public struct ReportPipeline {
     if let store, !settings.dryRun, !resend, report.verdict != .skipped {
       let record = UnitStateStore.Record(
         success: report.verdict.isUp, result: report.outcome.resultWord,
-        invocationID: report.invocationID, time: report.createdAt)
+        invocationID: report.invocationID, time: report.createdAt,
+        mail: told["mail"] ?? "no recipients (MAIL_TO)", ping: told["ping"] ?? "no check")
       do {
         try store.write(unit, record)
       } catch {

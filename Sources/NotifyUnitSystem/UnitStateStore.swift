@@ -18,12 +18,22 @@ public final class UnitStateStore {
     public var invocationID: String?
     /// Microseconds since the epoch.
     public var time: UInt64
+    /// What became of the report's mail and ping ("sent", "spooled",
+    /// "skipped: ...", ...), for `notify-unit status`; nil in records
+    /// written before these were kept, or when not said.
+    public var mail: String?
+    public var ping: String?
 
-    public init(success: Bool, result: String, invocationID: String?, time: UInt64) {
+    public init(
+      success: Bool, result: String, invocationID: String?, time: UInt64, mail: String? = nil,
+      ping: String? = nil
+    ) {
       self.success = success
       self.result = result
       self.invocationID = invocationID
       self.time = time
+      self.mail = mail
+      self.ping = ping
     }
   }
 
@@ -100,8 +110,10 @@ public final class UnitStateStore {
       let result = values["result"], let time = values["time"].flatMap({ UInt64($0) })
     else { return nil }
     let invocation = values["invocation"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+    // mail= and ping= came later: a record without them is still read.
     return Record(
-      success: success == "yes", result: String(result), invocationID: invocation, time: time)
+      success: success == "yes", result: String(result), invocationID: invocation, time: time,
+      mail: values["mail"].map(String.init), ping: values["ping"].map(String.init))
   }
 
   static func format(_ unit: String, _ r: Record) -> String {
@@ -114,6 +126,8 @@ public final class UnitStateStore {
     time=\(r.time)
 
     """
+      + (r.mail.map { "mail=\($0.sanitizedForDisplay(maxLength: 200))\n" } ?? "")
+      + (r.ping.map { "ping=\($0.sanitizedForDisplay(maxLength: 200))\n" } ?? "")
   }
 
   /// Where the unit's last report (the whole message) is kept, for

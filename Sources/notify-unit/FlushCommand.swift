@@ -23,20 +23,16 @@ struct FlushCommand: ParsableCommand {
     let flags = mail.flagValues + ping.flagValues + runOptions.flagValues
     let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flags)
     var status = loadStatus
+    if settings.dryRun {
+      // What a flush would send, and why each waits; nothing is sent.
+      print(FlushListing.text(settings), terminator: "")
+      if status != .delivered { throw ExitCode(status.rawValue) }
+      return
+    }
     let directory = UnitStateStore.defaultDirectory(
       configured: settings.stateDirectory, environment: Host.environment)
     do {
       let spool = try Spool(stateDirectory: try UnitStateStore(directory: directory).directory)
-      if settings.dryRun {
-        // What a flush would send, oldest first; nothing is sent or removed.
-        let renderer = LogRenderer(zone: .local)
-        for entry in spool.entries() {
-          print(
-            "would send: \(entry.kind.rawValue) report of \(entry.unit), due at \(renderer.timestamp(entry.created))"
-          )
-        }
-        return
-      }
       let result = SpoolFlush(spool: spool, settings: settings, say: say)
         .run(deadline: Deadline(secondsFromNow: settings.timeout))
       if result.remaining > 0 {

@@ -14,7 +14,10 @@ struct NotifyUnit: ParsableCommand {
     abstract: "Report how a systemd unit's run ended: a mail with its log, a Healthchecks ping.",
     discussion: ReportCommand.configuration.discussion,
     version: NotifyUnitVersion.string,
-    subcommands: [ReportCommand.self, StartCommand.self, FlushCommand.self, ResendCommand.self],
+    subcommands: [
+      ReportCommand.self, StartCommand.self, FlushCommand.self, ResendCommand.self,
+      DoctorCommand.self, TestCommand.self, StatusCommand.self,
+    ],
     defaultSubcommand: ReportCommand.self
   )
 

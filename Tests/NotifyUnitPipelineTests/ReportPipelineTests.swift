@@ -134,5 +134,8 @@ import Testing
     #expect(record.success == false)
     #expect(record.result == "timeout")
     #expect(record.invocationID == "0123456789abcdef0123456789abcdef")
+    // What became of each channel, for `notify-unit status`.
+    #expect(record.mail == "not sent: x")
+    #expect(record.ping == "refused: HTTP 404")
   }
 }

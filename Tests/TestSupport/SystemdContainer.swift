@@ -19,9 +19,13 @@ public final class SystemdContainer {
   let cgroups: [String]
   let process: Process
   public private(set) var leader: Int32 = 0
+  /// One booted container at a time, across suites and test processes: two
+  /// booting side by side on two cores made a 30 s mail wait time out.
+  var turn: Int32
 
   /// Boots the container; throws (after cleaning up) if it does not come up.
   public init(binary: String) throws {
+    turn = Self.waitForTurn()
     name = "nutest-\(UUID().uuidString.prefix(8).lowercased())"
     mountPoint = "/run/notify-unit-test/\(name)"
     root = mountPoint + "/root"
@@ -162,7 +166,22 @@ public final class SystemdContainer {
 
   /// Powers the container off (SIGTERM to nspawn: a clean shutdown), then
   /// removes it all. Safe to call more than once.
+  /// An exclusive lock on a file every container test takes in turn; -1
+  /// (no waiting) if it cannot be had.
+  static func waitForTurn() -> Int32 {
+    try? FileManager.default.createDirectory(
+      atPath: "/run/notify-unit-test", withIntermediateDirectories: true)
+    let fd = open("/run/notify-unit-test/turn.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { return -1 }
+    while flock(fd, LOCK_EX) != 0, errno == EINTR {}
+    return fd
+  }
+
   public func stop() {
+    defer {
+      if turn >= 0 { close(turn) }
+      turn = -1
+    }
     if process.isRunning {
       keepOutputsForTheSecretScan()
       kill(process.processIdentifier, SIGTERM)

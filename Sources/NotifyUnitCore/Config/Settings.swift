@@ -100,7 +100,7 @@ public struct Settings: Sendable, Equatable {
       }
       stateDirectory = value.isEmpty ? nil : value
     default:
-      throw .invalid("unknown setting \(key.sanitizedForDisplay(maxLength: 40))")
+      throw .invalid(Self.unknownKeyMessage(key))
     }
   }
 

@@ -60,6 +60,19 @@ public enum ChannelResult: Equatable, Sendable {
     }
   }
 
+  /// One line for the unit's state (`notify-unit status`).
+  public var summary: String {
+    let text: String
+    switch self {
+    case .delivered: text = "sent"
+    case .spooled(let reason): text = "kept in the spool: \(reason)"
+    case .retryLater(let reason): text = "not sent: \(reason)"
+    case .refused(let reason, let kept):
+      text = "refused: \(reason)" + (kept ? " (kept in the spool)" : "")
+    }
+    return text.sanitizedForDisplay(maxLength: 200)
+  }
+
   /// Why it was not delivered, nil when it was.
   public var failure: String? {
     switch self {

@@ -9,7 +9,9 @@ import NotifyUnitCore
 /// API is called. Reads unit properties from systemd without spawning
 /// systemctl. Not Sendable: use it where it is made.
 public final class SystemBus {
-  private var bus: OpaquePointer?
+  // Internal, not private: the readers in this folder (UnitWiringReader)
+  // extend SystemBus with the property types they need.
+  var bus: OpaquePointer?
 
   /// Connects to the system bus ($DBUS_SYSTEM_BUS_ADDRESS, else the
   /// standard socket); every call is bounded by `timeout` seconds.

@@ -1,0 +1,236 @@
+/// How a unit is wired to notify-unit, as systemd has it loaded (read over
+/// D-Bus by `UnitWiringReader`), and the checks `notify-unit doctor UNIT`
+/// makes of it. Pure: the facts come in, the checks go out.
+public struct UnitWiring: Sendable, Equatable {
+  /// One ExecStopPost= command as systemd loaded it.
+  public struct Command: Sendable, Equatable {
+    public var path: String
+    /// argv, argv[0] included.
+    public var arguments: [String]
+    /// The "-" prefix: a non-zero exit does not fail the unit.
+    public var ignoresFailure: Bool
+    /// The "+" prefix: run as root, whatever User= says.
+    public var privileged: Bool
+
+    public init(path: String, arguments: [String], ignoresFailure: Bool, privileged: Bool) {
+      self.path = path
+      self.arguments = arguments
+      self.ignoresFailure = ignoresFailure
+      self.privileged = privileged
+    }
+  }
+
+  public var unit: String
+  /// systemd's LoadState: "loaded", "not-found", "masked", ...
+  public var loadState: String
+  public var execStopPost: [Command] = []
+  /// OnFailure= units.
+  public var onFailure: [String] = []
+  /// User=; empty means root.
+  public var user: String = ""
+  /// The groups the unit's user has: SupplementaryGroups=, Group= and the
+  /// user's own groups from the group database.
+  public var groups: [String] = []
+  /// Environment= and what the EnvironmentFile= files set, in systemd's
+  /// order (a later value wins).
+  public var environment: [(key: String, value: String)] = []
+  /// EnvironmentFile= files that could not be read (not those with "-").
+  public var unreadableEnvironmentFiles: [String] = []
+
+  public init(unit: String, loadState: String) {
+    self.unit = unit
+    self.loadState = loadState
+  }
+
+  public static func == (a: UnitWiring, b: UnitWiring) -> Bool {
+    a.unit == b.unit && a.loadState == b.loadState && a.execStopPost == b.execStopPost
+      && a.onFailure == b.onFailure && a.user == b.user && a.groups == b.groups
+      && a.environment.map(\.key) == b.environment.map(\.key)
+      && a.environment.map(\.value) == b.environment.map(\.value)
+      && a.unreadableEnvironmentFiles == b.unreadableEnvironmentFiles
+  }
+
+  /// The ExecStopPost= commands that report the run: notify-unit, not its
+  /// `start` or `flush`.
+  public var reportCommands: [Command] {
+    execStopPost.filter { command in
+      let name = (command.arguments.first ?? command.path).split(separator: "/").last
+      let pathName = command.path.split(separator: "/").last
+      guard name == "notify-unit" || pathName == "notify-unit" else { return false }
+      let first = Self.positionals(command.arguments)
+      return !["start", "flush", "resend", "doctor", "test", "status"].contains(first.first ?? "")
+    }
+  }
+
+  /// Options of the report that take no value; every other `--name` takes
+  /// the next argument unless written `--name=value`.
+  static let valuelessOptions: Set<String> = [
+    "--on-failure", "--dry-run", "--help", "-h", "--version",
+  ]
+
+  /// The arguments that are not options or their values, after argv[0].
+  public static func positionals(_ arguments: [String]) -> [String] {
+    var result: [String] = []
+    var i = 1
+    while i < arguments.count {
+      let a = arguments[i]
+      if a == "--" {
+        result += arguments[(i + 1)...]
+        break
+      }
+      if a.hasPrefix("-"), a.count > 1 {
+        if !valuelessOptions.contains(a), !a.contains("=") { i += 1 }
+      } else {
+        result.append(a)
+      }
+      i += 1
+    }
+    return result
+  }
+
+  /// The CHECK a report command gives, if any (after `report` and UNIT).
+  public static func check(of command: Command) -> String? {
+    var p = positionals(command.arguments)
+    if p.first == "report" { p.removeFirst() }
+    return p.count >= 2 ? p[1] : nil
+  }
+
+  /// The value the unit's environment gives `name`; nil when unset.
+  public func environmentValue(_ name: String) -> String? {
+    environment.last { $0.key == name }?.value
+  }
+
+  /// How a CHECK resolved for the unit: a masked form of the check to show,
+  /// or why it does not resolve.
+  public enum CheckResolution: Sendable, Equatable {
+    case none
+    case resolved(shown: String)
+    case unresolved(String, fix: String)
+  }
+
+  /// The checks of this unit: loaded, the report line, OnFailure=, journal
+  /// access and the check. `resolveCheck` turns a CHECK argument into a
+  /// resolution (it reads `file:` files and knows HC_URL).
+  public func checks(resolveCheck: (String) -> CheckResolution) -> [DoctorCheck] {
+    let name = unit.sanitizedForDisplay(maxLength: 100)
+    guard loadState == "loaded" else {
+      let why =
+        loadState == "not-found" ? "systemd knows no such unit" : "its LoadState is \(loadState)"
+      return [
+        .fail(
+          name, why,
+          fix: "check the name (systemctl list-units --all \(name)), or systemctl daemon-reload")
+      ]
+    }
+    var checks: [DoctorCheck] = []
+    let dropIn = "/etc/systemd/system/\(name).d/notify-unit.conf"
+    let reports = reportCommands
+    let report = reports.first { $0.ignoresFailure } ?? reports.first
+    switch report {
+    case nil:
+      checks.append(
+        .fail(
+          "\(name): ExecStopPost=", "no notify-unit line: its runs are not reported",
+          fix:
+            "add [Service] ExecStopPost=-/usr/local/bin/notify-unit %n env:HC_CHECK in \(dropIn), then systemctl daemon-reload"
+        ))
+    case let command? where !command.ignoresFailure:
+      checks.append(
+        .fail(
+          "\(name): ExecStopPost=",
+          "\(command.path) runs without the \"-\" prefix: a report that cannot be delivered fails the unit",
+          fix: "write ExecStopPost=-\(command.path) … (with \"-\"), then systemctl daemon-reload"))
+    case let command?:
+      checks.append(.pass("\(name): ExecStopPost=", "-\(command.path) reports every run"))
+    }
+
+    if onFailure.isEmpty {
+      checks.append(
+        .fail(
+          "\(name): OnFailure=",
+          "no handler: a run that never starts its job (start-limit-hit) is not reported",
+          fix: "add [Unit] OnFailure=notify-failure@%n.service in \(dropIn)"))
+    } else {
+      checks.append(
+        .pass(
+          "\(name): OnFailure=",
+          onFailure.map { $0.sanitizedForDisplay(maxLength: 100) }.joined(separator: ", ")))
+    }
+
+    let runsAs = user.isEmpty ? "root" : user.sanitizedForDisplay(maxLength: 60)
+    if report?.privileged == true {
+      checks.append(.pass("\(name): journal", "notify-unit runs with \"+\", as root"))
+    } else if let group = JournalAccess.grantedBy(user: runsAs, groups: groups) {
+      checks.append(
+        .pass(
+          "\(name): journal",
+          group == "root" ? "runs as root" : "\(runsAs) reads it as a member of \(group)"))
+    } else {
+      checks.append(
+        .fail(
+          "\(name): journal",
+          "User=\(runsAs) cannot read the system journal: its reports will have no log lines",
+          fix: "add [Service] SupplementaryGroups=systemd-journal in \(dropIn)"))
+    }
+
+    for file in unreadableEnvironmentFiles {
+      checks.append(
+        .fail(
+          "\(name): EnvironmentFile=", "\(file.sanitizedForDisplay(maxLength: 200)) cannot be read",
+          fix: "create it, or write EnvironmentFile=-\(file.sanitizedForDisplay(maxLength: 200))"))
+    }
+
+    if let report {
+      switch Self.check(of: report).map(resolveCheck) ?? CheckResolution.none {
+      case .none:
+        checks.append(.pass("\(name): check", "no CHECK: runs are mailed, not pinged"))
+      case .resolved(let shown):
+        checks.append(.pass("\(name): check", "pings \(shown)"))
+      case .unresolved(let why, let fix):
+        checks.append(.fail("\(name): check", why, fix: fix))
+      }
+    }
+    return checks
+  }
+}
+
+extension UnitWiring {
+  /// CHECK as the unit's report resolves it: `env:NAME` from the unit's
+  /// environment, `file:PATH` by `readFile`, else as given; then as a check
+  /// under `hcURL`. Only the masked form is ever shown.
+  public func resolution(
+    of check: String, hcURL: String, readFile: (String) -> Result<String, ConfigurationError>
+  ) -> CheckResolution {
+    let shownArgument = check.hasPrefix("env:") || check.hasPrefix("file:") ? check : "CHECK"
+    var value = check
+    if check.hasPrefix("env:") {
+      let name = String(check.dropFirst(4))
+      guard let v = environmentValue(name)?.trimmingASCIIWhitespace, !v.isEmpty else {
+        return .unresolved(
+          "\(check.sanitizedForDisplay(maxLength: 80)): \(name.sanitizedForDisplay(maxLength: 60)) is not set in the unit's Environment= or EnvironmentFile=, so its runs are not pinged",
+          fix:
+            "put \(name.sanitizedForDisplay(maxLength: 60))=CHECK in a file only root reads (0600) and name it in EnvironmentFile="
+        )
+      }
+      value = v
+    } else if check.hasPrefix("file:") {
+      let path = String(check.dropFirst(5))
+      switch readFile(path) {
+      case .failure(let error):
+        return .unresolved(
+          "\(check.sanitizedForDisplay(maxLength: 200)): \(error)",
+          fix: "write the check into \(path.sanitizedForDisplay(maxLength: 200)) (0600)")
+      case .success(let text):
+        value = text.firstLineTrimmed
+      }
+    }
+    do throws(ConfigurationError) {
+      let target = try PingTarget(check: value, baseURL: hcURL)
+      return .resolved(shown: target.redacted)
+    } catch {
+      return .unresolved(
+        "\(shownArgument.sanitizedForDisplay(maxLength: 200)) does not resolve: \(error)",
+        fix: "give a check UUID, PING-KEY/SLUG or a ping URL (see HC_URL)")
+    }
+  }
+}

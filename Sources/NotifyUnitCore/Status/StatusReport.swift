@@ -1,0 +1,159 @@
+/// What `notify-unit status` shows: each unit notify-unit has reported
+/// (its last outcome, when, what was mailed and pinged) and what waits in
+/// the spool (its reason and age), as text or as JSON. Pure: the records
+/// come in read already; times are microseconds since the epoch.
+public struct StatusReport: Sendable {
+  public struct UnitEntry: Sendable, Equatable {
+    public var unit: String
+    public var success: Bool
+    public var result: String
+    public var invocationID: String?
+    public var time: UInt64
+    /// What became of the mail ("sent", "spooled", ...); nil when the
+    /// record is older than this field.
+    public var mail: String?
+    public var ping: String?
+
+    public init(
+      unit: String, success: Bool, result: String, invocationID: String?, time: UInt64,
+      mail: String?, ping: String?
+    ) {
+      self.unit = unit
+      self.success = success
+      self.result = result
+      self.invocationID = invocationID
+      self.time = time
+      self.mail = mail
+      self.ping = ping
+    }
+  }
+
+  public struct SpoolEntry: Sendable, Equatable {
+    /// "mail" or "ping".
+    public var kind: String
+    public var unit: String
+    public var created: UInt64
+    /// Why it is still waiting; nil when no reason was written.
+    public var reason: String?
+    /// Where it goes, with no secret in it.
+    public var destination: String
+
+    public init(kind: String, unit: String, created: UInt64, reason: String?, destination: String) {
+      self.kind = kind
+      self.unit = unit
+      self.created = created
+      self.reason = reason
+      self.destination = destination
+    }
+  }
+
+  public var stateDirectory: String
+  public var units: [UnitEntry]
+  public var spool: [SpoolEntry]
+
+  public init(stateDirectory: String, units: [UnitEntry], spool: [SpoolEntry]) {
+    self.stateDirectory = stateDirectory
+    self.units = units.sorted { $0.unit < $1.unit }
+    self.spool = spool.sorted { $0.created < $1.created }
+  }
+
+  static func age(_ time: UInt64, now: UInt64) -> Double { Double(now - min(now, time)) / 1e6 }
+
+  /// A duration in whole units, for "3 min ago".
+  static func roughly(_ seconds: Double) -> String {
+    let s = Int(seconds)
+    switch s {
+    case ..<60: return "\(s) s"
+    case ..<3600: return "\(s / 60) min"
+    case ..<172_800: return "\(s / 3600) h"
+    default: return "\(s / 86400) days"
+    }
+  }
+
+  /// The text `notify-unit status` prints.
+  public func text(now: UInt64, renderer: LogRenderer) -> String {
+    var lines: [String] = []
+    if units.isEmpty {
+      lines.append("No unit reported yet (state directory \(stateDirectory)).")
+    } else {
+      lines.append("Units reported (state directory \(stateDirectory)):")
+      for u in units {
+        let outcome = u.success ? "success" : "failed (\(u.result))"
+        let when = String(renderer.timestamp(u.time).prefix(19)).replacingAll("T", with: " ")
+        lines.append(
+          "  \(u.unit.sanitizedForDisplay(maxLength: 100)): \(outcome.sanitizedForDisplay(maxLength: 80)), \(when) (\(Self.roughly(Self.age(u.time, now: now))) ago); mail: \((u.mail ?? "not recorded").sanitizedForDisplay(maxLength: 80)); ping: \((u.ping ?? "not recorded").sanitizedForDisplay(maxLength: 80))"
+        )
+      }
+    }
+    if spool.isEmpty {
+      lines.append("Nothing waits in the spool.")
+    } else {
+      lines.append("Waiting in the spool (\(spool.count)):")
+      for e in spool {
+        let due = String(renderer.timestamp(e.created).prefix(19)).replacingAll("T", with: " ")
+        lines.append(
+          "  \(e.kind) of \(e.unit.sanitizedForDisplay(maxLength: 100)) to \(e.destination.sanitizedForDisplay(maxLength: 200)), due \(due) (waiting \(Self.roughly(Self.age(e.created, now: now)))): \((e.reason ?? "no reason recorded").sanitizedForDisplay(maxLength: 300))"
+        )
+      }
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// The same as JSON: `{"state_directory", "units": [...], "spool": [...]}`,
+  /// times as RFC 3339 in UTC and ages in seconds.
+  public func json(now: UInt64) -> String {
+    let utc = LogRenderer(zone: .utc)
+    func time(_ t: UInt64) -> String { JSON.string(String(utc.timestamp(t).prefix(19)) + "Z") }
+    let unitObjects = units.map { u in
+      JSON.object([
+        ("unit", JSON.string(u.unit)), ("success", u.success ? "true" : "false"),
+        ("result", JSON.string(u.result)),
+        ("invocation_id", u.invocationID.map(JSON.string) ?? "null"), ("time", time(u.time)),
+        ("age_seconds", String(Int(Self.age(u.time, now: now)))),
+        ("mail", u.mail.map(JSON.string) ?? "null"), ("ping", u.ping.map(JSON.string) ?? "null"),
+      ])
+    }
+    let spoolObjects = spool.map { e in
+      JSON.object([
+        ("kind", JSON.string(e.kind)), ("unit", JSON.string(e.unit)), ("due", time(e.created)),
+        ("age_seconds", String(Int(Self.age(e.created, now: now)))),
+        ("destination", JSON.string(e.destination)),
+        ("reason", e.reason.map(JSON.string) ?? "null"),
+      ])
+    }
+    return JSON.object([
+      ("state_directory", JSON.string(stateDirectory)),
+      ("units", "[" + unitObjects.joined(separator: ",") + "]"),
+      ("spool", "[" + spoolObjects.joined(separator: ",") + "]"),
+    ]) + "\n"
+  }
+}
+
+/// Just enough JSON writing for `status --json`, without Foundation.
+enum JSON {
+  /// A JSON string: quotes, backslashes and control characters escaped;
+  /// invalid UTF-8 was already repaired when the text became a String.
+  static func string(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
+        let hex = Array("0123456789abcdef")
+        let v = Int(scalar.value)
+        out += "\\u" + String([hex[v >> 12 & 15], hex[v >> 8 & 15], hex[v >> 4 & 15], hex[v & 15]])
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out + "\""
+  }
+
+  /// Members already encoded, in the order given.
+  static func object(_ members: [(String, String)]) -> String {
+    "{" + members.map { string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+  }
+}

@@ -1,0 +1,37 @@
+import NotifyUnitCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// What waits in a state directory's spool, read without changing it (no
+/// directory is made, nothing is locked or sent): for `notify-unit status`
+/// and `notify-unit flush --dry-run`. Ping URLs are shown without their
+/// check.
+public enum SpoolListing {
+  /// Oldest first. `mailDestination` says where a spooled mail would go
+  /// (the transport flushing would use).
+  public static func entries(stateDirectory: String, mailDestination: String)
+    -> [StatusReport.SpoolEntry]
+  {
+    var st = stat()
+    guard stat(stateDirectory + "/spool", &st) == 0, st.st_mode & S_IFMT == S_IFDIR,
+      let spool = try? Spool(stateDirectory: stateDirectory)
+    else { return [] }
+    return spool.entries().map { entry in
+      let reason: String?
+      switch Host.readFile(entry.path + ".reason", maxBytes: 4096) {
+      case .success(let text) where !text.firstLineTrimmed.isEmpty: reason = text.firstLineTrimmed
+      default: reason = nil
+      }
+      let destination: String
+      switch entry.kind {
+      case .mail: destination = mailDestination
+      case .ping: destination = spool.ping(entry).map { redactedSpooledPingURL($0.url) } ?? "…"
+      }
+      return StatusReport.SpoolEntry(
+        kind: entry.kind.rawValue, unit: entry.unit, created: entry.created, reason: reason,
+        destination: destination)
+    }
+  }
+}

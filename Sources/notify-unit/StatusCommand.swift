@@ -1,0 +1,55 @@
+import ArgumentParser
+import NotifyUnitCore
+import NotifyUnitPipeline
+import NotifyUnitSystem
+
+/// `notify-unit status [--json]`: what notify-unit has reported and what
+/// still waits, read from the state directory without changing it.
+struct StatusCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "status",
+    abstract: "Show the units reported (last outcome, when, mail and ping) and the spool.",
+    discussion: """
+      Reads the state directory (STATE_DIRECTORY, else the default one of this
+      user, as the report uses) and changes nothing. Each unit: its last
+      outcome, when, what became of its mail and its ping. Each report
+      waiting in the spool: what, where to, since when, and why. Checks are
+      never shown: a spooled ping's URL is shown as its server only.
+
+      Examples:
+        notify-unit status
+        runuser -u restic -- notify-unit status --json
+      """)
+
+  @OptionGroup var configFile: ConfigFileOption
+
+  @Option(help: "Where the state and the spool are. [STATE_DIRECTORY]")
+  var stateDirectory: String?
+
+  @Flag(help: "Print JSON instead of text.")
+  var json = false
+
+  func run() throws {
+    let flags: [(key: String, value: String)] = [("STATE_DIRECTORY", stateDirectory)]
+      .compactMap { key, value in value.map { (key, $0) } }
+    let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flags)
+    let report = Self.status(settings)
+    let now = Host.nowMicroseconds
+    print(
+      json ? report.json(now: now) : report.text(now: now, renderer: LogRenderer()), terminator: "")
+    if loadStatus != .delivered { throw ExitCode(loadStatus.rawValue) }
+  }
+
+  static func status(_ settings: Settings) -> StatusReport {
+    let directory = UnitStateStore.defaultDirectory(
+      configured: settings.stateDirectory, environment: Host.environment)
+    let units = UnitStateStore.records(in: directory).map { unit, r in
+      StatusReport.UnitEntry(
+        unit: unit, success: r.success, result: r.result, invocationID: r.invocationID,
+        time: r.time, mail: r.mail, ping: r.ping)
+    }
+    let spool = SpoolListing.entries(
+      stateDirectory: directory, mailDestination: mailTransport(settings, host: Host.name).name)
+    return StatusReport(stateDirectory: directory, units: units, spool: spool)
+  }
+}

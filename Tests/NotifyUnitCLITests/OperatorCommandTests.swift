@@ -1,0 +1,243 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Runs `notify-unit SUBCOMMAND --config CONFIG ARGS...` (doctor, test,
+/// status: the shared helper knows only the older subcommands), with a
+/// state directory of its own unless one is given.
+func operatorCommand(
+  _ subcommand: String, _ arguments: [String], config: String = "/dev/null",
+  environment: [String: String] = [:]
+) throws -> CommandResult {
+  var env = environment
+  if env["STATE_DIRECTORY"] == nil {
+    env["STATE_DIRECTORY"] =
+      FileManager.default.temporaryDirectory
+      .appendingPathComponent("notify-unit-state-\(UUID().uuidString)").path
+  }
+  let result = try Command.run(
+    Paths.notifyUnit, [subcommand, "--config", config] + arguments, environment: env)
+  if let state = env["STATE_DIRECTORY"] { SecretLedger.directoryTree(state, label: "state") }
+  return result
+}
+
+/// `notify-unit doctor` against real peers: exim4 (its sendmail, and as an
+/// SMTP daemon) and the loopback Healthchecks server.
+@Suite struct DoctorTests {
+  let check = SecretLedger.newCheck()
+
+  func lines(_ result: CommandResult) -> [String] {
+    result.stdoutText.split(separator: "\n").map(String.init)
+  }
+
+  @Test func aCorrectSetUpPassesEveryCheckAndSendsNoPing() throws {
+    let server = try HealthchecksServer(checks: [check])
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let config = dir.appendingPathComponent("notify-unit.conf").path
+    try "MAIL_TO=mail@localhost\nHC_URL=\(server.baseURL)/ping\n".write(
+      toFile: config, atomically: true, encoding: .utf8)
+    let result = try operatorCommand(
+      "doctor", [], config: config,
+      environment: ["STATE_DIRECTORY": dir.appendingPathComponent("state").path])
+    #expect(result.status == 0, "\(result.stdoutText)\(result.stderr)")
+    let out = lines(result)
+    #expect(out.count == 7)
+    #expect(out.dropLast().allSatisfy { $0.hasPrefix("✓ ") }, "\(out)")
+    #expect(out.last == "all 6 checks passed")
+    #expect(out.contains("✓ mail: sendmail /usr/sbin/sendmail is there and executable"))
+    #expect(
+      out.contains { $0.hasPrefix("✓ Healthchecks: \(server.baseURL)/ping answered (HTTP 404)") })
+    // The base URL only: no check was pinged.
+    let requests = try server.requests()
+    #expect(requests.map(\.path) == ["/ping"])
+    #expect(requests.allSatisfy { $0.kind == "-" && $0.check != check })
+
+    // Over SMTP instead: the relay's EHLO, no mail.
+    let mta = try MTADaemon()
+    try "MAIL_TO=mail@localhost\nHC_URL=\(server.baseURL)/ping\nSMTP_URL=\(mta.url)\n".write(
+      toFile: config, atomically: true, encoding: .utf8)
+    let smtp = try operatorCommand("doctor", [], config: config)
+    #expect(smtp.status == 0, "\(smtp.stdoutText)\(smtp.stderr)")
+    #expect(lines(smtp).contains("✓ mail: SMTP relay \(mta.url) answered EHLO (reply 250)"))
+  }
+
+  @Test func brokenSetUpsFailWithTheirFix() throws {
+    let server = try HealthchecksServer(checks: [check])
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let config = dir.appendingPathComponent("notify-unit.conf").path
+    let file = dir.appendingPathComponent("a-file").path
+    try "".write(toFile: file, atomically: true, encoding: .utf8)
+    try """
+    MAIL_TO=mail@localhost
+    MAIL_T0=other@localhost
+    SENDMAIL=\(dir.path)/no-such-sendmail
+    HC_URL=\(server.baseURL)/ping
+
+    """.write(toFile: config, atomically: true, encoding: .utf8)
+    let result = try operatorCommand(
+      "doctor", [], config: config, environment: ["STATE_DIRECTORY": file + "/state"])
+    #expect(result.status == 1, "\(result.stdoutText)\(result.stderr)")
+    let out = lines(result)
+    #expect(
+      out.contains(
+        "✗ config: \(config): line 2: unknown setting MAIL_T0 (did you mean MAIL_TO?) — fix: write MAIL_TO instead; that line is skipped until then"
+      ), "\(out)")
+    #expect(
+      out.contains {
+        $0.hasPrefix(
+          "✗ mail: sendmail \(dir.path)/no-such-sendmail does not exist — fix: install an MTA")
+      }, "\(out)")
+    #expect(
+      out.contains {
+        $0.hasPrefix(
+          "✗ state directory: \(file)/state cannot be made: \(file) is not a directory — fix: ")
+      }, "\(out)")
+    #expect(out.last == "3 of 6 checks failed")
+
+    // A relay that does not listen.
+    let port = try MTADaemon.freePort()
+    try "MAIL_TO=mail@localhost\nHC_URL=\(server.baseURL)/ping\nSMTP_URL=smtp://127.0.0.1:\(port)\n"
+      .write(toFile: config, atomically: true, encoding: .utf8)
+    let smtp = try operatorCommand("doctor", ["--probe-timeout", "5"], config: config)
+    #expect(smtp.status == 1)
+    #expect(
+      lines(smtp).contains {
+        $0.hasPrefix("✗ mail: SMTP relay not usable: smtp://127.0.0.1:\(port): ")
+          && $0.hasSuffix(
+            "— fix: start the relay (systemctl start exim4), or correct host and port in SMTP_URL")
+      }, "\(smtp.stdoutText)")
+    // And a Healthchecks that is gone, as the only fault.
+    try "MAIL_TO=mail@localhost\nHC_URL=http://127.0.0.1:\(port)/ping\n".write(
+      toFile: config, atomically: true, encoding: .utf8)
+    let hc = try operatorCommand("doctor", ["--probe-timeout", "5"], config: config)
+    #expect(hc.status == 1)
+    #expect(lines(hc).filter { $0.hasPrefix("✗ ") }.count == 1)
+    #expect(
+      lines(hc).contains {
+        $0.hasPrefix("✗ Healthchecks: http://127.0.0.1:\(port)/ping cannot be reached")
+      })
+  }
+}
+
+/// `notify-unit test`: a marked mail into a real mailbox, a /log ping.
+@Suite struct TestCommandTests {
+  let check = SecretLedger.newCheck()
+
+  @Test func aMarkedMailReachesTheMailboxAndTheLogPingTheServer() throws {
+    let server = try HealthchecksServer(checks: [check])
+    let result = try operatorCommand(
+      "test",
+      ["--mail-to", "mail@localhost", "--hc-url", server.baseURL + "/ping", "--ping", check])
+    #expect(result.status == 0, "\(result.stdoutText)\(result.stderr)")
+    let out = result.stdoutText
+    #expect(!out.contains(check) && !result.stderr.contains(check))
+    // "test mail <ID> handed to /usr/sbin/sendmail for mail@localhost"
+    let id = try #require(
+      out.split(separator: "\n").first { $0.hasPrefix("test mail <") }?.split(separator: " ")
+        .dropFirst(2).first.map(String.init))
+    #expect(out.contains("test mail \(id) handed to /usr/sbin/sendmail for mail@localhost"))
+    var mail: ParsedMessage? = nil
+    for _ in 0..<150 where mail == nil {
+      mail = try mboxMessages(DeliveryTests.mailbox).map(ParsedMessage.parse).first {
+        $0.headers["Message-ID"] == id
+      }
+      if mail == nil { usleep(200_000) }
+    }
+    let delivered = try #require(mail, "the test mail did not reach \(DeliveryTests.mailbox)")
+    #expect(delivered.headers["Subject"]?.hasPrefix("[TEST] notify-unit test mail from ") == true)
+    #expect(delivered.headers["X-Notify-Unit-Test"] == "yes")
+    #expect(delivered.body.contains("Nothing ran and nothing failed."))
+
+    let pings = try server.requests()
+    #expect(pings.count == 1)
+    let ping = try #require(pings.first)
+    #expect(ping.path.hasSuffix("/log"))
+    #expect(ping.kind == "log" && ping.check == check)
+    #expect(out.contains("test ping delivered to \(server.baseURL)/ping/\(check.prefix(4))…/log"))
+  }
+
+  @Test func nothingToTestIsAUsageError() throws {
+    let result = try operatorCommand("test", [])
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("nothing to test"))
+  }
+}
+
+/// `notify-unit status` and `flush --dry-run`, after runs that really
+/// delivered and one whose mail waits in the spool.
+@Suite struct StatusTests {
+  @Test func statusShowsRunsAndTheSpoolAndFlushDryRunSendsNothing() throws {
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let state = run.dir.appendingPathComponent("state").path
+    let delivered = "status-\(UUID().uuidString.prefix(8).lowercased()).service"
+    let spooled = "spooled-\(UUID().uuidString.prefix(8).lowercased()).service"
+    var env = run.outcomeEnvironment
+    env["STATE_DIRECTORY"] = state
+    let first = try notifyUnit(
+      ["--journal-file", run.path, "--mail-to", "mail@localhost", delivered], environment: env)
+    #expect(first.status == 0, "\(first.stderr)")
+    #expect(try DeliveryTests().delivered(unit: delivered).count == 1)
+    let tempfail = try Command.script(
+      at: run.dir.appendingPathComponent("tempfail").path, "cat >/dev/null\nexit 75")
+    let second = try notifyUnit(
+      ["--journal-file", run.path, "--mail-to", "mail@localhost", "--sendmail", tempfail, spooled],
+      environment: env)
+    #expect(second.status == 0, "\(second.stderr)")
+
+    let text = try operatorCommand("status", [], environment: ["STATE_DIRECTORY": state])
+    #expect(text.status == 0, "\(text.stderr)")
+    let lines = text.stdoutText.split(separator: "\n").map(String.init)
+    #expect(lines.first == "Units reported (state directory \(state)):")
+    #expect(lines.contains { $0.hasPrefix("  \(delivered): failed (exit-code), ") }, "\(lines)")
+    #expect(lines.contains { $0.hasPrefix("  \(spooled): failed (exit-code), ") })
+    #expect(lines.contains("Waiting in the spool (1):"))
+    #expect(
+      lines.contains {
+        $0.hasPrefix("  mail of \(spooled) to /usr/sbin/sendmail, due ")
+          && $0.hasSuffix("): sendmail exited with status 75 (EX_TEMPFAIL: try again later)")
+      }, "\(lines)")
+
+    let json = try operatorCommand("status", ["--json"], environment: ["STATE_DIRECTORY": state])
+    #expect(json.status == 0)
+    let object = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
+    #expect(object["state_directory"] as? String == state)
+    let units = try #require(object["units"] as? [[String: Any]])
+    #expect(Set(units.compactMap { $0["unit"] as? String }) == [delivered, spooled])
+    #expect(
+      units.allSatisfy { $0["success"] as? Bool == false && $0["result"] as? String == "exit-code" }
+    )
+    #expect(units.allSatisfy { ($0["invocation_id"] as? String) == run.invocation })
+    let spool = try #require(object["spool"] as? [[String: Any]])
+    #expect(spool.count == 1)
+    #expect(spool.first?["kind"] as? String == "mail")
+    #expect(spool.first?["unit"] as? String == spooled)
+    #expect(
+      (spool.first?["reason"] as? String)?.hasPrefix("sendmail exited with status 75") == true)
+    #expect(((spool.first?["age_seconds"] as? Int) ?? -1) >= 0)
+
+    // flush --dry-run lists it and sends nothing, through a sendmail that
+    // would take it; the real flush then does send it.
+    let marker = run.dir.appendingPathComponent("sendmail-ran").path
+    let recording = try Command.script(
+      at: run.dir.appendingPathComponent("recording").path, "cat >/dev/null\ntouch \(marker)")
+    let config = run.dir.appendingPathComponent("flush.conf").path
+    try "SENDMAIL=\(recording)\n".write(toFile: config, atomically: true, encoding: .utf8)
+    let dry = try notifyUnit(["flush", "--dry-run", "--state-directory", state], config: config)
+    #expect(dry.status == 0, "\(dry.stderr)")
+    #expect(
+      dry.stdoutText.hasPrefix(
+        "Would send 1 report(s) from \(state)/spool:\n  mail of \(spooled) to \(recording), due "))
+    #expect(dry.stdoutText.contains("sendmail exited with status 75"))
+    #expect(!FileManager.default.fileExists(atPath: marker))
+    let entries = try FileManager.default.contentsOfDirectory(atPath: state + "/spool")
+    #expect(entries.filter { !$0.hasSuffix(".reason") }.count == 1)
+    let flush = try notifyUnit(["flush", "--state-directory", state], config: config)
+    #expect(flush.status == 0, "\(flush.stderr)")
+    #expect(FileManager.default.fileExists(atPath: marker))
+    let after = try notifyUnit(["flush", "--dry-run", "--state-directory", state], config: config)
+    #expect(after.stdoutText == "Nothing to send: the spool in \(state) is empty.\n")
+  }
+}
