@@ -13,7 +13,10 @@ struct NotifyUnit: ParsableCommand {
     abstract: "Report how a systemd unit's run ended: a mail with its log, a Healthchecks ping.",
     discussion: ReportCommand.configuration.discussion,
     version: NotifyUnitVersion.string,
-    subcommands: [ReportCommand.self, StartCommand.self, FlushCommand.self, ResendCommand.self],
+    subcommands: [
+      ReportCommand.self, StartCommand.self, FlushCommand.self, ResendCommand.self,
+      ConfManualCommand.self,
+    ],
     defaultSubcommand: ReportCommand.self
   )
 
