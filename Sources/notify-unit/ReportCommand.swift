@@ -26,7 +26,7 @@ struct ReportCommand: ParsableCommand {
       config file (the report was still sent).
       """)
 
-  @Argument(help: "The unit's name, e.g. backup.service.")
+  @Argument(help: "The unit's name, e.g. backup.service.", completion: .systemdServices)
   var unit: String
 
   @Argument(
@@ -106,7 +106,7 @@ struct ReportCommand: ParsableCommand {
     help: """
       When to mail: always, failure, or change (failures, and the first success \
       after one). [MAIL_ON; per unit MAIL_ON_backup_service; default change]
-      """)
+      """, completion: .mailPolicies)
   var mailOn: String?
 
   @Option(help: "Where each unit's last outcome is kept. [STATE_DIRECTORY]")
