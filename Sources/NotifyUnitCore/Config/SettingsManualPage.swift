@@ -60,7 +60,7 @@ public enum SettingsManualPage {
       .Sh CREDENTIALS IN FILES OF THEIR OWN
 
       """
-    page += "A value of "
+    page += "A value of\n"
     page += Settings.secretKeys.map { ".Ev \($0)" }.joined(separator: " or\n")
     page += """
 
