@@ -85,7 +85,7 @@ extension Settings {
       .init(
         key: "STATE_DIRECTORY", flagValue: "DIR", defaultValue: "see below",
         meaning:
-          "Where each unit's last outcome, last report and spool are kept. Unset: systemd's $STATE_DIRECTORY, else /var/lib/notify-unit for root, /var/lib/notify-unit/USER for another user when it exists, else ~/.local/state/notify-unit."
+          "Where each unit's last outcome, last report and spool are kept. Unset: systemd's $STATE_DIRECTORY, else /var/lib/notify-unit for root, /var/lib/notify-unit/USER for another user when it exists, else $XDG_STATE_HOME/notify-unit or ~/.local/state/notify-unit."
       ),
       .init(
         key: "SPOOL_MAX_AGE", flagValue: nil, defaultValue: seconds(d.spoolMaxAge),
