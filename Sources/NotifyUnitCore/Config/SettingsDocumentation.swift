@@ -78,7 +78,8 @@ extension Settings {
           "The longest wait for journald to store the unit's last lines (system journal or a directory)."
       ),
       .init(
-        key: "MAIL_ON", flagValue: "always|failure|change", defaultValue: d.mailOn.rawValue,
+        key: "MAIL_ON", flagValue: "always|failure|change",
+        defaultValue: d.mailPolicy(for: "").rawValue,
         meaning:
           "Which runs are mailed (every run is pinged): always, failures only, or change (failures, the first success after one, and a unit's first report). Per unit: MAIL_ON_ and the unit's name with every character but letters and digits as _, e.g. MAIL_ON_backup_service."
       ),
