@@ -51,10 +51,10 @@ public final class UnitStateStore {
     if let systemd = environment["STATE_DIRECTORY"]?.split(separator: ":").first {
       return String(systemd)
     }
-    if getuid() == 0 { return "/var/lib/notify-unit" }
+    if getuid() == 0 { return sharedBase }
     let pw = getpwuid(getuid())
     if let name = pw?.pointee.pw_name {
-      let shared = "/var/lib/notify-unit/" + String(cString: name)
+      let shared = sharedBase + "/" + String(cString: name)
       var st = stat()
       if stat(shared, &st) == 0, st.st_mode & S_IFMT == S_IFDIR, st.st_uid == getuid() {
         return shared
@@ -68,13 +68,22 @@ public final class UnitStateStore {
     return home + "/.local/state/notify-unit"
   }
 
-  /// Creates the directory (0750, and its parents) when missing.
-  public init(directory: String) throws(FileError) {
+  /// Root's state directory and the parent of every other user's
+  /// (StateDirectory=notify-unit/USER).
+  public static let sharedBase = "/var/lib/notify-unit"
+
+  /// Creates the directory (0750, and its parents) when missing. `sharedBase`
+  /// is made 0755 whoever comes first: made 0750 by a root run, it locked
+  /// every other user out of the state directory below it.
+  public init(directory: String, sharedBase: String = UnitStateStore.sharedBase) throws(FileError) {
     self.directory = directory
     var path = ""
     for part in directory.split(separator: "/") {
       path += "/" + part
-      if mkdir(path, 0o750) != 0, errno != EEXIST {
+      if mkdir(path, 0o750) == 0 {
+        // chmod, not mkdir's mode: a unit's UMask=0077 would take o+x away.
+        if path == sharedBase { chmod(path, 0o755) }
+      } else if errno != EEXIST {
         throw FileError(path: path, errno: errno, action: "create the state directory")
       }
     }

@@ -17,6 +17,7 @@ struct NotifyUnit: ParsableCommand {
     subcommands: [
       ReportCommand.self, StartCommand.self, FlushCommand.self, ResendCommand.self,
       DoctorCommand.self, TestCommand.self, StatusCommand.self,
+      ConfManualCommand.self,
     ],
     defaultSubcommand: ReportCommand.self
   )

@@ -32,7 +32,7 @@ struct ReportCommand: ParsableCommand {
       still sent), or nothing to deliver to.
       """)
 
-  @Argument(help: "The unit's name, e.g. backup.service.")
+  @Argument(help: "The unit's name, e.g. backup.service.", completion: .systemdServices)
   var unit: String
 
   @Argument(
@@ -86,7 +86,7 @@ struct ReportCommand: ParsableCommand {
     help: """
       When to mail: always, failure, or change (failures, and the first success \
       after one). [MAIL_ON; per unit MAIL_ON_backup_service; default change]
-      """)
+      """, completion: .mailPolicies)
   var mailOn: String?
 
   /// Flags by the config key they set, in the order they are applied.

@@ -22,7 +22,7 @@ struct ResendCommand: ParsableCommand {
         notify-unit resend --invocation-id ID --ping backup.service env:HC_BACKUP
       """)
 
-  @Argument(help: "The unit's name, e.g. backup.service.")
+  @Argument(help: "The unit's name, e.g. backup.service.", completion: .systemdServices)
   var unit: String
 
   @Argument(help: "The Healthchecks check, for --ping.")

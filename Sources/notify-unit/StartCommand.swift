@@ -25,7 +25,7 @@ struct StartCommand: ParsableCommand {
   /// A start signal is worth little after this long.
   static let maximumSeconds = 10.0
 
-  @Argument(help: "The unit's name, e.g. backup.service.")
+  @Argument(help: "The unit's name, e.g. backup.service.", completion: .systemdServices)
   var unit: String
 
   @Argument(help: "The Healthchecks check, as for the report. No CHECK, nothing to do.")

@@ -25,6 +25,21 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: dir.path + "/nested/evil.service.state"))
   }
 
+  /// Root's state directory is every other user's parent: made by a root
+  /// run, it must still let them through to theirs.
+  @Test func theSharedBaseStaysOpenToOtherUsers() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let base = dir.path + "/notify-unit"
+    _ = try UnitStateStore(directory: base, sharedBase: base)
+    _ = try UnitStateStore(directory: base + "/restic", sharedBase: base)
+    let mode = { (path: String) in
+      ((try FileManager.default.attributesOfItem(atPath: path))[.posixPermissions] as? Int) ?? -1
+    }
+    #expect(try mode(base) == 0o755)
+    #expect(try mode(base + "/restic") & 0o007 == 0)
+  }
+
   @Test func aCorruptFileIsSetAsideAndReported() throws {
     let dir = try Paths.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

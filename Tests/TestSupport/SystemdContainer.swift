@@ -5,27 +5,41 @@ import Foundation
 /// sources (cached in /var/cache/notify-unit-test, keyed on the package
 /// list), with the package tree bound read-only at /src and the Swift
 /// runtime at /opt/swift. The container shares the host's network, so a test
-/// server on 127.0.0.1 is reachable from inside. `stop()` removes the
-/// container, its mounts and cgroups, whatever happened before.
+/// server on 127.0.0.1 is reachable from inside (unless `privateNetwork`).
+/// `stop()` removes the container, its mounts and cgroups, whatever
+/// happened before.
 public final class SystemdContainer {
   public static let packages = [
     "systemd", "systemd-sysv", "dbus", "libcurl4", "exim4-daemon-light", "restic",
     "libcap2-bin", "procps",
   ]
 
+  /// A fresh Debian without notify-unit, for installing its packages: what
+  /// they depend on comes from the distribution when the root file system is
+  /// made, so the install needs no network.
+  public static let packagesForInstall = [
+    "systemd", "systemd-sysv", "dbus", "exim4-daemon-light", "libcurl4", "restic", "procps",
+  ]
+
   public let name: String
   public let root: String
+  let privateNetwork: Bool
   let mountPoint: String
   let cgroups: [String]
   let process: Process
   public private(set) var leader: Int32 = 0
-  /// One booted container at a time, across suites and test processes: two
-  /// booting side by side on two cores made a 30 s mail wait time out.
+  /// One booted container at a time, across suites and test processes:
+  /// without a private network they share the host's loopback, where two
+  /// exim4s race for port 25 and a mail lands in the other's mailbox.
   var turn: Int32
 
   /// Boots the container; throws (after cleaning up) if it does not come up.
-  public init(binary: String) throws {
+  /// `binary`, when given, is installed as scripts/setup installs it.
+  public init(
+    binary: String?, packages: [String] = SystemdContainer.packages, privateNetwork: Bool = false
+  ) throws {
     turn = Self.waitForTurn()
+    self.privateNetwork = privateNetwork
     name = "nutest-\(UUID().uuidString.prefix(8).lowercased())"
     mountPoint = "/run/notify-unit-test/\(name)"
     root = mountPoint + "/root"
@@ -35,7 +49,7 @@ public final class SystemdContainer {
     }
     process = Process()
     do {
-      let tar = try Self.rootfs()
+      let tar = try Self.rootfs(packages: packages)
       try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
       try Self.check(
         Command.run("/bin/mount", ["-t", "tmpfs", "-o", "size=3G", "tmpfs", mountPoint]))
@@ -43,9 +57,11 @@ public final class SystemdContainer {
       try Self.check(Command.run("/bin/tar", ["-C", root, "-xf", tar]))
       try name.write(toFile: root + "/etc/hostname", atomically: true, encoding: .utf8)
       // As scripts/setup installs it.
-      try Self.check(
-        Command.run(
-          "/usr/bin/install", ["-m", "0755", binary, root + "/usr/local/bin/notify-unit"]))
+      if let binary {
+        try Self.check(
+          Command.run(
+            "/usr/bin/install", ["-m", "0755", binary, root + "/usr/local/bin/notify-unit"]))
+      }
       try boot()
     } catch {
       stop()
@@ -54,7 +70,7 @@ public final class SystemdContainer {
   }
 
   /// The cached root file system tarball, made on first use.
-  static func rootfs() throws -> String {
+  static func rootfs(packages: [String]) throws -> String {
     let key = packages.joined(separator: ",")
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for b in key.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
@@ -90,6 +106,7 @@ public final class SystemdContainer {
     script +=
       "exec systemd-nspawn -D \(root) -M \(name) --register=no --keep-unit --link-journal=no"
       + " --console=read-only --bind-ro=\(Paths.packageRoot.path):/src"
+      + (privateNetwork ? " --private-network" : "")
       + (swift.map { " --bind-ro=\($0)" } ?? "") + " -b"
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
     process.arguments = ["-c", script]

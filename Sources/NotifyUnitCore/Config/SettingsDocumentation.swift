@@ -1,0 +1,105 @@
+/// What each config key means, next to `Settings.keys`: the one list that
+/// notify-unit.conf(5) is generated from and that the README's table is
+/// checked against (ConfigDocumentationTests), so a key cannot go
+/// undocumented.
+public struct SettingDocumentation: Sendable, Equatable {
+  public var key: String
+  /// The value placeholder of its flag (`--mail-to ADDR`); empty: a flag
+  /// without a value (`--dry-run`); nil: no flag, the config file only.
+  public var flagValue: String?
+  /// The flag may be given more than once.
+  public var repeatable = false
+  /// As the README's table shows it.
+  public var defaultValue: String
+  public var meaning: String
+
+  /// `--mail-to` for MAIL_TO: the command line's name of a key.
+  public var flag: String? {
+    flagValue.map { _ in "--" + String(key.lowercased().map { $0 == "_" ? "-" : $0 }) }
+  }
+}
+
+extension Settings {
+  /// Every key of `keys`, in the same order. Defaults come from `Settings()`
+  /// where it has one, so a changed default changes the documentation.
+  public static let documentation: [SettingDocumentation] = {
+    let d = Settings()
+    return [
+      .init(
+        key: "MAIL_TO", flagValue: "ADDR", repeatable: true, defaultValue: "none",
+        meaning: "Recipients, separated by commas or spaces; none means no mail."),
+      .init(
+        key: "MAIL_FROM", flagValue: "ADDR", defaultValue: "notify-unit@HOST",
+        meaning: "The sender."),
+      .init(
+        key: "SENDMAIL", flagValue: "PATH", defaultValue: d.sendmail,
+        meaning: "The MTA's sendmail, run as sendmail -t -oi -odi."),
+      .init(
+        key: "SMTP_URL", flagValue: "URL", defaultValue: "none",
+        meaning:
+          "Submit over SMTP (smtp://127.0.0.1, smtps://host:465, credentials as user:pass@) instead of sendmail; what the sandboxed units use."
+      ),
+      .init(
+        key: "HC_URL", flagValue: "URL", defaultValue: d.hcURL,
+        meaning: "The Healthchecks ping base URL."),
+      .init(
+        key: "TIMEOUT", flagValue: "SECONDS", defaultValue: seconds(d.timeout),
+        meaning: "The hard deadline for the whole run."),
+      .init(
+        key: "JOURNAL_FILE", flagValue: "PATH", repeatable: true, defaultValue: "system journal",
+        meaning: "Read these journal files instead (space separated in the file)."),
+      .init(
+        key: "JOURNAL_DIRECTORY", flagValue: "DIR", defaultValue: "system journal",
+        meaning: "Read the journal files in this directory instead."),
+      .init(
+        key: "DRY_RUN", flagValue: "", defaultValue: d.dryRun ? "yes" : "no",
+        meaning: "Print the mail to stdout and each ping to stderr; send nothing."),
+      .init(
+        key: "BODY_MAX_LINES", flagValue: "N", defaultValue: String(d.bodyMaxLines),
+        meaning: "Log lines in the mail body."),
+      .init(
+        key: "BODY_MAX_BYTES", flagValue: "N", defaultValue: String(d.bodyMaxBytes),
+        meaning: "Log bytes in the mail body."),
+      .init(
+        key: "ATTACHMENT_MAX_BYTES", flagValue: "N", defaultValue: String(d.attachmentMaxBytes),
+        meaning: "Log bytes attached when the body cannot show all of the log (0: never attach)."),
+      .init(
+        key: "PING_BODY_LIMIT", flagValue: "N", defaultValue: String(d.pingBodyLimit),
+        meaning: "Ping body bytes until the server says its own limit."),
+      .init(
+        key: "PING_TIMEOUT", flagValue: "SECONDS", defaultValue: seconds(d.pingTimeout),
+        meaning: "One ping request's limit."),
+      .init(
+        key: "PING_RETRIES", flagValue: "N", defaultValue: String(d.pingRetries),
+        meaning: "Ping tries after the first."),
+      .init(
+        key: "JOURNAL_SETTLE", flagValue: "SECONDS", defaultValue: seconds(d.journalSettle),
+        meaning:
+          "The longest wait for journald to store the unit's last lines (system journal or a directory)."
+      ),
+      .init(
+        key: "MAIL_ON", flagValue: "always|failure|change",
+        defaultValue: d.mailPolicy(for: "").rawValue,
+        meaning:
+          "Which runs are mailed: always, failures only, or change (failures, warnings, the first success after one, and a unit's first report). Per unit: MAIL_ON_ and the unit's name with every character but letters and digits as _, e.g. MAIL_ON_backup_service."
+      ),
+      .init(
+        key: "HC_ON", flagValue: nil, defaultValue: d.policy("HC_ON", for: "").rawValue,
+        meaning:
+          "Which runs are pinged, as MAIL_ON (Healthchecks must see every run to know its schedule). Per unit: HC_ON_ and the unit's name, e.g. HC_ON_backup_service."
+      ),
+      .init(
+        key: "STATE_DIRECTORY", flagValue: "DIR", defaultValue: "see below",
+        meaning:
+          "Where each unit's last outcome, last report and spool are kept. Unset: systemd's $STATE_DIRECTORY, else /var/lib/notify-unit for root, /var/lib/notify-unit/USER for another user when it exists, else $XDG_STATE_HOME/notify-unit or ~/.local/state/notify-unit."
+      ),
+      .init(
+        key: "SPOOL_MAX_AGE", flagValue: nil, defaultValue: seconds(d.spoolMaxAge),
+        meaning: "How long an undelivered report is kept, in seconds."),
+    ]
+  }()
+
+  static func seconds(_ value: Double) -> String {
+    value == value.rounded() ? String(Int(value)) : String(value)
+  }
+}
