@@ -42,10 +42,11 @@ extension ReportPipeline {
         status = .usage
       }
     }
+    channels += pushChannels(settings: settings, renderer: renderer, status: &status, log: log)
     // Silence is the worst failure: a run that can tell no one says so.
-    if channels.isEmpty {
+    if channels.isEmpty && settings.prometheusTextfileDirectory == nil {
       log(
-        "nothing to deliver \(unit.sanitizedForDisplay(maxLength: 100))'s report to: set MAIL_TO in \(defaultConfigPath) (or --mail-to), or give a CHECK"
+        "nothing to deliver \(unit.sanitizedForDisplay(maxLength: 100))'s report to: set MAIL_TO in \(defaultConfigPath) (or --mail-to), NTFY_URL, WEBHOOK_URL or APPRISE_URLS, or give a CHECK"
       )
       return (nil, max(status, .configProblem))
     }
@@ -60,5 +61,50 @@ extension ReportPipeline {
     pipeline.invocationFlag = invocationFlag
     pipeline.resend = resend
     return (pipeline, status)
+  }
+
+  /// ntfy, the webhooks and Apprise, as the settings configure them; a
+  /// credential file that cannot be read leaves its channel out (78).
+  static func pushChannels(
+    settings: Settings, renderer: LogRenderer, status: inout ExitStatus,
+    log: @escaping (String) -> Void
+  ) -> [Channel] {
+    var channels: [Channel] = []
+    func credential(_ key: String, _ path: String?) -> String?? {
+      guard let path else { return .some(nil) }
+      switch readSecretFile(path) {
+      case .success(let text) where !text.firstLineTrimmed.isEmpty:
+        return .some(text.firstLineTrimmed)
+      case .success:
+        log("\(key): \(path) is empty: the channel is left out until it holds the value")
+      case .failure(let error):
+        log("\(key): \(error): the channel is left out until it can be read")
+      }
+      status = max(status, .configProblem)
+      return nil
+    }
+    if let topic = settings.ntfyURL,
+      let token = credential("NTFY_TOKEN_FILE", settings.ntfyTokenFile)
+    {
+      channels.append(
+        NtfyChannel(
+          topic: topic, authorization: token.map(NtfyChannel.authorization(credential:)),
+          settings: settings, log: log))
+    }
+    if !settings.webhookURLs.isEmpty,
+      let authorization = credential(
+        "WEBHOOK_AUTHORIZATION_FILE", settings.webhookAuthorizationFile)
+    {
+      for url in settings.webhookURLs {
+        channels.append(
+          WebhookChannel(
+            url: url, format: settings.webhookFormat, authorization: authorization,
+            settings: settings, renderer: renderer, log: log))
+      }
+    }
+    if let file = settings.appriseURLsFile {
+      channels.append(AppriseChannel(urlsFile: file, program: settings.apprise, log: log))
+    }
+    return channels
   }
 }

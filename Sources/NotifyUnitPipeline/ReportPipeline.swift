@@ -98,6 +98,7 @@ public struct ReportPipeline {
       dryRun: settings.dryRun)
     // What became of each channel's report, for `notify-unit status`.
     var told: [String: String] = [:]
+    var failed: [String: Bool] = [:]
     for (index, channel) in channels.enumerated() {
       if case .skip(let reason) = policy.decide(channel.policyKey, report: report) {
         log("no \(channel.name): \(reason)")
@@ -111,6 +112,7 @@ public struct ReportPipeline {
         delivery, deadline: deadline.capped(to: max(0.5, deadline.remaining - reserve)))
       status = max(status, result.exitStatus)
       told[channel.name] = result.summary
+      failed[channel.name] = (failed[channel.name] ?? false) || result.failure != nil
       if let failure = result.failure {
         delivery.earlierFailures.append("the \(channel.name) could not be sent: \(failure)")
       }
@@ -118,16 +120,32 @@ public struct ReportPipeline {
 
     // The outcome is the unit's last, whatever happened to the report; a
     // skipped run did not run, and changes nothing.
+    let runTime = RunFacts(report: report).finished ?? report.createdAt
+    var lastSuccess = previous?.lastSuccess ?? (previous?.success == true ? previous?.time : nil)
+    var lastFailure = previous?.lastFailure ?? (previous?.success == false ? previous?.time : nil)
+    if report.verdict.isUp { lastSuccess = runTime }
+    if report.verdict.isFailure { lastFailure = runTime }
     if let store, !settings.dryRun, !resend, report.verdict != .skipped {
       let record = UnitStateStore.Record(
         success: report.verdict.isUp, result: report.outcome.resultWord,
         invocationID: report.invocationID, time: report.createdAt,
-        mail: told["mail"] ?? "no recipients (MAIL_TO)", ping: told["ping"] ?? "no check")
+        mail: told["mail"] ?? "no recipients (MAIL_TO)", ping: told["ping"] ?? "no check",
+        lastSuccess: lastSuccess, lastFailure: lastFailure)
       do {
         try store.write(unit, record)
       } catch {
         log("\(error): the next report cannot know this outcome")
       }
+    }
+    if let directory = settings.prometheusTextfileDirectory, !settings.dryRun, !resend {
+      var spooled: [String: Int] = [:]
+      for entry in spool?.entries() ?? [] where entry.unit == unit {
+        spooled[entry.kind == .mail ? "mail" : "ping", default: 0] += 1
+      }
+      MetricsExport(directory: directory, log: log).write(
+        MetricsFile(
+          facts: RunFacts(report: report), lastSuccess: lastSuccess, lastFailure: lastFailure,
+          deliveryFailed: failed, spooled: spooled))
     }
     return status
   }

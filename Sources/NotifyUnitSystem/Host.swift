@@ -110,6 +110,12 @@ public struct FileError: Error, CustomStringConvertible, Sendable {
   public var errno: Int32
   public var action = "read"
   public var isMissing: Bool { errno == ENOENT }
+
+  public init(path: String, errno: Int32, action: String = "read") {
+    self.path = path
+    self.errno = errno
+    self.action = action
+  }
   public var description: String {
     "cannot \(action) \(path): \(String(cString: strerror(errno)))"
   }

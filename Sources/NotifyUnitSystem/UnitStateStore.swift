@@ -23,10 +23,14 @@ public final class UnitStateStore {
     /// written before these were kept, or when not said.
     public var mail: String?
     public var ping: String?
+    /// When the unit last succeeded and last failed (microseconds since the
+    /// epoch), for the metrics: a failure keeps the last success's time.
+    public var lastSuccess: UInt64?
+    public var lastFailure: UInt64?
 
     public init(
       success: Bool, result: String, invocationID: String?, time: UInt64, mail: String? = nil,
-      ping: String? = nil
+      ping: String? = nil, lastSuccess: UInt64? = nil, lastFailure: UInt64? = nil
     ) {
       self.success = success
       self.result = result
@@ -34,6 +38,8 @@ public final class UnitStateStore {
       self.time = time
       self.mail = mail
       self.ping = ping
+      self.lastSuccess = lastSuccess
+      self.lastFailure = lastFailure
     }
   }
 
@@ -122,7 +128,9 @@ public final class UnitStateStore {
     // mail= and ping= came later: a record without them is still read.
     return Record(
       success: success == "yes", result: String(result), invocationID: invocation, time: time,
-      mail: values["mail"].map(String.init), ping: values["ping"].map(String.init))
+      mail: values["mail"].map(String.init), ping: values["ping"].map(String.init),
+      lastSuccess: values["last-success"].flatMap { UInt64($0) },
+      lastFailure: values["last-failure"].flatMap { UInt64($0) })
   }
 
   static func format(_ unit: String, _ r: Record) -> String {
@@ -137,6 +145,8 @@ public final class UnitStateStore {
     """
       + (r.mail.map { "mail=\($0.sanitizedForDisplay(maxLength: 200))\n" } ?? "")
       + (r.ping.map { "ping=\($0.sanitizedForDisplay(maxLength: 200))\n" } ?? "")
+      + (r.lastSuccess.map { "last-success=\($0)\n" } ?? "")
+      + (r.lastFailure.map { "last-failure=\($0)\n" } ?? "")
   }
 
   /// Where the unit's last report (the whole message) is kept, for

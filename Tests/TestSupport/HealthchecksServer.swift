@@ -3,8 +3,8 @@ import Foundation
 /// The loopback Healthchecks stand-in (Tests/Peers/healthchecks_server.py),
 /// started for one test and stopped when it is released.
 public final class HealthchecksServer {
-  public let port: Int
-  private let process: Process
+  private let peer: LoopbackPeer
+  public var port: Int { peer.port }
 
   public struct Ping: Decodable {
     public var method: String
@@ -42,37 +42,10 @@ public final class HealthchecksServer {
   /// `port` 0 takes a free one; a given one brings a server back where an
   /// earlier one was (a peer that was down and is back).
   public init(checks: [String], pingBodyLimit: Int? = nil, port: Int = 0) throws {
-    var args = [
-      Paths.peers.appendingPathComponent("healthchecks_server.py").path, "--port", String(port),
-    ]
+    var args = ["--port", String(port)]
     for c in checks { args += ["--check", c] }
     if let pingBodyLimit { args += ["--ping-body-limit", String(pingBodyLimit)] }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: Paths.python)
-    process.arguments = args
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    // The server's first line is "PORT n".
-    var line = Data()
-    while !line.contains(0x0A) {
-      let chunk = pipe.fileHandleForReading.availableData
-      if chunk.isEmpty { throw TestFailure("healthchecks_server.py did not start") }
-      line.append(chunk)
-    }
-    let text = String(decoding: line, as: UTF8.self)
-    guard let port = Int(text.split(separator: " ").last?.split(separator: "\n").first ?? "") else {
-      throw TestFailure("healthchecks_server.py said \(text)")
-    }
-    self.port = port
-    self.process = process
-  }
-
-  deinit {
-    // SIGKILL: a child of a test runner thread may start with SIGTERM blocked.
-    kill(process.processIdentifier, SIGKILL)
-    process.waitUntilExit()
+    peer = try LoopbackPeer(script: "healthchecks_server.py", arguments: args)
   }
 
   static var decoder: JSONDecoder {
@@ -99,16 +72,6 @@ public final class HealthchecksServer {
   }
 
   private func control(_ method: String, _ path: String, body: Data? = nil) throws -> Data {
-    // python's urllib keeps the tests free of the code under test.
-    let script = """
-      import sys, urllib.request
-      req = urllib.request.Request(sys.argv[1], method=sys.argv[2], data=sys.argv[3].encode() if len(sys.argv) > 3 else None)
-      sys.stdout.buffer.write(urllib.request.urlopen(req, timeout=10).read())
-      """
-    var pyArgs = ["-c", script, "\(baseURL)\(path)", method]
-    if let body { pyArgs.append(String(decoding: body, as: UTF8.self)) }
-    let result = try Command.run(Paths.python, pyArgs)
-    guard result.status == 0 else { throw TestFailure("control \(path): \(result.stderr)") }
-    return result.stdout
+    try peer.control(method, path, body: body)
   }
 }

@@ -30,13 +30,28 @@ public struct Settings: Sendable, Equatable {
   public var policies: [String: MailPolicy] = [:]
   /// Where the last outcome of each unit is kept; nil: the default place.
   public var stateDirectory: String? = nil
+  /// ntfy: the topic URL (a secret: anyone who knows it can read), and the
+  /// file with its access token (`tk_…`) or `user:password`.
+  public var ntfyURL: WebURL? = nil
+  public var ntfyTokenFile: String? = nil
+  /// Webhooks: each gets one POST a run, in `webhookFormat`, with the
+  /// Authorization header's value from a file.
+  public var webhookURLs: [WebURL] = []
+  public var webhookFormat = WebhookPayload.Format.json
+  public var webhookAuthorizationFile: String? = nil
+  /// Apprise: the file of Apprise URLs, and the command that reads it.
+  public var appriseURLsFile: String? = nil
+  public var apprise = "/usr/bin/apprise"
+  /// node_exporter's textfile collector directory: a metrics file a unit.
+  public var prometheusTextfileDirectory: String? = nil
   /// How long an undelivered report is kept in the spool: a week.
   public var spoolMaxAge = 7 * 24 * 3600.0
 
   /// Each channel's policy key and its default: mail only when it tells
   /// something, Healthchecks every run (it must see each to know the schedule).
   public static let defaultPolicies: [String: MailPolicy] = [
-    "MAIL_ON": .change, "HC_ON": .always,
+    "MAIL_ON": .change, "HC_ON": .always, "NTFY_ON": .change, "WEBHOOK_ON": .always,
+    "APPRISE_ON": .change,
   ]
 
   /// The policy of a channel (`key`: MAIL_ON, HC_ON) for `unit`: the unit's
@@ -55,7 +70,9 @@ public struct Settings: Sendable, Equatable {
     "MAIL_TO", "MAIL_FROM", "SENDMAIL", "SMTP_URL", "HC_URL", "TIMEOUT", "JOURNAL_FILE",
     "JOURNAL_DIRECTORY", "DRY_RUN", "BODY_MAX_LINES", "BODY_MAX_BYTES",
     "ATTACHMENT_MAX_BYTES", "PING_BODY_LIMIT", "PING_TIMEOUT", "PING_RETRIES",
-    "JOURNAL_SETTLE", "MAIL_ON", "HC_ON", "STATE_DIRECTORY", "SPOOL_MAX_AGE",
+    "JOURNAL_SETTLE", "MAIL_ON", "HC_ON", "STATE_DIRECTORY", "SPOOL_MAX_AGE", "NTFY_URL",
+    "NTFY_TOKEN_FILE", "NTFY_ON", "WEBHOOK_URL", "WEBHOOK_FORMAT", "WEBHOOK_AUTHORIZATION_FILE",
+    "WEBHOOK_ON", "APPRISE_URLS", "APPRISE", "APPRISE_ON", "PROMETHEUS_TEXTFILE_DIRECTORY",
   ]
 
   /// Sets one value. List keys (MAIL_TO, JOURNAL_FILE) replace the list;
@@ -94,6 +111,29 @@ public struct Settings: Sendable, Equatable {
     case "SPOOL_MAX_AGE": spoolMaxAge = try Self.seconds(key, value, range: 60...(366 * 86400))
     case _ where Self.defaultPolicies.keys.contains(where: { key == $0 || key.hasPrefix($0 + "_") }):
       policies[key] = try Self.policy(key, value)
+    case "NTFY_URL":
+      ntfyURL = value.trimmingASCIIWhitespace.isEmpty ? nil : try WebURL(parsing: value, key: key)
+    case "NTFY_TOKEN_FILE": ntfyTokenFile = try Self.path(key, value)
+    case "WEBHOOK_URL":
+      var list: [WebURL] = []
+      for url in value.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+        list.append(try WebURL(parsing: String(url), key: key))
+      }
+      webhookURLs = append ? webhookURLs + list : list
+    case "WEBHOOK_FORMAT":
+      guard let format = WebhookPayload.Format(rawValue: value.trimmingASCIIWhitespace.lowercased())
+      else {
+        throw .invalid(
+          "WEBHOOK_FORMAT must be json or slack, not \"\(value.sanitizedForDisplay(maxLength: 40))\""
+        )
+      }
+      webhookFormat = format
+    case "WEBHOOK_AUTHORIZATION_FILE": webhookAuthorizationFile = try Self.path(key, value)
+    case "APPRISE_URLS": appriseURLsFile = try Self.path(key, value)
+    case "APPRISE":
+      guard value.hasPrefix("/") else { throw .invalid("APPRISE must be an absolute path") }
+      apprise = value
+    case "PROMETHEUS_TEXTFILE_DIRECTORY": prometheusTextfileDirectory = try Self.path(key, value)
     case "STATE_DIRECTORY":
       guard value.isEmpty || value.hasPrefix("/") else {
         throw .invalid("STATE_DIRECTORY must be an absolute path")
@@ -107,7 +147,7 @@ public struct Settings: Sendable, Equatable {
   /// Keys whose value can hold a secret (a URL's `user:password@`). Each
   /// can be read from a file instead, by `KEY_FILE=PATH`, so the secret
   /// need not sit in a file every reporting user can read.
-  public static let secretKeys = ["HC_URL", "SMTP_URL"]
+  public static let secretKeys = ["HC_URL", "SMTP_URL", "NTFY_URL", "WEBHOOK_URL"]
 
   /// The secret keys the config text set with credentials in it: a config
   /// file others can read should not hold them.
@@ -147,6 +187,9 @@ public struct Settings: Sendable, Equatable {
     switch key {
     case "HC_URL": PingTarget.split(hcURL)?.userinfo != nil
     case "SMTP_URL": smtpRelay?.secrets.isEmpty == false
+    // The topic or the webhook's path is the secret itself.
+    case "NTFY_URL": ntfyURL != nil
+    case "WEBHOOK_URL": !webhookURLs.isEmpty
     default: false
     }
   }
@@ -207,6 +250,14 @@ public struct Settings: Sendable, Equatable {
       )
     }
     return policy
+  }
+
+  /// An absolute path, or nil for an empty value (unset).
+  static func path(_ key: String, _ value: String) throws(ConfigurationError) -> String? {
+    let text = value.trimmingASCIIWhitespace
+    guard !text.isEmpty else { return nil }
+    guard text.hasPrefix("/") else { throw .invalid("\(key) must be an absolute path") }
+    return text
   }
 
   static func boolean(_ key: String, _ value: String) throws(ConfigurationError) -> Bool {

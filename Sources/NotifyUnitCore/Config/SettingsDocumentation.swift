@@ -96,6 +96,49 @@ extension Settings {
       .init(
         key: "SPOOL_MAX_AGE", flagValue: nil, defaultValue: seconds(d.spoolMaxAge),
         meaning: "How long an undelivered report is kept, in seconds."),
+      .init(
+        key: "NTFY_URL", flagValue: nil, defaultValue: "none",
+        meaning:
+          "An ntfy topic's URL (https://ntfy.sh/TOPIC or a self-hosted server's): each run as a notification, the headline as its title, the verdict as priority and tags. A secret (anyone who knows the topic can read it): NTFY_URL_FILE=PATH reads it from a file."
+      ),
+      .init(
+        key: "NTFY_TOKEN_FILE", flagValue: nil, defaultValue: "none",
+        meaning: "A file whose first line is the ntfy access token (tk_...) or user:password."),
+      .init(
+        key: "NTFY_ON", flagValue: nil, defaultValue: d.policy("NTFY_ON", for: "").rawValue,
+        meaning: "Which runs go to ntfy, as MAIL_ON; per unit NTFY_ON_backup_service."),
+      .init(
+        key: "WEBHOOK_URL", flagValue: nil, defaultValue: "none",
+        meaning:
+          "Webhook URLs (space separated): one JSON document a run to each (docs/webhook.md). A secret (a chat webhook's path is its token): WEBHOOK_URL_FILE=PATH reads it from a file."
+      ),
+      .init(
+        key: "WEBHOOK_FORMAT", flagValue: nil, defaultValue: d.webhookFormat.rawValue,
+        meaning:
+          "json (notify-unit's document) or slack (Slack's incoming-webhook form, which Mattermost, Rocket.Chat and Discord's /slack endpoint take too)."
+      ),
+      .init(
+        key: "WEBHOOK_AUTHORIZATION_FILE", flagValue: nil, defaultValue: "none",
+        meaning: "A file whose first line is the webhooks' Authorization header value."),
+      .init(
+        key: "WEBHOOK_ON", flagValue: nil, defaultValue: d.policy("WEBHOOK_ON", for: "").rawValue,
+        meaning: "Which runs go to the webhooks, as MAIL_ON; per unit WEBHOOK_ON_backup_service."),
+      .init(
+        key: "APPRISE_URLS", flagValue: nil, defaultValue: "none",
+        meaning:
+          "A file of Apprise URLs, one a line (Telegram, Matrix, Discord, Pushover, Gotify, Teams...), handed to the apprise command; keep it readable only by the reporting users."
+      ),
+      .init(
+        key: "APPRISE", flagValue: nil, defaultValue: d.apprise,
+        meaning: "The apprise command (Debian's apprise package)."),
+      .init(
+        key: "APPRISE_ON", flagValue: nil, defaultValue: d.policy("APPRISE_ON", for: "").rawValue,
+        meaning: "Which runs go to Apprise, as MAIL_ON; per unit APPRISE_ON_backup_service."),
+      .init(
+        key: "PROMETHEUS_TEXTFILE_DIRECTORY", flagValue: nil, defaultValue: "none",
+        meaning:
+          "node_exporter's textfile directory (Debian: /var/lib/prometheus/node-exporter): after each report, the unit's metrics in notify-unit_UNIT.prom."
+      ),
     ]
   }()
 

@@ -128,32 +128,3 @@ public struct StatusReport: Sendable {
     ]) + "\n"
   }
 }
-
-/// Just enough JSON writing for `status --json`, without Foundation.
-enum JSON {
-  /// A JSON string: quotes, backslashes and control characters escaped;
-  /// invalid UTF-8 was already repaired when the text became a String.
-  static func string(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-        let hex = Array("0123456789abcdef")
-        let v = Int(scalar.value)
-        out += "\\u" + String([hex[v >> 12 & 15], hex[v >> 8 & 15], hex[v >> 4 & 15], hex[v & 15]])
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
-  }
-
-  /// Members already encoded, in the order given.
-  static func object(_ members: [(String, String)]) -> String {
-    "{" + members.map { string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
-  }
-}

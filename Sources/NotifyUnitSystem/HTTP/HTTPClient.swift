@@ -8,6 +8,9 @@ public struct HTTPRequest: Sendable {
   public var url: String
   public var body: [UInt8]
   public var contentType = "text/plain; charset=utf-8"
+  /// More request headers, by name; a value with a line break is refused
+  /// (it could add a header of its own).
+  public var headers: [(name: String, value: String)] = []
   public var timeout: Double
   public var userAgent: String
 
@@ -76,6 +79,17 @@ public enum HTTPClient {
     var headers: UnsafeMutablePointer<curl_slist>? = nil
     headers = nu_curl_slist_append(headers, "Content-Type: \(request.contentType)")
     headers = nu_curl_slist_append(headers, "Expect:")  // no 100-continue round trip
+    for header in request.headers {
+      guard !(header.name + header.value).unicodeScalars.contains(where: { $0.value < 0x20 })
+      else {
+        nu_curl_slist_free_all(headers)
+        return .failure(
+          HTTPTransportError(
+            code: -1, message: "the \(header.name) header holds a control character",
+            isRetriable: false))
+      }
+      headers = nu_curl_slist_append(headers, "\(header.name): \(header.value)")
+    }
     defer { nu_curl_slist_free_all(headers) }
 
     let millis = max(1, Int(request.timeout * 1000))

@@ -6,13 +6,14 @@ import NotifyUnitCore
 
 /// A program started directly with posix_spawn: no shell ever sees its
 /// arguments. Its stdin is a pipe the caller writes; stdout and stderr are
-/// inherited (they end up in the unit's journal).
+/// inherited (they end up in the unit's journal), or go to /dev/null with
+/// `discardOutput` (a program that may print a secret it was given).
 public final class ChildProcess {
   public let pid: pid_t
   /// Write end of the child's stdin; closed by `closeInput()`.
   public private(set) var input: Int32
 
-  public init(path: String, arguments: [String]) throws(SpawnError) {
+  public init(path: String, arguments: [String], discardOutput: Bool = false) throws(SpawnError) {
     var pipeFDs: [Int32] = [-1, -1]
     guard pipe(&pipeFDs) == 0 else { throw SpawnError(path: path, errno: errno) }
     // Neither end may leak into other children; dup2 gives the child its own.
@@ -21,6 +22,14 @@ public final class ChildProcess {
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_adddup2(&actions, pipeFDs[0], 0)
+    if discardOutput {
+      for fd: Int32 in [1, 2] {
+        guard posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_WRONLY, 0) == 0 else {
+          for end in pipeFDs { close(end) }
+          throw SpawnError(path: path, errno: errno)
+        }
+      }
+    }
 
     // The child starts with default signal handling (SIGPIPE included).
     var attributes = posix_spawnattr_t()

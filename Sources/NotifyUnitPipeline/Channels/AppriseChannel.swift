@@ -1,0 +1,96 @@
+import NotifyUnitCore
+import NotifyUnitSystem
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The report handed to the `apprise` command (Debian's apprise package)
+/// with the file of Apprise URLs (APPRISE_URLS), which reaches Telegram,
+/// Matrix, Discord, Pushover, Gotify, Teams and many more. The body goes
+/// on stdin, never on the command line; apprise's own output is discarded,
+/// since it may print the URLs it was given, which hold their tokens.
+public struct AppriseChannel: Channel {
+  public let name = "apprise"
+  public let policyKey = "APPRISE_ON"
+  public let wantsLogArchive = false
+  public var urlsFile: String
+  public var program: String
+  public var log: (String) -> Void
+
+  /// A chat message is read on a phone: the log's end, a few KiB.
+  static let maxBodyBytes = 3500
+
+  public init(urlsFile: String, program: String, log: @escaping (String) -> Void = say) {
+    self.urlsFile = urlsFile
+    self.program = program
+    self.log = log
+  }
+
+  /// What apprise's exit status means (its cli.py): 0 sent; 1 a service
+  /// failed (worth another try); 2 a bad argument; 3 nothing to notify
+  /// (every URL tagged, or none).
+  static func result(exitStatus: Int32, urlsFile: String) -> ChannelResult {
+    switch exitStatus {
+    case 0: .delivered
+    case 1: .retryLater(reason: "apprise could not notify every service (exit status 1)")
+    case 3:
+      .refused(
+        reason:
+          "apprise found nothing to notify in \(urlsFile) (exit status 3): give it untagged URLs, one a line",
+        kept: false)
+    default: .refused(reason: "apprise exited with status \(exitStatus)", kept: false)
+    }
+  }
+
+  public func deliver(_ delivery: Delivery, deadline: Deadline) -> ChannelResult {
+    let message = PushMessage(report: delivery.report, maxBodyBytes: Self.maxBodyBytes)
+    let arguments = ["-t", message.title, "-n", message.appriseType, "-c", urlsFile]
+    if delivery.dryRun {
+      Host.printError("apprise: \(program) \(arguments.joined(separator: " ")) < body")
+      Host.printError(message.body)
+      return .delivered
+    }
+    guard access(program, X_OK) == 0 else {
+      let reason =
+        "APPRISE_URLS is set but \(program) cannot be run: install Debian's apprise package (apt-get install apprise)"
+      log(reason)
+      return .refused(reason: reason, kept: false)
+    }
+    if Host.isReadableByOthers(urlsFile) {
+      log(
+        "\(urlsFile) holds Apprise URLs with their tokens and every user can read it: chmod o-r \(urlsFile)"
+      )
+    }
+    let child: ChildProcess
+    do {
+      child = try ChildProcess(path: program, arguments: arguments, discardOutput: true)
+    } catch {
+      log("apprise: \(error)")
+      return .refused(reason: "\(error)", kept: false)
+    }
+    let sink = FileDescriptorSink(fd: child.input, deadline: deadline, what: "apprise")
+    do {
+      try sink.write(Array(message.body.utf8))
+      try sink.flush()
+    } catch {
+      log("apprise: \(error)")
+    }
+    child.closeInput()
+    let result: ChannelResult
+    switch child.wait(until: deadline) {
+    case nil:
+      result = .retryLater(reason: "apprise did not finish before the deadline and was stopped")
+    case .signalled(let signal)?:
+      result = .retryLater(reason: "apprise was killed by signal \(signal)")
+    case .exited(let status)?:
+      result = Self.result(exitStatus: status, urlsFile: urlsFile)
+    }
+    if let failure = result.failure {
+      log("apprise: \(failure)")
+    } else {
+      log("apprise: notified the services in \(urlsFile)")
+    }
+    return result
+  }
+}

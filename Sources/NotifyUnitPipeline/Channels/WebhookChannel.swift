@@ -1,0 +1,63 @@
+import NotifyUnitCore
+import NotifyUnitSystem
+
+/// The report as one JSON document POSTed to a webhook (WEBHOOK_URL, one
+/// channel a URL): notify-unit's own schema (docs/webhook.md) or Slack's
+/// incoming-webhook form (WEBHOOK_FORMAT=slack), with an Authorization
+/// header's value from WEBHOOK_AUTHORIZATION_FILE.
+public struct WebhookChannel: Channel {
+  public let name = "webhook"
+  public let policyKey = "WEBHOOK_ON"
+  public let wantsLogArchive = false
+  public var url: WebURL
+  public var format: WebhookPayload.Format
+  public var authorization: String?
+  public var settings: Settings
+  public var renderer: LogRenderer
+  public var log: (String) -> Void
+
+  public init(
+    url: WebURL, format: WebhookPayload.Format, authorization: String?, settings: Settings,
+    renderer: LogRenderer, log: @escaping (String) -> Void = say
+  ) {
+    self.url = url
+    self.format = format
+    self.authorization = authorization
+    self.settings = settings
+    self.renderer = renderer
+    self.log = log
+  }
+
+  func body(_ report: Report) -> [UInt8] {
+    switch format {
+    case .json: WebhookPayload.json(report, renderer: renderer)
+    case .slack: WebhookPayload.slack(report)
+    }
+  }
+
+  public func deliver(_ delivery: Delivery, deadline: Deadline) -> ChannelResult {
+    let body = body(delivery.report)
+    if delivery.dryRun {
+      Host.printError("webhook: POST \(url.shown) (\(format.rawValue), \(body.count) bytes)")
+      Host.printError(String(decoding: body, as: UTF8.self))
+      return .delivered
+    }
+    var request = HTTPRequest(
+      url: url.url, body: body, timeout: settings.pingTimeout,
+      userAgent: HealthchecksPinger.userAgent)
+    request.contentType = "application/json"
+    if let authorization { request.headers = [("Authorization", authorization)] }
+    let sender = HTTPDelivery(
+      policy: RetryPolicy(maxAttempts: settings.pingRetries + 1),
+      requestTimeout: settings.pingTimeout, shown: "webhook \(url.shown)", scrub: url.scrub,
+      log: log)
+    let outcome = sender.post(request, deadline: deadline)
+    if outcome.delivered {
+      log("webhook \(url.shown): delivered on try \(outcome.attempts)")
+      return .delivered
+    }
+    log("webhook \(url.shown): not delivered after \(outcome.attempts) tries: \(outcome.failure)")
+    return outcome.permanent
+      ? .refused(reason: outcome.failure, kept: false) : .retryLater(reason: outcome.failure)
+  }
+}

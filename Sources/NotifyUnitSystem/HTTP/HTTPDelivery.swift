@@ -1,0 +1,97 @@
+import NotifyUnitCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A POST that must arrive: tried again by `RetryPolicy` (timeouts, refused
+/// connections, 408/429/5xx, a Retry-After honoured), all within the run's
+/// deadline; any other 4xx is a refusal that trying again will not change.
+/// What it says names the target only as `shown` (no secret) and passes
+/// every error through `scrub`.
+public struct HTTPDelivery {
+  public var policy: RetryPolicy
+  /// One request's limit; each try gets the smaller of this and the time left.
+  public var requestTimeout: Double
+  /// The target as it may be shown: its host, never a token or a topic.
+  public var shown: String
+  public var scrub: (String) -> String
+  public var log: (String) -> Void
+
+  /// Below this much time left, another request is not started.
+  static let minimumRequestTime = 0.25
+
+  public init(
+    policy: RetryPolicy, requestTimeout: Double, shown: String,
+    scrub: @escaping (String) -> String, log: @escaping (String) -> Void
+  ) {
+    self.policy = policy
+    self.requestTimeout = requestTimeout
+    self.shown = shown
+    self.scrub = scrub
+    self.log = log
+  }
+
+  public struct Outcome: Sendable {
+    public var delivered = false
+    public var attempts = 0
+    /// Refused for good: a 4xx other than 408 and 429.
+    public var permanent = false
+    /// One line: why it was not delivered (scrubbed), or "".
+    public var failure = ""
+  }
+
+  public func post(_ template: HTTPRequest, deadline: Deadline) -> Outcome {
+    var outcome = Outcome()
+    while true {
+      outcome.attempts += 1
+      let attempt = outcome.attempts
+      let timeLeft = deadline.remaining
+      guard timeLeft >= Self.minimumRequestTime else {
+        outcome.failure =
+          "the run's deadline passed before it could be sent"
+          + (outcome.failure.isEmpty ? "" : " (last error: \(outcome.failure))")
+        return outcome
+      }
+      var request = template
+      request.timeout = min(requestTimeout, timeLeft)
+      let result: RetryPolicy.Attempt
+      switch HTTPClient.perform(request) {
+      case .success(let response):
+        if (200..<300).contains(response.status) {
+          outcome.delivered = true
+          outcome.failure = ""
+          return outcome
+        }
+        result = .answered(status: response.status, retryAfter: response.headers["retry-after"])
+        let text = String(decoding: response.body.prefix(200), as: UTF8.self)
+          .sanitizedForDisplay(maxLength: 200)
+        outcome.failure = scrub("HTTP \(response.status) \(text)")
+      case .failure(let error):
+        result = .transportError(retriable: error.isRetriable)
+        outcome.failure = scrub(error.message)
+      }
+      switch policy.decide(
+        result, attempt: attempt, jitter: Double.random(in: 0...1), now: Double(time(nil)))
+      {
+      case .done:
+        outcome.delivered = true
+        return outcome
+      case .giveUp:
+        if case .answered(let status, _) = result, (400..<500).contains(status) {
+          outcome.permanent = !RetryPolicy.retriableStatuses.contains(status)
+        }
+        log("\(shown): \(outcome.failure) on try \(attempt); giving up")
+        return outcome
+      case .retry(let delay):
+        guard delay + Self.minimumRequestTime < deadline.remaining else {
+          log("\(shown): \(outcome.failure) on try \(attempt); no time left to retry")
+          outcome.failure += "; no time left before the deadline to retry"
+          return outcome
+        }
+        log("\(shown): \(outcome.failure) on try \(attempt); retrying in \(formatDuration(delay))")
+        sleep(seconds: delay)
+      }
+    }
+  }
+}
