@@ -41,7 +41,8 @@ struct NotifyUnit: ParsableCommand {
       } else {
         let message = self.message(for: error).firstLineTrimmed
         let line = "notify-unit: \(redactingQuotedSecrets(message)) (see notify-unit --help)\n"
-        _ = Array(line.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        // With stderr gone there is nowhere left to say it; the exit status does.
+        _ = writeFully(2, Array(line.utf8))
       }
       Glibc.exit(code.rawValue)
     }
