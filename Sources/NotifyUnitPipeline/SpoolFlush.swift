@@ -67,7 +67,7 @@ public struct SpoolFlush {
       func wait(_ why: String) {
         result.remaining += 1
         result.waiting.append("\(what) waits: \(why)")
-        say("\(what) waits: \(why)")
+        say(Priority.warning.tag("\(what) waits: \(why)"))
       }
       let queue: String
       if entry.kind == .ping {
@@ -105,7 +105,7 @@ public struct SpoolFlush {
         spool.remove(entry)
         let note =
           "A \(entry.kind.rawValue) report of \(entry.unit) due at \(due) could not be delivered for \(formatDuration(settings.spoolMaxAge)) and was dropped (SPOOL_MAX_AGE)."
-        say(note)
+        say(Priority.warning.tag(note))
         result.notes.append(note)
         continue
       }
@@ -123,7 +123,7 @@ public struct SpoolFlush {
         spool.remove(entry)
         result.dropped += 1
         let note = "A ping report of \(entry.unit) due at \(due) was dropped: \(why)."
-        say(note)
+        say(Priority.warning.tag(note))
         result.notes.append(note)
       case .failed(let why):
         blocked[queue] = "an earlier \(entry.kind.rawValue) report is not taken yet"
@@ -131,7 +131,7 @@ public struct SpoolFlush {
         do {
           try spool.setReason(entry.path, why)
         } catch {
-          say("\(error): the entry keeps its older reason")
+          say(Priority.warning.tag("\(error): the entry keeps its older reason"))
         }
       }
     }
