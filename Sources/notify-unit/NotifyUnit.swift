@@ -28,7 +28,7 @@ struct NotifyUnit: ParsableCommand {
     // A reader that goes away (sendmail exiting early, a closed stdout) must
     // be an error to report (EPIPE), not a signal that kills the run.
     signal(SIGPIPE, SIG_IGN)
-    if let problem = Capabilities.dropUnlessRoot() { say(problem) }
+    if let problem = Capabilities.dropUnlessRoot() { say(problem, priority: .warning) }
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -20,7 +20,7 @@ import Testing
       Paths.python,
       [
         Paths.peers.appendingPathComponent("spool_race.py").path, mode, Paths.notifyUnit,
-        run.path, run.invocation, dir.path,
+        run.path, run.invocation, "the very last line", dir.path,
       ], timeout: 600)
     #expect(result.status == 0, "\(result.stderr)")
     let figures = try #require(

@@ -71,9 +71,10 @@ import Testing
     #expect(delivered.map(\.kind) == ["log"])
     #expect(
       delivered.allSatisfy { $0.rid?.replacingOccurrences(of: "-", with: "") == run.invocation })
-    #expect(
-      delivered.first?.bodyText.hasPrefix("note: an exit status 3 ping due at ") == true,
-      "\(delivered.first?.bodyText ?? "")")
+    let body = delivered.first?.bodyText ?? ""
+    #expect(body.hasPrefix("note: delayed, this ping was due at "), "\(body)")
+    #expect(body.contains("\nnote: an exit status 3 ping due at "), "\(body)")
+    #expect(body.contains("sent as /log: a newer ping of this check superseded it"))
     #expect(!flush.stderr.contains(check))
   }
 
@@ -86,7 +87,9 @@ import Testing
     var env = run.outcomeEnvironment
     env["STATE_DIRECTORY"] = state.path
     // A server that is gone: nothing listens on port 9 of the loopback.
-    let gone = ["--journal-file", run.path, "--hc-url", "http://127.0.0.1:9", "--ping-retries", "0"]
+    let gone = [
+      "--journal-file", run.path, "--hc-url", "http://127.0.0.1:9", "--ping-retries", "0",
+    ]
     let stuck = try notifyUnit(gone + ["backup.service", check], environment: env)
     #expect(stuck.status == 0 && spoolEntries(state).count == 1, "\(stuck.stderr)")
     let args = ["--journal-file", run.path, "--hc-url", server.baseURL, "--ping-retries", "0"]
@@ -127,7 +130,7 @@ import Testing
     #expect(next.status == 0, "\(next.stderr)")
     #expect(next.stderr.contains("was dropped (SPOOL_MAX_AGE)"))
     #expect(spoolEntries(state).isEmpty)
-    let kinds = try server.requests().map(\.bodyText).dropFirst(2)
+    let kinds = try server.requests().map(\.bodyText).dropFirst(3)
     #expect(kinds.count == 2)
     #expect(kinds.first?.hasPrefix("note: delayed") == true)
     #expect(kinds.last?.contains("note: A ping report of backup.service due at") == true)

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Races notify-unit processes on one spool, for SpoolRaceTests.
 
-  spool_race.py stress BINARY JOURNAL INVOCATION DIR
-  spool_race.py crash  BINARY JOURNAL INVOCATION DIR
+  spool_race.py stress BINARY JOURNAL INVOCATION LAST_LINE DIR
+  spool_race.py crash  BINARY JOURNAL INVOCATION LAST_LINE DIR
+
+LAST_LINE is the invocation's last log line: a mail holding it was handed
+over whole.
 
 Every notify-unit here is a process of its own (never a thread), as units
 finishing together and the flush timer are. The relay is a stand-in
@@ -56,7 +59,8 @@ def escaped(unit):
 
 
 class Race:
-    def __init__(self, binary, journal, invocation, directory, refuse_percent):
+    def __init__(self, binary, journal, invocation, last_line, directory, refuse_percent):
+        self.last_line = last_line.encode()
         self.binary = binary
         self.journal = journal
         self.invocation = invocation
@@ -130,7 +134,7 @@ class Race:
                 (unit.group(0) if unit else None, str(message.get("Message-ID", "")),
                  int(name.rsplit(".", 1)[1]),
                  # The journal's last line: the whole message was handed over.
-                 b"with result 'exit-code'." in raw.replace(b"=\n", b"")))
+                 self.last_line in raw.replace(b"=\n", b"")))
         return found
 
     def refusals(self):
@@ -242,7 +246,12 @@ def crash(race, runs=300, at_once=6):
     drained = race.drain()
     accepted = race.accepted()
     copies = {}
+    headless = 0
     for unit, mid, pid, complete in accepted:
+        if unit is None:
+            # Cut short before its Subject by a kill: counted, not a report.
+            headless += 1
+            continue
         copies.setdefault(unit, []).append((mid, pid, complete))
     violations = []
     if not drained:
@@ -258,6 +267,8 @@ def crash(race, runs=300, at_once=6):
         if len(ids) > 1:
             violations.append("%s: two different reports %s" % (unit, ids))
         truncated += sum(1 for _, _, complete in got if not complete)
+        if not all(pid in killed for _, pid, complete in got if not complete):
+            violations.append("%s was cut short by a process that was not killed" % unit)
         if len(got) > 1:
             duplicates += len(got) - 1
             # Each copy but the last handed over by a process killed after
@@ -274,16 +285,16 @@ def crash(race, runs=300, at_once=6):
         "refusals": race.refusals(), "reached_spool": len(reached),
         "accepted": len(accepted), "delivered_reports": len(copies),
         "duplicates": duplicates, "duplicates_killed_after_accept": explained,
-        "truncated_handovers": truncated,
+        "truncated_handovers": truncated + headless,
         "not_delivered_killed_before_spool": never,
         "violations": violations,
     }
 
 
 def main():
-    mode, binary, journal, invocation, directory = sys.argv[1:6]
+    mode, binary, journal, invocation, last_line, directory = sys.argv[1:7]
     started = time.monotonic()
-    race = Race(binary, journal, invocation, directory, 40)
+    race = Race(binary, journal, invocation, last_line, directory, 40)
     figures = stress(race) if mode == "stress" else crash(race)
     figures["seconds"] = round(time.monotonic() - started, 1)
     print(json.dumps(figures))
