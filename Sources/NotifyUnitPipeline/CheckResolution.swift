@@ -10,7 +10,7 @@ public func readSecretFile(_ path: String, holding what: String = "a secret") ->
   case .failure(let error): return .failure(.invalid("\(error)"))
   case .success(let text):
     if Host.isReadableByOthers(path) {
-      say("\(path) holds \(what) and every user can read it: chmod o-r \(path)")
+      say("\(path) holds \(what) and every user can read it: chmod o-r \(path)", priority: .warning)
     }
     return .success(text)
   }
@@ -32,7 +32,7 @@ public func resolveCheck(_ value: String) throws(ConfigurationError) -> String? 
     let check = Host.environment[name]?.trimmingASCIIWhitespace ?? ""
     if check.isEmpty {
       // Allowed (a unit whose check is left empty pings nothing), but never silent.
-      say("CHECK env:\(name): \(name) is not set or empty, so no ping is sent")
+      say("CHECK env:\(name): \(name) is not set or empty, so no ping is sent", priority: .warning)
       return nil
     }
     return check

@@ -38,7 +38,7 @@ extension ReportPipeline {
           channels.append(HealthchecksChannel(target: target, settings: settings, log: log))
         }
       } catch {
-        log("CHECK: \(error); no ping will be sent")
+        log(Priority.error.tag("CHECK: \(error); no ping will be sent"))
         status = .usage
       }
     }
@@ -46,8 +46,9 @@ extension ReportPipeline {
     // Silence is the worst failure: a run that can tell no one says so.
     if channels.isEmpty && settings.prometheusTextfileDirectory == nil {
       log(
-        "nothing to deliver \(unit.sanitizedForDisplay(maxLength: 100))'s report to: set MAIL_TO in \(defaultConfigPath) (or --mail-to), NTFY_URL, WEBHOOK_URL or APPRISE_URLS, or give a CHECK"
-      )
+        Priority.error.tag(
+          "nothing to deliver \(unit.sanitizedForDisplay(maxLength: 100))'s report to: set MAIL_TO in \(defaultConfigPath) (or --mail-to), NTFY_URL, WEBHOOK_URL or APPRISE_URLS, or give a CHECK"
+        ))
       return (nil, max(status, .configProblem))
     }
     let source = SystemdOutcomeSource(

@@ -13,19 +13,19 @@ public func loadSettings(config: String, flags: [(key: String, value: String)]) 
   switch Host.readFile(config) {
   case .success(let text):
     for problem in settings.apply(configText: text, readFile: { readSecretFile($0) }) {
-      Host.printError("notify-unit: \(config): \(problem)")
+      say("\(config): \(problem)", priority: .error)
       status = max(status, .configProblem)
     }
     if !settings.secretsInConfigText.isEmpty, Host.isReadableByOthers(config, group: true) {
       let keys = settings.secretsInConfigText.joined(separator: ", ")
       say(
-        "\(config) holds credentials (\(keys)) and other users can read it: chmod 0600 it, or move them to a file of their own with \(settings.secretsInConfigText[0])_FILE="
-      )
+        "\(config) holds credentials (\(keys)) and other users can read it: chmod 0600 it, or move them to a file of their own with \(settings.secretsInConfigText[0])_FILE=",
+        priority: .warning)
     }
   case .failure(let error):
     // Only the default file may be missing.
     if !(error.isMissing && config == defaultConfigPath) {
-      Host.printError("notify-unit: \(error)")
+      say("\(error)", priority: .error)
       status = max(status, .configProblem)
     }
   }
@@ -36,7 +36,7 @@ public func loadSettings(config: String, flags: [(key: String, value: String)]) 
       try settings.set(name, value, append: append)
     } catch {
       let flag = String(name.lowercased().map { $0 == "_" ? "-" : $0 })
-      Host.printError("notify-unit: --\(flag): \(error)")
+      say("--\(flag): \(error)", priority: .error)
       status = max(status, .usage)
     }
   }

@@ -47,10 +47,12 @@ public enum Host {
     return result
   }
 
-  /// Writes one line to stderr.
+  /// Writes one line to stderr, whole (a pipe to journald may take it in
+  /// parts).
   public static func printError(_ line: String) {
-    let bytes = Array((line + "\n").utf8)
-    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    // When stderr itself cannot be written there is nowhere left to say so;
+    // what the line reported is also in the exit status.
+    _ = writeFully(2, Array((line + "\n").utf8))
   }
 
   /// True when the file's mode lets every user read it, or with `group`,

@@ -156,8 +156,14 @@ public final class UnitStateStore {
   }
 
   /// Writes the unit's last report with `write`, then puts it in place
-  /// atomically; returns its path.
-  public func saveReport(_ unit: String, _ write: (ByteSink) throws -> Void) throws -> String {
+  /// atomically; returns its path. `whenWritten` is handed the complete
+  /// file under its temporary name, before the rename: the one name that is
+  /// this run's own (another run of the unit may put its report in place
+  /// at any moment), for the spool to link.
+  public func saveReport(
+    _ unit: String, _ write: (ByteSink) throws -> Void,
+    whenWritten: (String) -> Void = { _ in }
+  ) throws -> String {
     let path = lastReportPath(unit)
     let temporary = path + ".tmp-\(getpid())"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
@@ -167,7 +173,9 @@ public final class UnitStateStore {
       let sink = FileDescriptorSink(fd: fd, deadline: nil, what: temporary)
       try write(sink)
       try sink.flush()
-      guard fsync(fd) == 0, rename(temporary, path) == 0 else {
+      guard fsync(fd) == 0 else { throw FileError(path: temporary, errno: errno, action: "write") }
+      whenWritten(temporary)
+      guard rename(temporary, path) == 0 else {
         throw FileError(path: path, errno: errno, action: "write")
       }
     } catch {
@@ -195,15 +203,20 @@ public final class UnitStateStore {
     let temporary = path + ".tmp-\(getpid())"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
     guard fd >= 0 else { throw FileError(path: temporary, errno: errno, action: "create") }
-    let bytes = Array(Self.format(unit, record).utf8)
-    let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-    let synced = fsync(fd) == 0
+    let writeError = writeFully(fd, Array(Self.format(unit, record).utf8))
+    let syncError = fsync(fd) == 0 ? nil : errno
     close(fd)
-    guard written == bytes.count, synced, rename(temporary, path) == 0 else {
+    if let e = writeError ?? syncError {
+      unlink(temporary)
+      throw FileError(path: temporary, errno: e, action: "write")
+    }
+    guard rename(temporary, path) == 0 else {
       let e = errno
       unlink(temporary)
       throw FileError(path: path, errno: e, action: "write")
     }
+    // The record is in place; the directory's fsync only makes it survive
+    // a power cut, and its failure is no reason to call the write failed.
     let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     if dir >= 0 {
       fsync(dir)

@@ -36,11 +36,11 @@ struct FlushCommand: ParsableCommand {
       let result = SpoolFlush(spool: spool, settings: settings, say: say)
         .run(deadline: Deadline(secondsFromNow: settings.timeout))
       if result.remaining > 0 {
-        say("\(result.remaining) report(s) still waiting in \(spool.directory)")
+        say("\(result.remaining) report(s) still waiting in \(spool.directory)", priority: .warning)
         status = max(status, .temporaryFailure)
       }
     } catch {
-      say("\(error)")
+      say("\(error)", priority: .error)
       status = max(status, .temporaryFailure)
     }
     if status != .delivered { throw ExitCode(status.rawValue) }

@@ -28,7 +28,7 @@ struct NotifyUnit: ParsableCommand {
     // A reader that goes away (sendmail exiting early, a closed stdout) must
     // be an error to report (EPIPE), not a signal that kills the run.
     signal(SIGPIPE, SIG_IGN)
-    if let problem = Capabilities.dropUnlessRoot() { say(problem) }
+    if let problem = Capabilities.dropUnlessRoot() { say(problem, priority: .warning) }
     do {
       var command = try parseAsRoot()
       try command.run()
@@ -41,7 +41,8 @@ struct NotifyUnit: ParsableCommand {
       } else {
         let message = self.message(for: error).firstLineTrimmed
         let line = "notify-unit: \(redactingQuotedSecrets(message)) (see notify-unit --help)\n"
-        _ = Array(line.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        // With stderr gone there is nowhere left to say it; the exit status does.
+        _ = writeFully(2, Array(line.utf8))
       }
       Glibc.exit(code.rawValue)
     }

@@ -105,7 +105,7 @@ struct ResendCommand: ParsableCommand {
           file: stored, headers: headers, deadline: Deadline(secondsFromNow: settings.timeout))
         say("re-sent the last report of \(unit) to \(settings.mailTo.count) recipient(s)")
       } catch {
-        say("the report could not be re-sent: \(error)")
+        say("the report could not be re-sent: \(error)", priority: .error)
         status = max(status, .temporaryFailure)
       }
     }

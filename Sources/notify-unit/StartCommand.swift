@@ -85,7 +85,9 @@ struct StartCommand: ParsableCommand {
         deadline: Deadline(secondsFromNow: min(settings.timeout, Self.maximumSeconds))
       ) { _ in body }
       if !outcome.delivered {
-        say("start signal dropped after \(outcome.attempts) tries: \(outcome.failure)")
+        say(
+          "start signal dropped after \(outcome.attempts) tries: \(outcome.failure)",
+          priority: .warning)
         if outcome.permanent { status = max(status, .refused) }
       }
     }

@@ -95,7 +95,9 @@ struct TestCommand: ParsableCommand {
       print("test mail \(mail.messageID) handed to \(transport.name) for \(recipients)")
       return .delivered
     } catch {
-      say("the test mail to \(recipients) was not taken by \(transport.name): \(error)")
+      say(
+        "the test mail to \(recipients) was not taken by \(transport.name): \(error)",
+        priority: .error)
       if case DeliveryError.failed? = error as? DeliveryError { return .refused }
       return .temporaryFailure
     }

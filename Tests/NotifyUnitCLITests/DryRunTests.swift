@@ -166,7 +166,8 @@ import Testing
       ],
       environment: run.outcomeEnvironment)
     #expect(result.status == 64)
-    let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("notify-unit: ") }
+    // Errors, as journald will file them (`journalctl -p err`).
+    let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("<3>notify-unit: ") }
     #expect(errors.contains { $0.contains("--timeout: TIMEOUT must be seconds") })
     #expect(errors.contains { $0.contains("CHECK must be") })
     #expect(try ParsedMessage.parse(result.stdout).defects.isEmpty)

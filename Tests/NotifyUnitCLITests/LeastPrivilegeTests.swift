@@ -34,7 +34,7 @@ import Testing
     #expect(empty.status == 0, "\(empty.stderr)")
     #expect(
       empty.stderr
-        == "notify-unit: CHECK env:HC_TEST_CHECK: HC_TEST_CHECK is not set or empty, so no ping is sent\n",
+        == "<4>notify-unit: CHECK env:HC_TEST_CHECK: HC_TEST_CHECK is not set or empty, so no ping is sent\n",
       "\(empty.stderr)")
     #expect(try server.requests().isEmpty)
     let bad = try notifyUnit(["start", "backup.service", "env:"], environment: environment)

@@ -43,31 +43,65 @@ import Testing
     #expect(mails.first?.body.hasSuffix("restic[4242]: the very last line\n") == true)
   }
 
-  @Test func pingsThatFailedAllTheirTriesAreSentLaterInOrderWithTheirRid() throws {
+  @Test func aNewerStatePingGoesOutAndTheOlderOneFollowsAsALogWithItsRid() throws {
     let server = try HealthchecksServer(checks: [check])
     let run = try HostileRun(hugeLine: false)
     defer { run.cleanUp() }
     let state = run.dir.appendingPathComponent("state")
+    // The failure's ping, and the flush of it by the next run: both 503.
     try server.inject(Array(repeating: ["status": 503], count: 2))
     var env = run.outcomeEnvironment
     env["STATE_DIRECTORY"] = state.path
     let args = ["--journal-file", run.path, "--hc-url", server.baseURL, "--ping-retries", "0"]
     let failed = try notifyUnit(args + ["backup.service", check], environment: env)
+    #expect(failed.status == 0 && failed.stderr.contains("ping kept in the spool"))
     env["SERVICE_RESULT"] = "success"
     let ok = try notifyUnit(args + ["backup.service", check], environment: env)
-    #expect(failed.status == 0 && ok.status == 0)
-    #expect(spoolEntries(state).count == 2)
-    #expect(try server.requests().count == 2)
+    #expect(ok.status == 0, "\(ok.stderr)")
+    // The success went out at once, not queued behind the failure; the
+    // failure waits, made state-neutral.
+    #expect(try server.requests().map(\.kind) == ["exit", "exit", "success"])
+    #expect(spoolEntries(state).count == 1)
 
     let flush = try notifyUnit(["flush", "--state-directory", state.path])
     #expect(flush.status == 0, "\(flush.stderr)")
     #expect(spoolEntries(state).isEmpty)
-    let delivered = try server.requests().dropFirst(2)
-    #expect(delivered.map(\.kind) == ["exit", "success"])
+    let delivered = try server.requests().dropFirst(3)
+    // Never a state change after the newer success: a /log, saying what it was.
+    #expect(delivered.map(\.kind) == ["log"])
     #expect(
       delivered.allSatisfy { $0.rid?.replacingOccurrences(of: "-", with: "") == run.invocation })
-    #expect(delivered.allSatisfy { $0.bodyText.hasPrefix("note: delayed, this ping was due at ") })
+    let body = delivered.first?.bodyText ?? ""
+    #expect(body.hasPrefix("note: delayed, this ping was due at "), "\(body)")
+    #expect(body.contains("\nnote: an exit status 3 ping due at "), "\(body)")
+    #expect(body.contains("sent as /log: a newer ping of this check superseded it"))
     #expect(!flush.stderr.contains(check))
+  }
+
+  @Test func aPingStuckOnAGoneServerHoldsBackNoOtherCheck() throws {
+    let other = SecretLedger.newCheck()
+    let server = try HealthchecksServer(checks: [check, other])
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let state = run.dir.appendingPathComponent("state")
+    var env = run.outcomeEnvironment
+    env["STATE_DIRECTORY"] = state.path
+    // A server that is gone: nothing listens on port 9 of the loopback.
+    let gone = [
+      "--journal-file", run.path, "--hc-url", "http://127.0.0.1:9", "--ping-retries", "0",
+    ]
+    let stuck = try notifyUnit(gone + ["backup.service", check], environment: env)
+    #expect(stuck.status == 0 && spoolEntries(state).count == 1, "\(stuck.stderr)")
+    let args = ["--journal-file", run.path, "--hc-url", server.baseURL, "--ping-retries", "0"]
+    let next = try notifyUnit(args + ["backup.service", other], environment: env)
+    #expect(next.status == 0, "\(next.stderr)")
+    // Sent now, though a ping of the same unit still waits for its server;
+    // the flush says why that one waits.
+    #expect(try server.requests().map(\.kind) == ["exit"])
+    #expect(spoolEntries(state).count == 1)
+    #expect(next.stderr.contains("a ping report of backup.service due at "))
+    #expect(next.stderr.contains("waits: no answer from the server (curl error 7)"))
+    #expect(!next.stderr.contains(check) && !next.stderr.contains(other))
   }
 
   @Test func theNextRunFlushesFirstAndExpiredEntriesAreDroppedAndReported() throws {
@@ -78,7 +112,8 @@ import Testing
     var env = run.outcomeEnvironment
     env["STATE_DIRECTORY"] = state.path
     let args = ["--journal-file", run.path, "--hc-url", server.baseURL, "--ping-retries", "0"]
-    try server.inject([["status": 503], ["status": 503]])
+    // The first ping, the second run's flush of it, the second ping.
+    try server.inject(Array(repeating: ["status": 503], count: 3))
     _ = try notifyUnit(args + ["backup.service", check], environment: env)
     _ = try notifyUnit(args + ["backup.service", check], environment: env)
     var entries = spoolEntries(state)
@@ -95,7 +130,7 @@ import Testing
     #expect(next.status == 0, "\(next.stderr)")
     #expect(next.stderr.contains("was dropped (SPOOL_MAX_AGE)"))
     #expect(spoolEntries(state).isEmpty)
-    let kinds = try server.requests().map(\.bodyText).dropFirst(2)
+    let kinds = try server.requests().map(\.bodyText).dropFirst(3)
     #expect(kinds.count == 2)
     #expect(kinds.first?.hasPrefix("note: delayed") == true)
     #expect(kinds.last?.contains("note: A ping report of backup.service due at") == true)

@@ -80,8 +80,14 @@ import Testing
 
   @Test func successSubjectHasTheGreenHeart() throws {
     let lines = [Array("ok".utf8)]
-    let r = report(lines: lines, result: "success")
-    #expect(r.headline == "💚 backup.service: success on nas")
+    // The Subject of a composed mail, not only the report's headline.
+    let message = try compose(report(lines: lines, result: "success"), lines: lines)
+    let (headers, _) = split(message)
+    let subject = headers.drop { !$0.hasPrefix("Subject:") }.prefix {
+      $0.hasPrefix("Subject:") || $0.hasPrefix(" ")
+    }
+    .map { $0.hasPrefix("Subject: ") ? String($0.dropFirst(9)) : $0 }.joined(separator: "\n")
+    #expect(Decode.encodedWords(subject) == "💚 backup.service: success on nas")
   }
 
   @Test func hostileUnitNamesCannotAddHeaders() throws {

@@ -123,7 +123,9 @@ import Testing
     let elapsed = started.duration(to: .now)
 
     #expect(outcome.journalReadable && outcome.complete && outcome.settled)
-    #expect(elapsed < .seconds(5), "reading took \(elapsed): a damaged file made it hang")
+    // Generous: a hang runs into the 20 s deadline; a loaded two-core
+    // machine may be slow, which is no failure.
+    #expect(elapsed < .seconds(15), "reading took \(elapsed): a damaged file made it hang")
     // Every good entry, once, in order; the good file of another unit none.
     #expect(messages.filter { $0.hasPrefix("good-") } == expected)
     #expect(!messages.contains { $0.hasPrefix("other ") })

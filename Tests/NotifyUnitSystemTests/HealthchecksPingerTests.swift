@@ -113,7 +113,9 @@ import Testing
     let elapsed = Date().timeIntervalSince(started)
     #expect(!outcome.delivered && !outcome.permanent)
     #expect(outcome.attempts > 2)
-    #expect(elapsed <= 2.2, "took \(elapsed) s for a 2 s deadline")
+    // Generous: 50 attempts without the deadline would take over a minute;
+    // a loaded two-core machine may overrun 2 s by a little.
+    #expect(elapsed <= 8, "took \(elapsed) s for a 2 s deadline")
     #expect(
       outcome.failure.contains("127.0.0.1") || outcome.failure.contains("\(closedPort)")
         || outcome.failure.contains("curl error 7"))

@@ -207,11 +207,13 @@ import Testing
   }
 
   @Test func missingJournalFileIsAnErrorNamingIt() throws {
-    #expect(throws: JournalError.self) {
+    #expect {
       _ = try InvocationLog(
         source: .files(["/nonexistent/x.journal"]), invocationID: J.newInvocation()
       )
       .read(settle: 0, deadline: Deadline(secondsFromNow: 1)) { _ in }
+    } throws: { error in
+      error is JournalError && "\(error)".contains("/nonexistent/x.journal")
     }
   }
 
@@ -234,7 +236,9 @@ import Testing
     #expect(outcome.settled)
     #expect(messages.count == 13)
     #expect(messages.last == "late 7")
-    #expect(elapsed < 5)
+    // Generous: the settle limit is 10 s; stopping well before it shows
+    // the reader ended when the lines were in, not at its limit.
+    #expect(elapsed < 9)
   }
 
   @Test func givesUpSettlingAtItsLimitAndSaysSo() throws {

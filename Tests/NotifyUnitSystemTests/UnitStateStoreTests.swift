@@ -58,26 +58,39 @@ import Testing
   @Test func unitsFinishingTogetherNeverTearAFile() throws {
     let dir = try Paths.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
-    let path = dir.path
-    // Two dozen writers at once, as separate processes would: half on one
-    // unit, half on units of their own.
-    DispatchQueue.concurrentPerform(iterations: 24) { i in
-      guard let store = try? UnitStateStore(directory: path) else { return }
-      let unit = i % 2 == 0 ? "shared.service" : "unit\(i).service"
-      for n in 0..<20 {
-        try? store.write(
-          unit, .init(success: n % 2 == 0, result: "r\(i)-\(n)", invocationID: nil, time: UInt64(n))
-        )
-      }
+    let state = dir.appendingPathComponent("state").path
+    let id = JournalFixture.newInvocation()
+    let journal = try JournalFixture.write(
+      [JournalFixture.serviceLine(Array("done".utf8), invocation: id, at: JournalFixture.baseTime)],
+      in: dir)
+    let sendmail = try Command.script(at: dir.appendingPathComponent("sm").path, "cat >/dev/null")
+    // Two dozen notify-unit processes at once (each its own pid, as units
+    // finishing together are; threads would share one), three runs each:
+    // half on one unit, half on units of their own.
+    let processes = try (0..<24).map { i -> Process in
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: "/bin/sh")
+      p.arguments = [
+        "-c", #"for n in 1 2 3; do "$0" "$@" || exit 1; done"#, Paths.notifyUnit,
+        "--config", "/dev/null", "--journal-file", journal, "--journal-settle", "0",
+        "--state-directory", state, "--mail-to", "a@localhost", "--sendmail", sendmail,
+        i % 2 == 0 ? "shared.service" : "unit\(i).service",
+      ]
+      p.environment = ["SERVICE_RESULT": "success", "INVOCATION_ID": id, "PATH": "/usr/bin:/bin"]
+      p.standardError = FileHandle.nullDevice
+      try p.run()
+      return p
     }
-    let store = try UnitStateStore(directory: path)
-    #expect(store.read("shared.service").record?.time == 19)
+    for p in processes { p.waitUntilExit() }
+    #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+    let store = try UnitStateStore(directory: state)
+    let shared = store.read("shared.service")
+    #expect(shared.problem == nil && shared.record?.success == true)
     for i in stride(from: 1, to: 24, by: 2) {
-      #expect(store.read("unit\(i).service").record?.result == "r\(i)-19")
+      let read = store.read("unit\(i).service")
+      #expect(read.problem == nil && read.record?.result == "success")
     }
-    let leftovers = try FileManager.default.contentsOfDirectory(atPath: path).filter {
-      $0.contains(".tmp-")
-    }
-    #expect(leftovers.isEmpty)
+    let names = try FileManager.default.contentsOfDirectory(atPath: state)
+    #expect(!names.contains { $0.contains(".tmp-") || $0.contains(".corrupt-") }, "\(names)")
   }
 }

@@ -42,32 +42,29 @@ public struct HealthchecksChannel: Channel {
       return .delivered
     }
     let spool = delivery.spool
-    // Pings keep their order: behind a ping of this unit still in the spool,
-    // this one waits its turn there.
-    if let spool,
-      spool.entries().contains(where: { $0.kind == .ping && $0.unit == unit })
-    {
-      do {
-        try spool.addPing(
-          url: url, unit: unit, created: report.createdAt,
-          body: makeBody(settings.pingBodyLimit), reason: "an earlier ping is still waiting")
-        log(
-          "ping kept in the spool behind an earlier one of \(unit.sanitizedForDisplay(maxLength: 100))"
-        )
-        return .spooled(reason: "an earlier ping is still waiting")
-      } catch {
-        log("\(error)")
+    // Pings keep their order per check, and the newest state wins: older
+    // state pings of this check still waiting go out as /log (see
+    // SupersededPings), never after this one as a state change.
+    if let spool, SupersededPings.isStateChange(url) {
+      for problem in SupersededPings.demoteWaiting(
+        in: spool, checkURL: target.successURL, renderer: LogRenderer(zone: .local),
+        deadline: deadline)
+      {
+        log(Priority.warning.tag(problem))
       }
     }
     // In the spool before it is sent (see MailChannel), removed once done.
     var pending: (path: String, lock: Int32?)? = nil
     if let spool {
-      if let path = try? spool.addPing(
-        url: url, unit: unit, created: report.createdAt,
-        body: makeBody(settings.pingBodyLimit),
-        reason: "notify-unit stopped before the ping was answered")
-      {
-        pending = (path, spool.lock(path))
+      do {
+        let claim = try spool.addPing(
+          url: url, unit: unit, created: report.createdAt,
+          body: makeBody(settings.pingBodyLimit),
+          reason: "notify-unit stopped before the ping was answered")
+        pending = (claim.path, claim.lock)
+        if let problem = claim.reasonProblem { log(Priority.warning.tag(problem)) }
+      } catch {
+        log(Priority.warning.tag("\(error): the ping is not kept in the spool while it is sent"))
       }
     }
     defer { if let fd = pending?.lock { close(fd) } }
@@ -82,11 +79,16 @@ public struct HealthchecksChannel: Channel {
     }
     if outcome.delivered || outcome.permanent, let pending { spool?.remove(path: pending.path) }
     if outcome.delivered { return .delivered }
-    log("ping not delivered after \(outcome.attempts) tries: \(outcome.failure)")
+    let failure = "ping not delivered after \(outcome.attempts) tries: \(outcome.failure)"
+    log(Priority.warning.tag(failure))
     // A refusal (4xx) will not pass by itself: loud, not spooled.
     guard !outcome.permanent else { return .refused(reason: outcome.failure, kept: false) }
     guard let spool, let pending else { return .retryLater(reason: outcome.failure) }
-    try? spool.setReason(pending.path, outcome.failure)
+    do {
+      try spool.setReason(pending.path, outcome.failure)
+    } catch {
+      log(Priority.warning.tag("\(error): the spooled ping keeps its first reason"))
+    }
     log("ping kept in the spool for the next run")
     return .spooled(reason: outcome.failure)
   }

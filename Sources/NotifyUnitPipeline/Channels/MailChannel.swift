@@ -36,11 +36,11 @@ public struct MailChannel: Channel {
       return .delivered
     case .spooled(let error):
       // A refusal that will not pass by itself stays loud.
-      log("mail not sent, kept in the spool for the next run: \(error)")
+      log(Priority.warning.tag("mail not sent, kept in the spool for the next run: \(error)"))
       if case .failed = error { return .refused(reason: "\(error)", kept: true) }
       return .spooled(reason: "\(error)")
     case .lost(let error):
-      log("mail not sent: \(error)")
+      log(Priority.error.tag("mail not sent: \(error)"))
       if case DeliveryError.failed? = error as? DeliveryError {
         return .refused(reason: "\(error)", kept: false)
       }
@@ -70,39 +70,47 @@ public struct MailChannel: Channel {
         return .sent
       }
       let transport = mailTransport(settings, host: report.host)
+      // In the spool before it is sent, locked from before it is seen there:
+      // a run killed half-way loses nothing, and a flush elsewhere does not
+      // send it twice. Linked from the report as this run wrote it (the
+      // unit's last report may be another run's by the time it is sent).
+      let spool = delivery.spool
+      var pending: Spool.Claim? = nil
+      defer { pending?.release() }
       var saved: String? = nil
       if let store = delivery.store {
         do {
-          saved = try store.saveReport(unit) { try composer.write(to: $0, archive: archive) }
+          saved = try store.saveReport(
+            unit, { try composer.write(to: $0, archive: archive) },
+            whenWritten: { written in
+              guard let spool else { return }
+              do {
+                pending = try spool.addMail(
+                  file: written, unit: unit, created: report.createdAt,
+                  reason: "notify-unit stopped before the mail was handed over")
+                if let problem = pending?.reasonProblem { log(Priority.warning.tag(problem)) }
+              } catch {
+                log(Priority.warning.tag("\(error): an undelivered mail could not be kept"))
+              }
+            })
         } catch {
-          log("\(error): the report is not kept for resend or the spool")
+          log(Priority.warning.tag("\(error): the report is not kept for resend"))
         }
       }
-      guard let saved else {
+      guard let file = pending?.path ?? saved else {
         try transport.send(deadline: deadline) { try composer.write(to: $0, archive: archive) }
         log("mail sent to \(settings.mailTo.count) recipient(s) through \(transport.name)")
         return .sent
       }
-      // In the spool before it is sent, locked while it is: a run killed
-      // half-way loses nothing, and a flush elsewhere does not send it twice.
-      let spool = delivery.spool
-      var pending: (path: String, lock: Int32?)? = nil
-      if let spool {
-        do {
-          let path = try spool.addMail(
-            file: saved, unit: unit, created: report.createdAt,
-            reason: "notify-unit stopped before the mail was handed over")
-          pending = (path, spool.lock(path))
-        } catch {
-          log("\(error): an undelivered mail could not be kept")
-        }
-      }
-      defer { if let fd = pending?.lock { close(fd) } }
       do {
-        try transport.send(file: saved, headers: [], deadline: deadline)
+        try transport.send(file: file, headers: [], deadline: deadline)
       } catch let error as DeliveryError {
         guard let spool, let pending else { return .lost(error) }
-        try? spool.setReason(pending.path, "\(error)")
+        do {
+          try spool.setReason(pending.path, "\(error)")
+        } catch {
+          log(Priority.warning.tag("\(error): the spooled mail keeps its first reason"))
+        }
         return .spooled(error)
       }
       if let pending { spool?.remove(path: pending.path) }

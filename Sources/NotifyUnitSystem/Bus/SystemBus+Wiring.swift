@@ -24,7 +24,7 @@ extension SystemBus {
 
   /// A "b" property. D-Bus booleans are 32 bits wide in sd-bus.
   public func bool(_ path: String, _ interface: String, _ name: String) throws(BusError) -> Bool {
-    try trivial(path, interface, name, type: "b", as: Int32.self) != 0
+    try trivial(path, interface, name, as: BusBool.self).value
   }
 
   /// EnvironmentFiles= ("a(sb)"): each file, and whether a missing one is
@@ -43,12 +43,12 @@ extension SystemBus {
       let entered = sd_bus_message_enter_container(reply, CChar(UInt8(ascii: "r")), "sb")
       guard entered >= 0 else { throw BusError("reading \(name)", entered) }
       if entered == 0 { break }
-      var file: UnsafePointer<CChar>? = nil
-      var optional: Int32 = 0
-      guard readBasic(reply, "s", &file), let file, readBasic(reply, "b", &optional),
+      var file = BusString()
+      var optional = BusBool()
+      guard readBasic(reply, &file), let path = file.raw, readBasic(reply, &optional),
         sd_bus_message_exit_container(reply) >= 0
       else { throw BusError("reading \(name)", -EBADMSG) }
-      files.append((String(cString: file), optional != 0))
+      files.append((String(cString: path), optional.value))
     }
     return files
   }
@@ -60,6 +60,8 @@ extension SystemBus {
   public func execCommandLines(_ path: String, _ interface: String, _ name: String)
     throws(BusError) -> [UnitWiring.Command]
   {
+    // NAMEEx is missing before systemd 243: fall back to NAME, whose own
+    // read says what is wrong if the bus itself fails.
     if let reply = try? property(path, interface, name + "Ex", "a(sasasttttuii)") {
       defer { sd_bus_message_unref(reply) }
       return try readCommands(reply, name: name + "Ex", flagsAsStrings: true)
@@ -80,8 +82,8 @@ extension SystemBus {
       let entered = sd_bus_message_enter_container(reply, CChar(UInt8(ascii: "r")), inner)
       guard entered >= 0 else { throw BusError("reading \(name)", entered) }
       if entered == 0 { break }
-      var program: UnsafePointer<CChar>? = nil
-      guard readBasic(reply, "s", &program), let program else {
+      var command = BusString()
+      guard readBasic(reply, &command), let program = command.raw else {
         throw BusError("reading \(name)", -EBADMSG)
       }
       let arguments = try readStrv(reply, name)
@@ -92,9 +94,9 @@ extension SystemBus {
         ignoresFailure = flags.contains("ignore-failure")
         privileged = flags.contains("privileged")
       } else {
-        var ignore: Int32 = 0
-        guard readBasic(reply, "b", &ignore) else { throw BusError("reading \(name)", -EBADMSG) }
-        ignoresFailure = ignore != 0
+        var ignore = BusBool()
+        guard readBasic(reply, &ignore) else { throw BusError("reading \(name)", -EBADMSG) }
+        ignoresFailure = ignore.value
       }
       guard sd_bus_message_skip(reply, "ttttuii") >= 0, sd_bus_message_exit_container(reply) >= 0
       else { throw BusError("reading \(name)", -EBADMSG) }
@@ -116,14 +118,6 @@ extension SystemBus {
     let r = sd_bus_get_property(bus, Self.systemd, path, interface, name, &error, &reply, type)
     guard r >= 0, let reply else { throw BusError("reading \(name)", r, error) }
     return reply
-  }
-
-  /// One basic value of D-Bus type `type` into `value`, whose Swift type
-  /// must match it: "s" a C string pointer, "b" Int32.
-  private func readBasic<T>(_ reply: OpaquePointer, _ type: Character, _ value: inout T) -> Bool {
-    withUnsafeMutablePointer(to: &value) {
-      sd_bus_message_read_basic(reply, CChar(type.asciiValue!), $0) > 0
-    }
   }
 
   private func readStrv(_ reply: OpaquePointer, _ name: String) throws(BusError) -> [String] {

@@ -20,7 +20,9 @@ public final class SystemBus {
     let r = sd_bus_open_system(&b)
     guard r >= 0, let b else { throw BusError("connecting to the system bus", r) }
     bus = b
-    _ = sd_bus_set_method_call_timeout(b, UInt64(max(0.1, timeout) * 1_000_000))
+    let t = sd_bus_set_method_call_timeout(b, UInt64(max(0.1, timeout) * 1_000_000))
+    // Without it a call could wait sd-bus's default 25 s past TIMEOUT.
+    guard t >= 0 else { throw BusError("setting the D-Bus call timeout", t) }
   }
 
   deinit { sd_bus_flush_close_unref(bus) }
@@ -45,16 +47,17 @@ public final class SystemBus {
     return String(cString: value)
   }
 
-  /// A property of a fixed-size D-Bus type ("t", "u", "i", ...).
-  public func trivial<T: FixedWidthInteger>(
-    _ path: String, _ interface: String, _ name: String, type: Character, as: T.Type
+  /// A property of a fixed-size D-Bus type ("t" UInt64, "u" UInt32, "i"
+  /// Int32, "b" BusBool): the type letter is the Swift type's.
+  func trivial<T: BusBasicValue>(
+    _ path: String, _ interface: String, _ name: String, as: T.Type
   ) throws(BusError) -> T {
     var error = sd_bus_error()
     defer { sd_bus_error_free(&error) }
-    var value: T = 0
+    var value = T()
     let r = withUnsafeMutableBytes(of: &value) { raw in
       sd_bus_get_property_trivial(
-        bus, Self.systemd, path, interface, name, &error, CChar(type.asciiValue!), raw.baseAddress)
+        bus, Self.systemd, path, interface, name, &error, T.busType, raw.baseAddress)
     }
     guard r >= 0 else { throw BusError("reading \(name)", r, error) }
     return value
@@ -90,34 +93,38 @@ public final class SystemBus {
       bus, Self.systemd, path, interface, name, &error, &reply, "a(sasbttttuii)")
     guard r >= 0, let reply else { throw BusError("reading \(name)", r, error) }
     defer { sd_bus_message_unref(reply) }
-    func read<T>(_ type: Character, _ value: inout T) -> Bool {
-      withUnsafeMutablePointer(to: &value) {
-        sd_bus_message_read_basic(reply, CChar(type.asciiValue!), $0) > 0
-      }
-    }
+    func read<T: BusBasicValue>(_ value: inout T) -> Bool { readBasic(reply, &value) }
     var commands: [ExecCommandRun] = []
     guard sd_bus_message_enter_container(reply, CChar(UInt8(ascii: "a")), "(sasbttttuii)") >= 0
     else { throw BusError("reading \(name)", -EBADMSG) }
     while sd_bus_message_enter_container(reply, CChar(UInt8(ascii: "r")), "sasbttttuii") > 0 {
-      var program: UnsafePointer<CChar>? = nil
+      var program = BusString()
       var start: UInt64 = 0
       var exit: UInt64 = 0
       var monotonic: UInt64 = 0
       var pid: UInt32 = 0
       var code: Int32 = 0
       var status: Int32 = 0
-      guard read("s", &program), let program, sd_bus_message_skip(reply, "asb") >= 0,
-        read("t", &start), read("t", &monotonic), read("t", &exit), read("t", &monotonic),
-        read("u", &pid), read("i", &code), read("i", &status)
+      guard read(&program), let program = program.raw, sd_bus_message_skip(reply, "asb") >= 0,
+        read(&start), read(&monotonic), read(&exit), read(&monotonic),
+        read(&pid), read(&code), read(&status)
       else { throw BusError("reading \(name)", -EBADMSG) }
       commands.append(
         ExecCommandRun(
           path: String(cString: program), startRealtime: start, exitRealtime: exit, code: code,
           status: status))
-      _ = sd_bus_message_exit_container(reply)
+      guard sd_bus_message_exit_container(reply) >= 0 else {
+        throw BusError("reading \(name)", -EBADMSG)
+      }
     }
     return commands
   }
+}
+
+/// One basic value from `reply` into `value`, of the D-Bus type that goes
+/// with its Swift type; false when the message holds something else.
+func readBasic<T: BusBasicValue>(_ reply: OpaquePointer, _ value: inout T) -> Bool {
+  withUnsafeMutablePointer(to: &value) { sd_bus_message_read_basic(reply, T.busType, $0) > 0 }
 }
 
 /// A failed sd-bus call: which, the errno, and the D-Bus error if any.

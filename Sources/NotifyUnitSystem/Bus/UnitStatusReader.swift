@@ -16,6 +16,9 @@ public enum UnitStatusReader {
     guard loadState != "not-found" else {
       throw BusError("looking up \(unit): systemd knows no such unit", -2)
     }
+    // Each property below is shown when it can be read: one a unit type or
+    // an older systemd lacks (a timer has no ExecMainCode, MemoryPeak came
+    // in 255) is left out, not an error; the bus itself answered LoadState.
     s.description = try? bus.string(path, unitInterface, "Description")
     s.activeState = try? bus.string(path, unitInterface, "ActiveState")
     s.subState = try? bus.string(path, unitInterface, "SubState")
@@ -27,15 +30,15 @@ public enum UnitStatusReader {
     }
     guard unit.hasSuffix(".service") else { return s }
     s.result = try? bus.string(path, serviceInterface, "Result")
-    s.mainPID = try? bus.trivial(path, serviceInterface, "MainPID", type: "u", as: UInt32.self)
+    s.mainPID = try? bus.trivial(path, serviceInterface, "MainPID", as: UInt32.self)
     s.execMainCode = try? bus.trivial(
-      path, serviceInterface, "ExecMainCode", type: "i", as: Int32.self)
+      path, serviceInterface, "ExecMainCode", as: Int32.self)
     s.execMainStatus = try? bus.trivial(
-      path, serviceInterface, "ExecMainStatus", type: "i", as: Int32.self)
+      path, serviceInterface, "ExecMainStatus", as: Int32.self)
     // Times and counters ("t"): systemd says "unknown" with UINT64_MAX and
     // "never" with 0.
     func known(_ name: String) -> UInt64? {
-      let value = try? bus.trivial(path, serviceInterface, name, type: "t", as: UInt64.self)
+      let value = try? bus.trivial(path, serviceInterface, name, as: UInt64.self)
       guard let value, value != UInt64.max, value != 0 else { return nil }
       return value
     }

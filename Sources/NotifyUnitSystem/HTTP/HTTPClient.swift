@@ -65,61 +65,83 @@ public enum HTTPClient {
     if let loadError {
       return .failure(HTTPTransportError(code: -1, message: loadError, isRetriable: false))
     }
+    // Everything libcurl is handed a pointer to lives until after the
+    // handle is cleaned up (the defers run in reverse order).
+    let errors = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    errors.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    defer { errors.deallocate() }
+    // POSTFIELDS, not COPYPOSTFIELDS: the body stays here, alive, for the
+    // whole transfer; one byte at least, so never a dummy pointer.
+    let body = UnsafeMutableRawBufferPointer.allocate(
+      byteCount: max(1, request.body.count), alignment: 1)
+    defer { body.deallocate() }
+    body.copyBytes(from: request.body)
+    let collector = Collector()
+    let box = Unmanaged.passRetained(collector)
+    defer { box.release() }
+    var headers: UnsafeMutablePointer<curl_slist>? = nil
+    // A header value with a line break could add a header of its own.
+    if let bad = request.headers.first(where: { header in
+      (header.name + header.value).unicodeScalars.contains { $0.value < 0x20 }
+    }) {
+      return .failure(
+        HTTPTransportError(
+          code: -1, message: "the \(bad.name) header holds a control character",
+          isRetriable: false))
+    }
+    // Expect: no 100-continue round trip.
+    let lines =
+      ["Content-Type: \(request.contentType)", "Expect:"]
+      + request.headers.map { "\($0.name): \($0.value)" }
+    for line in lines {
+      guard let list = nu_curl_slist_append(headers, line) else {
+        nu_curl_slist_free_all(headers)
+        return .failure(
+          HTTPTransportError(code: -1, message: "libcurl is out of memory", isRetriable: false))
+      }
+      headers = list
+    }
+    defer { nu_curl_slist_free_all(headers) }
+
     guard let curl = nu_curl_easy_init() else {
       return .failure(
         HTTPTransportError(code: -1, message: "libcurl could not start", isRetriable: false))
     }
     defer { nu_curl_easy_cleanup(curl) }
 
-    let collector = Collector()
-    let box = Unmanaged.passRetained(collector)
-    defer { box.release() }
-
-    var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-    var headers: UnsafeMutablePointer<curl_slist>? = nil
-    headers = nu_curl_slist_append(headers, "Content-Type: \(request.contentType)")
-    headers = nu_curl_slist_append(headers, "Expect:")  // no 100-continue round trip
-    for header in request.headers {
-      guard !(header.name + header.value).unicodeScalars.contains(where: { $0.value < 0x20 })
-      else {
-        nu_curl_slist_free_all(headers)
-        return .failure(
-          HTTPTransportError(
-            code: -1, message: "the \(header.name) header holds a control character",
-            isRetriable: false))
-      }
-      headers = nu_curl_slist_append(headers, "\(header.name): \(header.value)")
-    }
-    defer { nu_curl_slist_free_all(headers) }
-
     let millis = max(1, Int(request.timeout * 1000))
-    let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errors in
-      _ = nu_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
-      _ = nu_curl_setopt_string(curl, CURLOPT_URL, request.url)
-      _ = nu_curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
-      _ = nu_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0)
-      _ = nu_curl_setopt_long(curl, CURLOPT_TIMEOUT_MS, millis)
-      _ = nu_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, millis)
-      _ = nu_curl_setopt_string(curl, CURLOPT_USERAGENT, request.userAgent)
-      _ = nu_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, headers)
-      _ = nu_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errors.baseAddress)
+    let options = CurlOptions(curl: curl)
+    do {
+      // The error buffer first, so that later failures fill it.
+      try options.set(CURLOPT_ERRORBUFFER, pointer: errors, "CURLOPT_ERRORBUFFER")
+      try options.set(CURLOPT_NOSIGNAL, 1, "CURLOPT_NOSIGNAL")
+      try options.set(CURLOPT_URL, request.url, "CURLOPT_URL")
+      try options.restrictProtocols(
+        "http,https", mask: Int(CURLPROTO_HTTP) | Int(CURLPROTO_HTTPS))
+      try options.set(CURLOPT_FOLLOWLOCATION, 0, "CURLOPT_FOLLOWLOCATION")
+      try options.set(CURLOPT_TIMEOUT_MS, millis, "CURLOPT_TIMEOUT_MS")
+      try options.set(CURLOPT_CONNECTTIMEOUT_MS, millis, "CURLOPT_CONNECTTIMEOUT_MS")
+      try options.set(CURLOPT_USERAGENT, request.userAgent, "CURLOPT_USERAGENT")
+      try options.set(CURLOPT_HTTPHEADER, list: headers, "CURLOPT_HTTPHEADER")
       if request.method == "POST" {
-        _ = nu_curl_setopt_off(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
-        _ = request.body.withUnsafeBytes { raw in
-          nu_curl_setopt_pointer(
-            curl, CURLOPT_COPYPOSTFIELDS,
-            UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
-        }
+        try options.set(
+          CURLOPT_POSTFIELDSIZE_LARGE, offset: curl_off_t(request.body.count),
+          "CURLOPT_POSTFIELDSIZE_LARGE")
+        try options.set(CURLOPT_POSTFIELDS, pointer: body.baseAddress, "CURLOPT_POSTFIELDS")
       }
-      _ = nu_curl_setopt_write_callback(curl, CURLOPT_WRITEFUNCTION, writeCallback)
-      _ = nu_curl_setopt_pointer(curl, CURLOPT_WRITEDATA, box.toOpaque())
-      _ = nu_curl_setopt_write_callback(curl, CURLOPT_HEADERFUNCTION, headerCallback)
-      _ = nu_curl_setopt_pointer(curl, CURLOPT_HEADERDATA, box.toOpaque())
-      return nu_curl_easy_perform(curl)
+      try options.set(CURLOPT_WRITEFUNCTION, write: writeCallback, "CURLOPT_WRITEFUNCTION")
+      try options.set(CURLOPT_WRITEDATA, pointer: box.toOpaque(), "CURLOPT_WRITEDATA")
+      try options.set(CURLOPT_HEADERFUNCTION, write: headerCallback, "CURLOPT_HEADERFUNCTION")
+      try options.set(CURLOPT_HEADERDATA, pointer: box.toOpaque(), "CURLOPT_HEADERDATA")
+    } catch {
+      return .failure(
+        HTTPTransportError(
+          code: Int(error.code.rawValue), message: error.description, isRetriable: false))
     }
+    let code = nu_curl_easy_perform(curl)
 
     guard code == CURLE_OK else {
-      let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+      let detail = String(cString: errors)
       let text = detail.isEmpty ? String(cString: nu_curl_easy_strerror(code)) : detail
       return .failure(
         HTTPTransportError(
@@ -127,7 +149,14 @@ public enum HTTPClient {
           isRetriable: retriableCodes.contains(code.rawValue)))
     }
     var status = 0
-    _ = nu_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+    let info = nu_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+    guard info == CURLE_OK else {
+      return .failure(
+        HTTPTransportError(
+          code: Int(info.rawValue),
+          message: "libcurl could not tell the HTTP status (curl error \(info.rawValue))",
+          isRetriable: false))
+    }
     return .success(HTTPResponse(status: status, headers: collector.headers, body: collector.body))
   }
 

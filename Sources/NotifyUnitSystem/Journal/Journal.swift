@@ -29,6 +29,9 @@ public final class Journal {
     case .files(let paths):
       var cStrings = paths.map { strdup($0) } + [nil]
       defer { for p in cStrings { free(p) } }
+      guard !cStrings.dropLast().contains(nil) else {
+        throw JournalError("opening the journal files", -ENOMEM)
+      }
       r = cStrings.withUnsafeMutableBufferPointer { buffer in
         buffer.baseAddress!.withMemoryRebound(
           to: UnsafePointer<CChar>?.self, capacity: buffer.count
@@ -37,7 +40,16 @@ public final class Journal {
         }
       }
     }
-    guard r >= 0, let j else { throw JournalError("opening the journal", r) }
+    guard r >= 0, let j else {
+      // Which journal: a wrong JOURNAL_FILE or directory is then plain to see.
+      let which: String
+      switch source {
+      case .local: which = "the journal"
+      case .directory(let path): which = "the journal in \(path)"
+      case .files(let paths): which = "the journal file(s) " + paths.joined(separator: ", ")
+      }
+      throw JournalError("opening \(which)", r)
+    }
     handle = j
     // Fields over 64 KiB would be cut otherwise; the report keeps them whole.
     _ = sd_journal_set_data_threshold(handle, 0)

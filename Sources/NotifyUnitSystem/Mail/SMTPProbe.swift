@@ -17,42 +17,35 @@ public enum SMTPProbe {
   /// `timeout` bounds the whole probe, in seconds.
   public static func probe(_ relay: SMTPRelay, timeout: Double) -> Result<Answer, DeliveryError> {
     if let loadError = HTTPClient.loadError { return .failure(.failed(loadError)) }
+    // The error buffer lives until after the handle is cleaned up.
+    let errors = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    errors.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    defer { errors.deallocate() }
     guard let curl = nu_curl_easy_init() else {
       return .failure(.failed("libcurl could not start"))
     }
     defer { nu_curl_easy_cleanup(curl) }
-    var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     let millis = max(1, Int(timeout * 1000))
-    let outcome: Result<Int, DeliveryError> = errorBuffer.withUnsafeMutableBufferPointer { errors in
-      func set(_ code: CURLcode, _ option: String) -> DeliveryError? {
-        code == CURLE_OK
-          ? nil
-          : .failed(
-            "libcurl refused \(option): \(String(cString: nu_curl_easy_strerror(code))) (curl error \(code.rawValue))"
-          )
-      }
-      // The error buffer first, so that every later failure fills it.
-      if let e = set(
-        nu_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errors.baseAddress), "CURLOPT_ERRORBUFFER"
-      ) {
-        return .failure(e)
-      }
-      let options: [(CURLcode, String)] = [
-        (nu_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL"),
-        (nu_curl_setopt_string(curl, CURLOPT_URL, relay.url), "CURLOPT_URL"),
-        (restrictToSMTP(curl), "the smtp/smtps protocol restriction"),
-        (nu_curl_setopt_long(curl, CURLOPT_TIMEOUT_MS, millis), "CURLOPT_TIMEOUT_MS"),
-        (nu_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, millis), "CURLOPT_CONNECTTIMEOUT_MS"),
-        (nu_curl_setopt_long(curl, CURLOPT_CONNECT_ONLY, 1), "CURLOPT_CONNECT_ONLY"),
-      ]
-      for (code, option) in options {
-        if let e = set(code, option) { return .failure(e) }
-      }
+    let options = CurlOptions(curl: curl)
+    do {
+      // The error buffer first, so that later failures fill it.
+      try options.set(CURLOPT_ERRORBUFFER, pointer: errors, "CURLOPT_ERRORBUFFER")
+      try options.set(CURLOPT_NOSIGNAL, 1, "CURLOPT_NOSIGNAL")
+      try options.set(CURLOPT_URL, relay.url, "CURLOPT_URL")
+      try options.restrictProtocols(
+        "smtp,smtps", mask: Int(CURLPROTO_SMTP) | Int(CURLPROTO_SMTPS))
+      try options.set(CURLOPT_TIMEOUT_MS, millis, "CURLOPT_TIMEOUT_MS")
+      try options.set(CURLOPT_CONNECTTIMEOUT_MS, millis, "CURLOPT_CONNECTTIMEOUT_MS")
+      try options.set(CURLOPT_CONNECT_ONLY, 1, "CURLOPT_CONNECT_ONLY")
+    } catch {
+      return .failure(.failed(relay.scrub(error.description)))
+    }
+    let outcome: Result<Int, DeliveryError> = {
       let code = nu_curl_easy_perform(curl)
       var reply = 0
       let info = nu_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &reply)
       guard code == CURLE_OK else {
-        let detail = String(cString: errors.baseAddress!)
+        let detail = String(cString: errors)
         let text = relay.scrub(
           detail.isEmpty ? String(cString: nu_curl_easy_strerror(code)) : detail)
         let message =
@@ -68,18 +61,7 @@ public enum SMTPProbe {
           .failed("libcurl could not tell the relay's reply (curl error \(info.rawValue))"))
       }
       return .success(reply)
-    }
+    }()
     return outcome.map { reply in Answer(reply: reply, authenticated: reply == 235) }
-  }
-
-  /// smtp and smtps only: CURLOPT_PROTOCOLS_STR (libcurl 7.85 and later),
-  /// else the older CURLOPT_PROTOCOLS bit mask; never no restriction.
-  static func restrictToSMTP(_ curl: UnsafeMutableRawPointer) -> CURLcode {
-    let code = nu_curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps")
-    guard code == CURLE_UNKNOWN_OPTION else { return code }
-    // CURLOPT_PROTOCOLS is 181 (a long option); named by number, since its
-    // name is deprecated in the headers this builds with.
-    return nu_curl_setopt_long(
-      curl, CURLoption(rawValue: 181), Int(CURLPROTO_SMTP) | Int(CURLPROTO_SMTPS))
   }
 }

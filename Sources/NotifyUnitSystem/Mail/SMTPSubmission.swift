@@ -52,39 +52,54 @@ public struct SMTPSubmission: MailTransport {
   func send(fd: Int32, headers: [UInt8], deadline: Deadline) throws {
     if let loadError = HTTPClient.loadError { throw DeliveryError.failed(loadError) }
     guard !recipients.isEmpty else { throw DeliveryError.failed("no recipient for SMTP") }
+    // Everything libcurl is handed a pointer to lives until after the
+    // handle is cleaned up (the defers run in reverse order).
+    let errors = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    errors.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    defer { errors.deallocate() }
+    let source = MessageSource(headers: headers, fd: fd)
+    let box = Unmanaged.passRetained(source)
+    defer { box.release() }
+    var rcpt: UnsafeMutablePointer<curl_slist>? = nil
+    defer { nu_curl_slist_free_all(rcpt) }
+    for address in recipients {
+      guard let list = nu_curl_slist_append(rcpt, "<\(address)>") else {
+        throw DeliveryError.temporary("libcurl is out of memory")
+      }
+      rcpt = list
+    }
     guard let curl = nu_curl_easy_init() else {
       throw DeliveryError.failed("libcurl could not start")
     }
     defer { nu_curl_easy_cleanup(curl) }
 
-    let source = MessageSource(headers: headers, fd: fd)
-    let box = Unmanaged.passRetained(source)
-    defer { box.release() }
-    var rcpt: UnsafeMutablePointer<curl_slist>? = nil
-    for address in recipients { rcpt = nu_curl_slist_append(rcpt, "<\(address)>") }
-    defer { nu_curl_slist_free_all(rcpt) }
-
     let millis = max(1, Int(deadline.remaining * 1000))
-    var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-    let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errors in
-      _ = nu_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
-      _ = nu_curl_setopt_string(curl, CURLOPT_URL, relay.url)
-      _ = nu_curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps")
-      _ = nu_curl_setopt_long(curl, CURLOPT_TIMEOUT_MS, millis)
-      _ = nu_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, millis)
-      _ = nu_curl_setopt_string(curl, CURLOPT_MAIL_FROM, "<\(sender)>")
-      _ = nu_curl_setopt_slist(curl, CURLOPT_MAIL_RCPT, rcpt)
-      _ = nu_curl_setopt_long(curl, CURLOPT_UPLOAD, 1)
-      _ = nu_curl_setopt_read_callback(curl, CURLOPT_READFUNCTION, Self.readCallback)
-      _ = nu_curl_setopt_pointer(curl, CURLOPT_READDATA, box.toOpaque())
-      _ = nu_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errors.baseAddress)
-      return nu_curl_easy_perform(curl)
+    let options = CurlOptions(curl: curl)
+    do {
+      // The error buffer first, so that later failures fill it.
+      try options.set(CURLOPT_ERRORBUFFER, pointer: errors, "CURLOPT_ERRORBUFFER")
+      try options.set(CURLOPT_NOSIGNAL, 1, "CURLOPT_NOSIGNAL")
+      try options.set(CURLOPT_URL, relay.url, "CURLOPT_URL")
+      try options.restrictProtocols(
+        "smtp,smtps", mask: Int(CURLPROTO_SMTP) | Int(CURLPROTO_SMTPS))
+      try options.set(CURLOPT_TIMEOUT_MS, millis, "CURLOPT_TIMEOUT_MS")
+      try options.set(CURLOPT_CONNECTTIMEOUT_MS, millis, "CURLOPT_CONNECTTIMEOUT_MS")
+      try options.set(CURLOPT_MAIL_FROM, "<\(sender)>", "CURLOPT_MAIL_FROM")
+      try options.set(CURLOPT_MAIL_RCPT, list: rcpt, "CURLOPT_MAIL_RCPT")
+      try options.set(CURLOPT_UPLOAD, 1, "CURLOPT_UPLOAD")
+      try options.set(CURLOPT_READFUNCTION, read: Self.readCallback, "CURLOPT_READFUNCTION")
+      try options.set(CURLOPT_READDATA, pointer: box.toOpaque(), "CURLOPT_READDATA")
+    } catch {
+      // Never sent without its protocol restriction or its envelope.
+      throw DeliveryError.failed(relay.scrub(error.description))
     }
+    let code = nu_curl_easy_perform(curl)
     if let error = source.error { throw DeliveryError.failed(error) }
     guard code == CURLE_OK else {
       var reply = 0
-      _ = nu_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &reply)
-      let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+      // Without the reply code the error is judged by curl's code alone.
+      if nu_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &reply) != CURLE_OK { reply = 0 }
+      let detail = String(cString: errors)
       let text = relay.scrub(detail.isEmpty ? String(cString: nu_curl_easy_strerror(code)) : detail)
       let message =
         "the SMTP relay \(relay.redacted) did not take the mail: \(text)"

@@ -17,7 +17,12 @@ public final class ChildProcess {
     var pipeFDs: [Int32] = [-1, -1]
     guard pipe(&pipeFDs) == 0 else { throw SpawnError(path: path, errno: errno) }
     // Neither end may leak into other children; dup2 gives the child its own.
-    for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    for fd in pipeFDs where fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 {
+      let e = errno
+      close(pipeFDs[0])
+      close(pipeFDs[1])
+      throw SpawnError(path: path, errno: e)
+    }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -43,6 +48,11 @@ public final class ChildProcess {
 
     let argv = ([path] + arguments).map { strdup($0) } + [nil]
     defer { for p in argv { free(p) } }
+    guard !argv.dropLast().contains(nil) else {
+      close(pipeFDs[0])
+      close(pipeFDs[1])
+      throw SpawnError(path: path, errno: ENOMEM)
+    }
     var child: pid_t = 0
     var r = posix_spawn(&child, path, &actions, &attributes, argv, environ)
     // ETXTBSY: the program file is still open for writing somewhere (being

@@ -20,8 +20,13 @@ public final class FileDescriptorSink: ByteSink {
     self.deadline = deadline
     self.what = what
     buffer.reserveCapacity(Self.bufferSize)
+    // Should this fail (it cannot for a pipe this process made), the writes
+    // block, and the child's deadline in `ChildProcess.wait` still bounds
+    // the run once the pipe is closed; a reader that stops reading before
+    // could hold it, which is why the flags are read and set apart.
     if deadline != nil {
-      _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+      let flags = fcntl(fd, F_GETFL)
+      if flags >= 0 { _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
     }
   }
 
@@ -41,7 +46,8 @@ public final class FileDescriptorSink: ByteSink {
         offset += n
         continue
       }
-      switch errno {
+      let e = errno  // read before anything else can change it
+      switch e {
       case EINTR: continue
       case EAGAIN:
         guard let deadline, !deadline.hasPassed else {
@@ -52,7 +58,7 @@ public final class FileDescriptorSink: ByteSink {
       case EPIPE:
         throw DeliveryError.failed("\(what) closed its input before the whole message was written")
       default:
-        throw DeliveryError.failed("writing to \(what) failed: \(String(cString: strerror(errno)))")
+        throw DeliveryError.failed("writing to \(what) failed: \(String(cString: strerror(e)))")
       }
     }
   }
