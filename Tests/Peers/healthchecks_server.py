@@ -17,6 +17,11 @@ Control endpoints (never recorded, never consume faults):
     GET  /_control/requests  -> JSON array of recorded ping requests
     POST /_control/faults    -> JSON list of faults, appended to the queue
     POST /_control/reset     -> clear recorded requests and the fault queue
+    POST /_control/config    -> {"ping_body_limit": N}: the server's limit from now on
+
+Like a real server (healthchecks 4.x, hc/api/views.py), an accepted ping
+stores only request.body[:PING_BODY_LIMIT] (recorded as "stored_b64") and
+every ping answer carries the Ping-Body-Limit header.
 """
 
 import argparse
@@ -211,6 +216,16 @@ class Handler(BaseHTTPRequestHandler):
                 state.faults.extend(faults)
                 queued = len(state.faults)
             self._send(200, json.dumps({"queued": queued}), content_type="application/json")
+        elif path == "/_control/config" and self.command == "POST":
+            try:
+                config = json.loads(body or b"{}")
+                limit = int(config["ping_body_limit"])
+            except (ValueError, KeyError, TypeError) as exc:
+                self._send(400, "bad config: %s" % exc)
+                return
+            with state.lock:
+                state.body_limit = limit
+            self._send(200, "OK")
         elif path == "/_control/reset" and self.command == "POST":
             with state.lock:
                 state.requests.clear()
@@ -241,8 +256,9 @@ class Handler(BaseHTTPRequestHandler):
             "headers": headers,
             "body_b64": base64.b64encode(body).decode("ascii"),
             "body_length": len(body),
-            # What the real server would keep: the first N bytes of accepted pings.
-            "stored_length": min(len(body), state.body_limit) if status == 200 else 0,
+            # What the real server keeps: the first N bytes of accepted pings.
+            "stored_length": min(len(body), state.body_limit) if status in (200, 201) else 0,
+            "stored_b64": base64.b64encode(body[: state.body_limit] if status in (200, 201) else b"").decode("ascii"),
             "body_utf8": valid_utf8,
             "time": received,
             "status": status,
@@ -255,6 +271,7 @@ class Handler(BaseHTTPRequestHandler):
         elif fault.get("close"):
             rec["status"] = "closed"
             rec["stored_length"] = 0  # nothing was accepted
+            rec["stored_b64"] = ""
             state.record(rec)
             self._drop_connection()
         elif "stall" in fault:
@@ -271,6 +288,7 @@ class Handler(BaseHTTPRequestHandler):
             code = int(fault.get("status", 500))
             rec["status"] = code
             rec["stored_length"] = 0  # an injected error stores nothing
+            rec["stored_b64"] = ""
             state.record(rec)
             extra = []
             if "retry_after" in fault:

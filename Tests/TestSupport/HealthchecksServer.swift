@@ -21,8 +21,14 @@ public final class HealthchecksServer {
     public var time: Double
     public var status: StatusValue
 
+    /// What the server kept of the body: its first Ping-Body-Limit bytes.
+    public var storedB64: String
+    public var storedLength: Int
+
     public var body: Data { Data(base64Encoded: bodyB64) ?? Data() }
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
+    public var stored: Data { Data(base64Encoded: storedB64) ?? Data() }
+    public var storedText: String { String(decoding: stored, as: UTF8.self) }
   }
 
   /// An HTTP status, or "stalled" / "closed" for injected faults.
@@ -90,6 +96,12 @@ public final class HealthchecksServer {
   /// Forgets the recorded requests and queued faults.
   public func reset() throws {
     _ = try control("POST", "/_control/reset", body: Data("{}".utf8))
+  }
+
+  /// The server's Ping-Body-Limit from now on (an admin changing it).
+  public func setPingBodyLimit(_ limit: Int) throws {
+    _ = try control(
+      "POST", "/_control/config", body: Data("{\"ping_body_limit\": \(limit)}".utf8))
   }
 
   /// Queues faults for the next pings, e.g. `[["status": 500]]`.

@@ -65,7 +65,9 @@ extension Settings {
         meaning: "Log bytes attached when the body cannot show all of the log (0: never attach)."),
       .init(
         key: "PING_BODY_LIMIT", flagValue: "N", defaultValue: String(d.pingBodyLimit),
-        meaning: "Ping body bytes until the server says its own limit."),
+        meaning:
+          "Ping body bytes for a server whose own limit is not known yet (each server's Ping-Body-Limit is remembered in the state directory)."
+      ),
       .init(
         key: "PING_TIMEOUT", flagValue: "SECONDS", defaultValue: seconds(d.pingTimeout),
         meaning: "One ping request's limit."),
