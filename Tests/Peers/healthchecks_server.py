@@ -50,7 +50,8 @@ class State:
     """Shared, lock-protected server state (handlers run on many threads)."""
 
     def __init__(self, checks, ping_keys, body_limit):
-        self.checks = {c.lower() for c in checks}
+        # UUIDs lower-cased; "KEY/slug" checks kept as given.
+        self.checks = {c if "/" in c else c.lower() for c in checks}
         self.ping_keys = set(ping_keys)
         self.body_limit = body_limit
         self.lock = threading.Lock()
@@ -76,14 +77,22 @@ def route(state, raw_path):
         segs = segs[1:]
     # Django's QueryDict.get returns the last value of a repeated key.
     rid = query["rid"][-1] if "rid" in query else None
+    created = False
 
     if segs and CHECK_UUID_RE.match(segs[0]):
         check, rest = segs[0], segs[1:]
         known = check in state.checks
     elif len(segs) >= 2 and segs[0] in state.ping_keys and SLUG_RE.match(segs[1]):
-        # Any well-formed slug under a known key counts as an existing check.
+        # A slug check exists when given as --check KEY/SLUG or once made by
+        # ?create=1 (any ping kind), which answers 201 "Created" like the
+        # real server; without it an unknown slug is 404.
         check, rest = segs[0] + "/" + segs[1], segs[2:]
-        known = True
+        with state.lock:
+            known = check in state.checks
+            if not known and query.get("create", [""])[-1] == "1":
+                state.checks.add(check)
+                created = True
+                known = True
     else:
         check = "/".join(segs) or None
         return 404, "not found", "-", check, None, rid
@@ -107,6 +116,8 @@ def route(state, raw_path):
 
     if rid is not None and not RID_RE.match(rid):
         return 400, "invalid rid", "-", check, exit_status, rid
+    if created:
+        return 201, "Created", kind, check, exit_status, rid
     return 200, "OK", kind, check, exit_status, rid
 
 
@@ -310,7 +321,9 @@ class Server(ThreadingHTTPServer):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--check", action="append", default=[], help="known check UUID (repeatable)")
+    ap.add_argument(
+        "--check", action="append", default=[], help="known check UUID or KEY/slug (repeatable)"
+    )
     ap.add_argument("--ping-key", action="append", default=[], help="known ping key (repeatable)")
     ap.add_argument("--ping-body-limit", type=int, default=100000)
     args = ap.parse_args(argv)

@@ -47,11 +47,16 @@ public final class HealthchecksServer {
 
   /// `port` 0 takes a free one; a given one brings a server back where an
   /// earlier one was (a peer that was down and is back).
-  public init(checks: [String], pingBodyLimit: Int? = nil, port: Int = 0) throws {
+  /// `checks`: UUIDs, or `KEY/slug` checks under `pingKeys`; another slug
+  /// under a ping key is created by a ping with `?create=1`.
+  public init(
+    checks: [String], pingKeys: [String] = [], pingBodyLimit: Int? = nil, port: Int = 0
+  ) throws {
     var args = [
       Paths.peers.appendingPathComponent("healthchecks_server.py").path, "--port", String(port),
     ]
     for c in checks { args += ["--check", c] }
+    for k in pingKeys { args += ["--ping-key", k] }
     if let pingBodyLimit { args += ["--ping-body-limit", String(pingBodyLimit)] }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Paths.python)
