@@ -10,6 +10,8 @@ public struct HTTPRequest: Sendable {
   public var contentType = "text/plain; charset=utf-8"
   public var timeout: Double
   public var userAgent: String
+  /// More request headers ("X-Api-Key: …"), never logged.
+  public var headers: [String] = []
 
   public init(url: String, body: [UInt8], timeout: Double, userAgent: String) {
     self.url = url
@@ -77,6 +79,15 @@ public enum HTTPClient {
     headers = nu_curl_slist_append(headers, "Content-Type: \(request.contentType)")
     headers = nu_curl_slist_append(headers, "Expect:")  // no 100-continue round trip
     defer { nu_curl_slist_free_all(headers) }
+    for header in request.headers {
+      // A failed append returns NULL and leaves the list as it was.
+      guard let longer = nu_curl_slist_append(headers, header) else {
+        return .failure(
+          HTTPTransportError(
+            code: -1, message: "libcurl could not add a request header", isRetriable: false))
+      }
+      headers = longer
+    }
 
     let millis = max(1, Int(request.timeout * 1000))
     let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errors in
