@@ -19,6 +19,17 @@ Control endpoints (never recorded, never consume faults):
     POST /_control/reset     -> clear recorded requests and the fault queue
     POST /_control/config    -> {"ping_body_limit": N}: the server's limit from now on
 
+Management API v3 (with --api-key / --read-only-api-key):
+    GET  /api/v3/checks/<uuid>  -> the check's JSON (X-Api-Key: either key)
+    POST /api/v3/checks/<uuid>  -> updates schedule / tz / grace / timeout from a
+                                   JSON body (X-Api-Key: the read-write key)
+    401 {"error": "missing api key" | "wrong api key"}, 403 for the read-only
+    key on a write, 404 for an unknown check, 400 {"error": "json validation
+    error: ..."} for a bad field: schedule a string of at most 100 characters
+    that reads as cron (5 fields) or as systemd OnCalendar lines; tz an IANA
+    zone; grace and timeout whole seconds from 60 to 31536000. API calls are
+    recorded with kind "api".
+
 Like a real server (healthchecks 4.x, hc/api/views.py), an accepted ping
 stores only request.body[:PING_BODY_LIMIT] (recorded as "stored_b64") and
 every ping answer carries the Ping-Body-Limit header.
@@ -34,6 +45,7 @@ import socket
 import sys
 import threading
 import time
+import zoneinfo
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -49,7 +61,11 @@ NAMED_SUFFIXES = {"": "success", "fail": "fail", "start": "start", "log": "log"}
 class State:
     """Shared, lock-protected server state (handlers run on many threads)."""
 
-    def __init__(self, checks, ping_keys, body_limit):
+    def __init__(self, checks, ping_keys, body_limit, api_key=None, read_only_key=None):
+        self.api_key = api_key
+        self.read_only_key = read_only_key
+        # What the API shows of each UUID check (a new check's defaults).
+        self.settings = {}
         # UUIDs lower-cased; "KEY/slug" checks kept as given.
         self.checks = {c if "/" in c else c.lower() for c in checks}
         self.ping_keys = set(ping_keys)
@@ -203,6 +219,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if urlsplit(self.path).path.startswith("/_control/"):
             self._control(body)
+        elif urlsplit(self.path).path.startswith("/api/v3/"):
+            self._api(body, received)
         else:
             self._ping(body, received)
 
@@ -244,6 +262,54 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, "OK")
         else:
             self._send(404, "unknown control endpoint")
+
+    def _api(self, body, received):
+        state = self.server.state
+        path = urlsplit(self.path).path
+        key = self.headers.get("X-Api-Key", "")
+        rec = {
+            "method": self.command, "path": self.path, "kind": "api", "check": None,
+            "exit_status": None, "rid": None,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "body_b64": base64.b64encode(body).decode("ascii"), "body_length": len(body),
+            "stored_length": 0, "stored_b64": "", "body_utf8": True, "time": received,
+        }
+
+        def answer(status, obj):
+            rec["status"] = status
+            state.record(rec)
+            self._send(status, json.dumps(obj), content_type="application/json")
+
+        m = re.match(r"^/api/v3/checks/([0-9a-f-]{36})/?$", path)
+        if not m or self.command not in ("GET", "POST"):
+            return answer(404, {"error": "not found"})
+        if not key:
+            return answer(401, {"error": "missing api key"})
+        if key not in (state.api_key, state.read_only_key):
+            return answer(401, {"error": "wrong api key"})
+        uuid = m.group(1)
+        rec["check"] = uuid
+        if uuid not in state.checks:
+            return answer(404, {"error": "not found"})
+        with state.lock:
+            current = state.settings.setdefault(
+                uuid, {"timeout": 86400, "grace": 3600, "schedule": "* * * * *", "tz": "UTC"}
+            )
+        if self.command == "POST":
+            if key != state.api_key:
+                return answer(403, {"error": "read-only api key"})
+            try:
+                data = json.loads(body or b"{}")
+                if not isinstance(data, dict):
+                    raise ValueError("json validation error: expected an object")
+                update = validate_check_fields(data)
+            except ValueError as exc:
+                return answer(400, {"error": str(exc)})
+            with state.lock:
+                current.update(update)
+        with state.lock:
+            shown = dict(current, uuid=uuid)
+        answer(200, shown)
 
     def _ping(self, body, received):
         state = self.server.state
@@ -307,6 +373,43 @@ class Handler(BaseHTTPRequestHandler):
             self._send(code, "injected", extra)
 
 
+ONCALENDAR_LINE_RE = re.compile(r"^[A-Za-z0-9*:.,/~ +-]+$")
+
+
+def validate_check_fields(data):
+    """The fields hc/api/schemas.py checks, with its messages' shape."""
+    update = {}
+    for name in ("timeout", "grace"):
+        if name in data:
+            value = data[name]
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError("json validation error: %s is not a number" % name)
+            if not 60 <= value <= 31536000:
+                raise ValueError("json validation error: %s is too small or too large" % name)
+            update[name] = value
+    if "tz" in data:
+        tz = data["tz"]
+        try:
+            if not isinstance(tz, str) or not tz:
+                raise ValueError
+            zoneinfo.ZoneInfo(tz)
+        except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+            raise ValueError("json validation error: tz is not a valid time zone")
+        update["tz"] = tz
+    if "schedule" in data:
+        schedule = data["schedule"]
+        if not isinstance(schedule, str) or not schedule.strip():
+            raise ValueError("json validation error: schedule is not a string")
+        if len(schedule) > 100:
+            raise ValueError("json validation error: schedule is too long")
+        lines = schedule.split("\n")
+        cron = len(lines) == 1 and len(schedule.split()) == 5 and ":" not in schedule
+        if not cron and not all(ONCALENDAR_LINE_RE.match(line) for line in lines):
+            raise ValueError("json validation error: schedule is not a valid cron or OnCalendar expression")
+        update["schedule"] = schedule
+    return update
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True  # stalled handlers must not block shutdown
     allow_reuse_address = True
@@ -326,10 +429,14 @@ def main(argv=None):
     )
     ap.add_argument("--ping-key", action="append", default=[], help="known ping key (repeatable)")
     ap.add_argument("--ping-body-limit", type=int, default=100000)
+    ap.add_argument("--api-key", help="the project's read-write API key")
+    ap.add_argument("--read-only-api-key", help="the project's read-only API key")
     args = ap.parse_args(argv)
 
     server = Server(("127.0.0.1", args.port), Handler)
-    server.state = State(args.check, args.ping_key, args.ping_body_limit)
+    server.state = State(
+        args.check, args.ping_key, args.ping_body_limit, args.api_key, args.read_only_api_key
+    )
 
     def stop(signum, frame):
         # Raised in the main thread, which breaks out of serve_forever().

@@ -50,13 +50,16 @@ public final class HealthchecksServer {
   /// `checks`: UUIDs, or `KEY/slug` checks under `pingKeys`; another slug
   /// under a ping key is created by a ping with `?create=1`.
   public init(
-    checks: [String], pingKeys: [String] = [], pingBodyLimit: Int? = nil, port: Int = 0
+    checks: [String], pingKeys: [String] = [], pingBodyLimit: Int? = nil,
+    apiKey: String? = nil, readOnlyAPIKey: String? = nil, port: Int = 0
   ) throws {
     var args = [
       Paths.peers.appendingPathComponent("healthchecks_server.py").path, "--port", String(port),
     ]
     for c in checks { args += ["--check", c] }
     for k in pingKeys { args += ["--ping-key", k] }
+    if let apiKey { args += ["--api-key", apiKey] }
+    if let readOnlyAPIKey { args += ["--read-only-api-key", readOnlyAPIKey] }
     if let pingBodyLimit { args += ["--ping-body-limit", String(pingBodyLimit)] }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Paths.python)
@@ -101,6 +104,19 @@ public final class HealthchecksServer {
   /// Forgets the recorded requests and queued faults.
   public func reset() throws {
     _ = try control("POST", "/_control/reset", body: Data("{}".utf8))
+  }
+
+  /// A check as the Management API shows it (GET /api/v3/checks/UUID).
+  public func check(_ uuid: String, apiKey: String) throws -> [String: Any] {
+    let script = """
+      import sys, urllib.request
+      req = urllib.request.Request(sys.argv[1], headers={"X-Api-Key": sys.argv[2]})
+      sys.stdout.buffer.write(urllib.request.urlopen(req, timeout=10).read())
+      """
+    let result = try Command.run(
+      Paths.python, ["-c", script, "\(baseURL)/api/v3/checks/\(uuid)", apiKey])
+    guard result.status == 0 else { throw TestFailure("GET check: \(result.stderr)") }
+    return try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any] ?? [:]
   }
 
   /// The server's Ping-Body-Limit from now on (an admin changing it).

@@ -9,6 +9,13 @@ public struct CheckSchedule: Sendable, Equatable {
   /// How grace was reckoned, for the dry run.
   public var graceReason: String
 
+  public init(schedule: String, tz: String, grace: Int, graceReason: String) {
+    self.schedule = schedule
+    self.tz = tz
+    self.grace = grace
+    self.graceReason = graceReason
+  }
+
   /// Healthchecks' limits (healthchecks.md).
   public static let maximumScheduleLength = 100
   public static let graceRange = 60...31_536_000
