@@ -60,11 +60,12 @@ public struct CheckSchedule: Sendable, Equatable {
         "\(name)'s calendar is \(schedule.utf8.count) characters, over the \(maximumScheduleLength) a Healthchecks schedule holds: shorten its OnCalendar= lines"
       )
     }
-    let longest = durations.filter { $0.isFinite && $0 >= 0 }.max() ?? 0
-    let raw = timer.randomizedDelay + longest + margin
+    let longest = durations.filter { $0.isFinite && $0 >= 0 }.max()
+    let raw = timer.randomizedDelay + (longest ?? 0) + margin
     let grace = min(max(Int(raw.rounded(.up)), graceRange.lowerBound), graceRange.upperBound)
+    let run = longest.map { "longest recent run \(Int($0.rounded(.up))) s" } ?? "no run known yet"
     let reason =
-      "RandomizedDelaySec \(Int(timer.randomizedDelay)) s + longest recent run \(Int(longest.rounded(.up))) s + margin \(Int(margin)) s"
+      "RandomizedDelaySec \(Int(timer.randomizedDelay)) s + \(run) + margin \(Int(margin)) s"
     return CheckSchedule(schedule: schedule, tz: tz, grace: grace, graceReason: reason)
   }
 
