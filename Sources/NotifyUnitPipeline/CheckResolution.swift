@@ -51,12 +51,15 @@ public func resolveCheck(_ value: String) throws(ConfigurationError) -> String? 
   }
 }
 
-/// The check CHECK names under HC_URL; nil when it is `env:NAME` and that
-/// is unset or empty.
+/// The check CHECK names under HC_URL, pinged with `?create=1` under
+/// HC_CREATE when it is a slug; nil when it is `env:NAME` and that is unset
+/// or empty.
 public func pingTarget(_ check: String, _ settings: Settings) throws(ConfigurationError)
   -> PingTarget?
 {
   try resolveCheck(check).map { value throws(ConfigurationError) in
-    try PingTarget(check: value, baseURL: settings.hcURL)
+    var target = try PingTarget(check: value, baseURL: settings.hcURL)
+    target.create = settings.hcCreate
+    return target
   }
 }

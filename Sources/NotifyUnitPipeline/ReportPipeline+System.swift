@@ -35,7 +35,12 @@ extension ReportPipeline {
     if let check {
       do throws(ConfigurationError) {
         if let target = try pingTarget(check, settings) {
-          channels.append(HealthchecksChannel(target: target, settings: settings, log: log))
+          let limits = PingBodyLimitStore(
+            directory: UnitStateStore.defaultDirectory(
+              configured: settings.stateDirectory, environment: Host.environment))
+          channels.append(
+            HealthchecksChannel(
+              target: target, settings: settings, bodyLimits: limits, log: log))
         }
       } catch {
         log(Priority.error.tag("CHECK: \(error); no ping will be sent"))

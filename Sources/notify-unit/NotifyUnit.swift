@@ -16,7 +16,7 @@ struct NotifyUnit: ParsableCommand {
     version: NotifyUnitVersion.string,
     subcommands: [
       ReportCommand.self, StartCommand.self, FlushCommand.self, ResendCommand.self,
-      DoctorCommand.self, TestCommand.self, StatusCommand.self,
+      DoctorCommand.self, TestCommand.self, StatusCommand.self, HcSyncCommand.self,
       ConfManualCommand.self,
     ],
     defaultSubcommand: ReportCommand.self

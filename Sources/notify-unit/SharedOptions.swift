@@ -56,9 +56,19 @@ struct PingOptions: ParsableArguments, SettingFlags {
   @Option(help: "Ping retries after the first try. [PING_RETRIES, default 4]")
   var pingRetries: String?
 
+  @Flag(
+    help:
+      "Ping a PING-KEY/slug check with ?create=1: Healthchecks creates it when missing. [HC_CREATE]"
+  )
+  var hcCreate = false
+
   var flagValues: [(key: String, value: String)] {
     keyedFlags(
-      [], [("HC_URL", hcUrl), ("PING_TIMEOUT", pingTimeout), ("PING_RETRIES", pingRetries)])
+      [],
+      [
+        ("HC_URL", hcUrl), ("PING_TIMEOUT", pingTimeout), ("PING_RETRIES", pingRetries),
+        ("HC_CREATE", hcCreate ? "yes" : nil),
+      ])
   }
 }
 

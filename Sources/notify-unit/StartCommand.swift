@@ -90,7 +90,25 @@ struct StartCommand: ParsableCommand {
           priority: .warning)
         if outcome.permanent { status = max(status, .refused) }
       }
+      // The reply teaches the server's body limit before the finish ping.
+      if let limit = outcome.serverBodyLimit,
+        let origin = PingBodyLimits.origin(of: target.successURL)
+      {
+        rememberBodyLimit(limit, origin: origin, settings: settings)
+      }
     }
     if status != .delivered { throw ExitCode(status.rawValue) }
+  }
+
+  /// Keeps the server's Ping-Body-Limit in the state directory.
+  func rememberBodyLimit(_ limit: Int, origin: String, settings: Settings) {
+    let directory = UnitStateStore.defaultDirectory(
+      configured: settings.stateDirectory, environment: Host.environment)
+    do {
+      _ = try UnitStateStore(directory: directory)
+      try PingBodyLimitStore(directory: directory).learn(limit, for: origin)
+    } catch {
+      say("\(error): the server's ping body limit is not remembered")
+    }
   }
 }

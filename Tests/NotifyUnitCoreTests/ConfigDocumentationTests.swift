@@ -25,7 +25,9 @@ import Testing
   /// A default given as a value is the value `Settings()` has: setting it
   /// changes nothing. (The others describe: "none", "system journal".)
   @Test func documentedDefaultsAreTheRealOnes() throws {
-    let descriptive: Set = ["none", "system journal", "see below", "notify-unit@HOST"]
+    let descriptive: Set = [
+      "none", "system journal", "see below", "notify-unit@HOST", "from HC_URL",
+    ]
     for doc in Settings.documentation where !descriptive.contains(doc.defaultValue) {
       var settings = Settings()
       try settings.set(doc.key, doc.defaultValue)

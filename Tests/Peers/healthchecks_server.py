@@ -17,6 +17,22 @@ Control endpoints (never recorded, never consume faults):
     GET  /_control/requests  -> JSON array of recorded ping requests
     POST /_control/faults    -> JSON list of faults, appended to the queue
     POST /_control/reset     -> clear recorded requests and the fault queue
+    POST /_control/config    -> {"ping_body_limit": N}: the server's limit from now on
+
+Management API v3 (with --api-key / --read-only-api-key):
+    GET  /api/v3/checks/<uuid>  -> the check's JSON (X-Api-Key: either key)
+    POST /api/v3/checks/<uuid>  -> updates schedule / tz / grace / timeout from a
+                                   JSON body (X-Api-Key: the read-write key)
+    401 {"error": "missing api key" | "wrong api key"}, 403 for the read-only
+    key on a write, 404 for an unknown check, 400 {"error": "json validation
+    error: ..."} for a bad field: schedule a string of at most 100 characters
+    that reads as cron (5 fields) or as systemd OnCalendar lines; tz an IANA
+    zone; grace and timeout whole seconds from 60 to 31536000. API calls are
+    recorded with kind "api".
+
+Like a real server (healthchecks 4.x, hc/api/views.py), an accepted ping
+stores only request.body[:PING_BODY_LIMIT] (recorded as "stored_b64") and
+every ping answer carries the Ping-Body-Limit header.
 """
 
 import argparse
@@ -29,6 +45,7 @@ import socket
 import sys
 import threading
 import time
+import zoneinfo
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -44,8 +61,13 @@ NAMED_SUFFIXES = {"": "success", "fail": "fail", "start": "start", "log": "log"}
 class State:
     """Shared, lock-protected server state (handlers run on many threads)."""
 
-    def __init__(self, checks, ping_keys, body_limit):
-        self.checks = {c.lower() for c in checks}
+    def __init__(self, checks, ping_keys, body_limit, api_key=None, read_only_key=None):
+        self.api_key = api_key
+        self.read_only_key = read_only_key
+        # What the API shows of each UUID check (a new check's defaults).
+        self.settings = {}
+        # UUIDs lower-cased; "KEY/slug" checks kept as given.
+        self.checks = {c if "/" in c else c.lower() for c in checks}
         self.ping_keys = set(ping_keys)
         self.body_limit = body_limit
         self.lock = threading.Lock()
@@ -71,14 +93,22 @@ def route(state, raw_path):
         segs = segs[1:]
     # Django's QueryDict.get returns the last value of a repeated key.
     rid = query["rid"][-1] if "rid" in query else None
+    created = False
 
     if segs and CHECK_UUID_RE.match(segs[0]):
         check, rest = segs[0], segs[1:]
         known = check in state.checks
     elif len(segs) >= 2 and segs[0] in state.ping_keys and SLUG_RE.match(segs[1]):
-        # Any well-formed slug under a known key counts as an existing check.
+        # A slug check exists when given as --check KEY/SLUG or once made by
+        # ?create=1 (any ping kind), which answers 201 "Created" like the
+        # real server; without it an unknown slug is 404.
         check, rest = segs[0] + "/" + segs[1], segs[2:]
-        known = True
+        with state.lock:
+            known = check in state.checks
+            if not known and query.get("create", [""])[-1] == "1":
+                state.checks.add(check)
+                created = True
+                known = True
     else:
         check = "/".join(segs) or None
         return 404, "not found", "-", check, None, rid
@@ -102,6 +132,8 @@ def route(state, raw_path):
 
     if rid is not None and not RID_RE.match(rid):
         return 400, "invalid rid", "-", check, exit_status, rid
+    if created:
+        return 201, "Created", kind, check, exit_status, rid
     return 200, "OK", kind, check, exit_status, rid
 
 
@@ -187,6 +219,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if urlsplit(self.path).path.startswith("/_control/"):
             self._control(body)
+        elif urlsplit(self.path).path.startswith("/api/v3/"):
+            self._api(body, received)
         else:
             self._ping(body, received)
 
@@ -211,6 +245,16 @@ class Handler(BaseHTTPRequestHandler):
                 state.faults.extend(faults)
                 queued = len(state.faults)
             self._send(200, json.dumps({"queued": queued}), content_type="application/json")
+        elif path == "/_control/config" and self.command == "POST":
+            try:
+                config = json.loads(body or b"{}")
+                limit = int(config["ping_body_limit"])
+            except (ValueError, KeyError, TypeError) as exc:
+                self._send(400, "bad config: %s" % exc)
+                return
+            with state.lock:
+                state.body_limit = limit
+            self._send(200, "OK")
         elif path == "/_control/reset" and self.command == "POST":
             with state.lock:
                 state.requests.clear()
@@ -218,6 +262,54 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, "OK")
         else:
             self._send(404, "unknown control endpoint")
+
+    def _api(self, body, received):
+        state = self.server.state
+        path = urlsplit(self.path).path
+        key = self.headers.get("X-Api-Key", "")
+        rec = {
+            "method": self.command, "path": self.path, "kind": "api", "check": None,
+            "exit_status": None, "rid": None,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "body_b64": base64.b64encode(body).decode("ascii"), "body_length": len(body),
+            "stored_length": 0, "stored_b64": "", "body_utf8": True, "time": received,
+        }
+
+        def answer(status, obj):
+            rec["status"] = status
+            state.record(rec)
+            self._send(status, json.dumps(obj), content_type="application/json")
+
+        m = re.match(r"^/api/v3/checks/([0-9a-f-]{36})/?$", path)
+        if not m or self.command not in ("GET", "POST"):
+            return answer(404, {"error": "not found"})
+        if not key:
+            return answer(401, {"error": "missing api key"})
+        if key not in (state.api_key, state.read_only_key):
+            return answer(401, {"error": "wrong api key"})
+        uuid = m.group(1)
+        rec["check"] = uuid
+        if uuid not in state.checks:
+            return answer(404, {"error": "not found"})
+        with state.lock:
+            current = state.settings.setdefault(
+                uuid, {"timeout": 86400, "grace": 3600, "schedule": "* * * * *", "tz": "UTC"}
+            )
+        if self.command == "POST":
+            if key != state.api_key:
+                return answer(403, {"error": "read-only api key"})
+            try:
+                data = json.loads(body or b"{}")
+                if not isinstance(data, dict):
+                    raise ValueError("json validation error: expected an object")
+                update = validate_check_fields(data)
+            except ValueError as exc:
+                return answer(400, {"error": str(exc)})
+            with state.lock:
+                current.update(update)
+        with state.lock:
+            shown = dict(current, uuid=uuid)
+        answer(200, shown)
 
     def _ping(self, body, received):
         state = self.server.state
@@ -241,8 +333,9 @@ class Handler(BaseHTTPRequestHandler):
             "headers": headers,
             "body_b64": base64.b64encode(body).decode("ascii"),
             "body_length": len(body),
-            # What the real server would keep: the first N bytes of accepted pings.
-            "stored_length": min(len(body), state.body_limit) if status == 200 else 0,
+            # What the real server keeps: the first N bytes of accepted pings.
+            "stored_length": min(len(body), state.body_limit) if status in (200, 201) else 0,
+            "stored_b64": base64.b64encode(body[: state.body_limit] if status in (200, 201) else b"").decode("ascii"),
             "body_utf8": valid_utf8,
             "time": received,
             "status": status,
@@ -255,6 +348,7 @@ class Handler(BaseHTTPRequestHandler):
         elif fault.get("close"):
             rec["status"] = "closed"
             rec["stored_length"] = 0  # nothing was accepted
+            rec["stored_b64"] = ""
             state.record(rec)
             self._drop_connection()
         elif "stall" in fault:
@@ -271,11 +365,49 @@ class Handler(BaseHTTPRequestHandler):
             code = int(fault.get("status", 500))
             rec["status"] = code
             rec["stored_length"] = 0  # an injected error stores nothing
+            rec["stored_b64"] = ""
             state.record(rec)
             extra = []
             if "retry_after" in fault:
                 extra.append(("Retry-After", str(fault["retry_after"])))
             self._send(code, "injected", extra)
+
+
+ONCALENDAR_LINE_RE = re.compile(r"^[A-Za-z0-9*:.,/~ +-]+$")
+
+
+def validate_check_fields(data):
+    """The fields hc/api/schemas.py checks, with its messages' shape."""
+    update = {}
+    for name in ("timeout", "grace"):
+        if name in data:
+            value = data[name]
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError("json validation error: %s is not a number" % name)
+            if not 60 <= value <= 31536000:
+                raise ValueError("json validation error: %s is too small or too large" % name)
+            update[name] = value
+    if "tz" in data:
+        tz = data["tz"]
+        try:
+            if not isinstance(tz, str) or not tz:
+                raise ValueError
+            zoneinfo.ZoneInfo(tz)
+        except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+            raise ValueError("json validation error: tz is not a valid time zone")
+        update["tz"] = tz
+    if "schedule" in data:
+        schedule = data["schedule"]
+        if not isinstance(schedule, str) or not schedule.strip():
+            raise ValueError("json validation error: schedule is not a string")
+        if len(schedule) > 100:
+            raise ValueError("json validation error: schedule is too long")
+        lines = schedule.split("\n")
+        cron = len(lines) == 1 and len(schedule.split()) == 5 and ":" not in schedule
+        if not cron and not all(ONCALENDAR_LINE_RE.match(line) for line in lines):
+            raise ValueError("json validation error: schedule is not a valid cron or OnCalendar expression")
+        update["schedule"] = schedule
+    return update
 
 
 class Server(ThreadingHTTPServer):
@@ -292,13 +424,19 @@ class Server(ThreadingHTTPServer):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--check", action="append", default=[], help="known check UUID (repeatable)")
+    ap.add_argument(
+        "--check", action="append", default=[], help="known check UUID or KEY/slug (repeatable)"
+    )
     ap.add_argument("--ping-key", action="append", default=[], help="known ping key (repeatable)")
     ap.add_argument("--ping-body-limit", type=int, default=100000)
+    ap.add_argument("--api-key", help="the project's read-write API key")
+    ap.add_argument("--read-only-api-key", help="the project's read-only API key")
     args = ap.parse_args(argv)
 
     server = Server(("127.0.0.1", args.port), Handler)
-    server.state = State(args.check, args.ping_key, args.ping_body_limit)
+    server.state = State(
+        args.check, args.ping_key, args.ping_body_limit, args.api_key, args.read_only_api_key
+    )
 
     def stop(signum, frame):
         # Raised in the main thread, which breaks out of serve_forever().

@@ -9,6 +9,12 @@ public struct Settings: Sendable, Equatable {
   /// When set, mail is submitted over SMTP to this relay, not to sendmail.
   public var smtpRelay: SMTPRelay? = nil
   public var hcURL = PingTarget.defaultBaseURL
+  /// Ping a `PING-KEY/slug` check with `?create=1`, creating it if missing.
+  public var hcCreate = false
+  /// Healthchecks' Management API (for `hc-sync`); nil: derived from HC_URL.
+  public var hcAPIURL: String? = nil
+  /// The file holding the project's API key (for `hc-sync`).
+  public var hcAPIKeyFile: String? = nil
   /// The whole run's deadline: well under systemd's default 90 s stop timeout.
   public var timeout = 45.0
   public var journalFiles: [String] = []
@@ -67,7 +73,8 @@ public struct Settings: Sendable, Equatable {
   public init() {}
 
   public static let keys = [
-    "MAIL_TO", "MAIL_FROM", "SENDMAIL", "SMTP_URL", "HC_URL", "TIMEOUT", "JOURNAL_FILE",
+    "MAIL_TO", "MAIL_FROM", "SENDMAIL", "SMTP_URL", "HC_URL", "HC_CREATE", "HC_API_URL",
+    "HC_API_KEY_FILE", "TIMEOUT", "JOURNAL_FILE",
     "JOURNAL_DIRECTORY", "DRY_RUN", "BODY_MAX_LINES", "BODY_MAX_BYTES",
     "ATTACHMENT_MAX_BYTES", "PING_BODY_LIMIT", "PING_TIMEOUT", "PING_RETRIES",
     "JOURNAL_SETTLE", "MAIL_ON", "HC_ON", "STATE_DIRECTORY", "SPOOL_MAX_AGE", "NTFY_URL",
@@ -94,6 +101,23 @@ public struct Settings: Sendable, Equatable {
     case "HC_URL":
       _ = try PingTarget(check: "00000000-0000-0000-0000-000000000000", baseURL: value)
       hcURL = value
+    case "HC_CREATE": hcCreate = try Self.boolean(key, value)
+    case "HC_API_URL":
+      guard !value.trimmingASCIIWhitespace.isEmpty else {
+        hcAPIURL = nil
+        return
+      }
+      guard PingTarget.split(value.trimmingASCIIWhitespace) != nil else {
+        throw .invalid(
+          "HC_API_URL must be an http(s) URL such as https://healthchecks.io/api/v3, not \"\(PingTarget.withoutUserinfo(value).sanitizedForDisplay(maxLength: 80))\""
+        )
+      }
+      hcAPIURL = value.trimmingASCIIWhitespace
+    case "HC_API_KEY_FILE":
+      guard value.isEmpty || value.hasPrefix("/") else {
+        throw .invalid("HC_API_KEY_FILE must be an absolute path")
+      }
+      hcAPIKeyFile = value.isEmpty ? nil : value
     case "TIMEOUT": timeout = try Self.seconds(key, value, range: 1...3600)
     case "JOURNAL_FILE":
       let paths = value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)

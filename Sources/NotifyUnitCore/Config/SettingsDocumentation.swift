@@ -43,6 +43,21 @@ extension Settings {
         key: "HC_URL", flagValue: "URL", defaultValue: d.hcURL,
         meaning: "The Healthchecks ping base URL."),
       .init(
+        key: "HC_CREATE", flagValue: "", defaultValue: d.hcCreate ? "yes" : "no",
+        meaning:
+          "Ping a PING-KEY/slug check with ?create=1, so Healthchecks creates it when missing (slugs: a-z, 0-9, - and _)."
+      ),
+      .init(
+        key: "HC_API_URL", flagValue: "URL", defaultValue: "from HC_URL",
+        meaning:
+          "Healthchecks' Management API v3, for hc-sync; unset: HC_URL with its /ping replaced by /api/v3 (https://healthchecks.io/api/v3 for hc-ping.com)."
+      ),
+      .init(
+        key: "HC_API_KEY_FILE", flagValue: "PATH", defaultValue: "none",
+        meaning:
+          "The file holding the Healthchecks project's API key (not a read-only one), for hc-sync; never printed."
+      ),
+      .init(
         key: "TIMEOUT", flagValue: "SECONDS", defaultValue: seconds(d.timeout),
         meaning: "The hard deadline for the whole run."),
       .init(
@@ -65,7 +80,9 @@ extension Settings {
         meaning: "Log bytes attached when the body cannot show all of the log (0: never attach)."),
       .init(
         key: "PING_BODY_LIMIT", flagValue: "N", defaultValue: String(d.pingBodyLimit),
-        meaning: "Ping body bytes until the server says its own limit."),
+        meaning:
+          "Ping body bytes for a server whose own limit is not known yet (each server's Ping-Body-Limit is remembered in the state directory)."
+      ),
       .init(
         key: "PING_TIMEOUT", flagValue: "SECONDS", defaultValue: seconds(d.pingTimeout),
         meaning: "One ping request's limit."),

@@ -9,6 +9,13 @@ public struct PingTarget: Sendable, Equatable {
   public let redacted: String
   /// The secret parts, for scrubbing text that may have echoed them.
   public let secrets: [String]
+  /// A `PING-KEY/slug` check (the only kind `?create=1` applies to).
+  public private(set) var isSlugCheck = false
+  /// Ping with `?create=1`: Healthchecks creates a missing slug check
+  /// (answering 201). Set only for a slug check (HC_CREATE).
+  public var create = false {
+    didSet { create = create && isSlugCheck }
+  }
 
   public static let defaultBaseURL = "https://hc-ping.com"
 
@@ -32,11 +39,11 @@ public struct PingTarget: Sendable, Equatable {
       if let i = path.lastIndex(where: Self.isUUID) {
         shown[i] = Self.mask(path[i])
         secrets.append(path[i])
-      } else if path.count >= 2, Self.isPingKey(Substring(path[path.count - 2])),
-        Self.isSlug(Substring(path[path.count - 1]))
-      {
+      } else if path.count >= 2, Self.isPingKey(Substring(path[path.count - 2])) {
+        try Self.checkSlug(Substring(path[path.count - 1]))
         shown[path.count - 2] = Self.mask(path[path.count - 2])
         secrets.append(path[path.count - 2])
+        isSlugCheck = true
       } else {
         shown = ["…"]
         secrets += path.filter { $0.utf8.count >= 4 }
@@ -58,13 +65,13 @@ public struct PingTarget: Sendable, Equatable {
       successURL = root + "/" + value.lowercased()
       secrets = [value.lowercased(), value] + userinfo
       redacted = shownRoot + "/" + Self.mask(value)
-    } else if let slash = value.firstIndex(of: "/"), Self.isPingKey(value[..<slash]),
-      Self.isSlug(value[value.index(after: slash)...])
-    {
+    } else if let slash = value.firstIndex(of: "/"), Self.isPingKey(value[..<slash]) {
+      try Self.checkSlug(value[value.index(after: slash)...])
       let key = String(value[..<slash])
       successURL = root + "/" + value
       secrets = [key] + userinfo
       redacted = shownRoot + "/" + Self.mask(key) + String(value[slash...])
+      isSlugCheck = true
     } else {
       throw .invalid("CHECK must be a check UUID, PING-KEY/SLUG, or an http(s) ping URL")
     }
@@ -132,11 +139,44 @@ public struct PingTarget: Sendable, Equatable {
 
   /// `path` is "", "/fail", "/log", "/start" or "/<exit status>".
   public func url(path: String, rid: String?) -> String {
-    successURL + path + (rid.map { "?rid=" + $0 } ?? "")
+    successURL + path + query(rid: rid)
   }
 
   public func redactedURL(path: String, rid: String?) -> String {
-    redacted + path + (rid.map { "?rid=" + $0 } ?? "")
+    redacted + path + query(rid: rid)
+  }
+
+  /// "?create=1&rid=…", either, or "".
+  func query(rid: String?) -> String {
+    let items = (create ? ["create=1"] : []) + (rid.map { ["rid=" + $0] } ?? [])
+    return items.isEmpty ? "" : "?" + items.joined(separator: "&")
+  }
+
+  /// A slug as Healthchecks makes them: lower-case letters, digits, "-" and
+  /// "_"; anything else is refused here, with the slug it likely meant.
+  static func checkSlug(_ slug: Substring) throws(ConfigurationError) {
+    guard !isSlug(slug) else { return }
+    let shown = String(slug).sanitizedForDisplay(maxLength: 60)
+    let suggestion = suggestedSlug(slug)
+    throw .invalid(
+      "the slug \"\(shown)\" of CHECK PING-KEY/SLUG may hold only lower-case letters, digits, - and _"
+        + (suggestion.isEmpty ? "" : ": did you mean \"\(suggestion)\"?"))
+  }
+
+  /// Like Healthchecks' (Django's) slugify: lower case, spaces and runs of
+  /// "-" as one "-", other characters dropped.
+  static func suggestedSlug(_ text: Substring) -> String {
+    var result: [UInt8] = []
+    for c in text.lowercased().utf8 {
+      if isSlugByte(c) && c != 0x2D {
+        result.append(c)
+      } else if c == 0x20 || c == 0x2D || c == 0x2E || c == 0x2F {
+        if result.last != 0x2D { result.append(0x2D) }
+      }
+    }
+    while result.last == 0x2D { result.removeLast() }
+    while result.first == 0x2D { result.removeFirst() }
+    return String(decoding: result, as: UTF8.self)
   }
 
   /// Replaces every secret in `text` (an error from curl, say) by its mask.

@@ -15,11 +15,18 @@ public struct HealthchecksChannel: Channel {
   public let wantsLogArchive = false
   public var target: PingTarget
   public var settings: Settings
+  /// Where each server's Ping-Body-Limit is remembered; nil: nowhere, the
+  /// body is cut for PING_BODY_LIMIT and a cut one followed up every time.
+  public var bodyLimits: PingBodyLimitStore?
   public var log: (String) -> Void
 
-  public init(target: PingTarget, settings: Settings, log: @escaping (String) -> Void = say) {
+  public init(
+    target: PingTarget, settings: Settings, bodyLimits: PingBodyLimitStore? = nil,
+    log: @escaping (String) -> Void = say
+  ) {
     self.target = target
     self.settings = settings
+    self.bodyLimits = bodyLimits
     self.log = log
   }
 
@@ -31,8 +38,18 @@ public struct HealthchecksChannel: Channel {
     let rid = report.invocationID.flatMap(ridFromInvocationID)
     let url = target.url(path: path, rid: rid)
     let shown = target.redactedURL(path: path, rid: rid)
-    let extraNotes = delivery.earlierFailures
-    let makeBody = { (limit: Int) in
+    // The body is cut for the limit this server announced before (kept in
+    // the state directory), else for PING_BODY_LIMIT, saying so: every body
+    // below is made for it.
+    let origin = PingBodyLimits.origin(of: target.successURL)
+    let known = origin.flatMap { bodyLimits?.limit(for: $0) }
+    var settings = self.settings
+    settings.pingBodyLimit = known ?? self.settings.pingBodyLimit
+    var extraNotes = delivery.earlierFailures
+    if known == nil {
+      extraNotes.append(PingBodyFollowUp.assumedLimitNote(settings.pingBodyLimit))
+    }
+    let makeBody = { [extraNotes] (limit: Int) in
       PingBody.make(report: report, limit: limit, extraNotes: extraNotes)
     }
     if delivery.dryRun {
@@ -74,8 +91,17 @@ public struct HealthchecksChannel: Channel {
     let outcome = pinger.ping(
       url: url, shown: shown, bodyLimit: settings.pingBodyLimit, deadline: deadline,
       body: makeBody)
-    if let server = outcome.serverBodyLimit, server < settings.pingBodyLimit {
-      log("the server keeps \(server) bytes of a ping body: set PING_BODY_LIMIT=\(server)")
+    if let server = outcome.serverBodyLimit {
+      learn(server, origin: origin)
+      if outcome.delivered,
+        let limit = PingBodyFollowUp.needed(sent: outcome.sentBodyBytes, serverLimit: server)
+      {
+        followUp(
+          report: report, rid: rid, limit: limit,
+          note: PingBodyFollowUp.followUpNote(
+            kept: limit, sent: outcome.sentBodyBytes, path: path),
+          notes: delivery.earlierFailures, pinger: pinger, deadline: deadline)
+      }
     }
     if outcome.delivered || outcome.permanent, let pending { spool?.remove(path: pending.path) }
     if outcome.delivered { return .delivered }
@@ -91,5 +117,33 @@ public struct HealthchecksChannel: Channel {
     }
     log("ping kept in the spool for the next run")
     return .spooled(reason: outcome.failure)
+  }
+
+  /// Remembers the server's limit when it is new or changed.
+  func learn(_ limit: Int, origin: String?) {
+    guard let origin, let bodyLimits else { return }
+    do {
+      if try bodyLimits.learn(limit, for: origin) {
+        log("the server keeps \(limit) bytes of a ping body: the next bodies are cut for it")
+      }
+    } catch {
+      log("\(error): the server's ping body limit is not remembered")
+    }
+  }
+
+  /// The log's tail within what the server keeps, as a `/log` ping of the
+  /// same run, which changes no state: what the server stored of the
+  /// finish ping ended mid-log. Best effort: the finish ping is delivered.
+  func followUp(
+    report: Report, rid: String?, limit: Int, note: String, notes: [String],
+    pinger: HealthchecksPinger, deadline: Deadline
+  ) {
+    let outcome = pinger.ping(
+      url: target.url(path: "/log", rid: rid), shown: target.redactedURL(path: "/log", rid: rid),
+      bodyLimit: limit, deadline: deadline
+    ) { limit in PingBody.make(report: report, limit: limit, extraNotes: notes + [note]) }
+    if !outcome.delivered {
+      log("the log's tail could not follow the cut ping: \(outcome.failure)")
+    }
   }
 }

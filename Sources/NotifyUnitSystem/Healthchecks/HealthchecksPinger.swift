@@ -37,6 +37,8 @@ public struct HealthchecksPinger {
     public var failure: String
     /// The server's Ping-Body-Limit, when it sent one.
     public var serverBodyLimit: Int?
+    /// The size of the body the last try sent.
+    public var sentBodyBytes = 0
   }
 
   public static var userAgent: String { "notify-unit/\(NotifyUnitVersion.string)" }
@@ -69,10 +71,12 @@ public struct HealthchecksPinger {
           + (outcome.failure.isEmpty ? "" : " (last error: \(outcome.failure))")
         return outcome
       }
+      let bytes = body(limit)
       let request = HTTPRequest(
-        url: url, body: body(limit), timeout: min(requestTimeout, timeLeft),
+        url: url, body: bytes, timeout: min(requestTimeout, timeLeft),
         userAgent: Self.userAgent)
       outcome.attempts = attempt
+      outcome.sentBodyBytes = bytes.count
       let result: RetryPolicy.Attempt
       switch HTTPClient.perform(request) {
       case .success(let response):
