@@ -109,6 +109,13 @@ struct ReportCommand: ParsableCommand {
   func run() throws {
     let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flagValues)
     var status = loadStatus
+    // From ExecStopPost=, the run ended: its recorded start (notify-unit
+    // start) is not an interrupted run, whatever becomes of this report.
+    if !settings.dryRun, !onFailure, !(Host.environment["SERVICE_RESULT"] ?? "").isEmpty {
+      let directory = UnitStateStore.defaultDirectory(
+        configured: settings.stateDirectory, environment: Host.environment)
+      RunStarts(directory: directory).finished(unit: unit, bootID: RunStarts.currentBootID())
+    }
     let (pipeline, setupStatus) = ReportPipeline.forSystem(
       unit: unit, check: check, settings: settings, invocationFlag: invocationId,
       onFailure: onFailure)
