@@ -150,9 +150,11 @@ import Testing
 
   /// Exit 3 (SuccessExitStatus=3): a warning, named by restic's meaning.
   func unreadableFiles(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
-    // Without its capability, restic cannot read the root-only file.
+    // Without its capability, restic cannot read the root-only file (changed,
+    // so that restic reads it again rather than take it from the parent).
     try c.shell(
       """
+      echo changed >> /srv/data/root-only
       mkdir -p /etc/systemd/system/backup.service.d
       printf '[Service]\\nAmbientCapabilities=\\n' > /etc/systemd/system/backup.service.d/nocap.conf
       systemctl daemon-reload
