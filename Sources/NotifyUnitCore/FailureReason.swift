@@ -4,14 +4,20 @@
 /// password or no key found`: a line that reads as an error counts too. A
 /// line that reads as fatal wins over any other (restic's hint after it,
 /// `Is there a repository at the following location?`, is not the reason);
-/// among equals the last wins, being closest to the end. systemd's own
-/// lines about the run ("Failed with result ...") are never the job's reason.
+/// among equals the last wins, being closest to the end. An error that takes
+/// several lines (consecutive error lines of one process, as a job's stderr
+/// logged at error priority gives: restic's `unable to create lock in
+/// backend: ...`, then `lock was created at ...`, `storage ID ...`) counts
+/// by its first line. systemd's own lines about the run ("Failed with
+/// result ...") are never the job's reason.
 public struct FailureReason: Sendable {
   /// The last line that reads as fatal, and the last other error line.
   private var fatal: [UInt8]?
   private var error: [UInt8]?
   /// The last warning line: the reason of a warning verdict.
   private var warningLine: [UInt8]?
+  /// The process of the error line just before, while the lines are errors.
+  private var errorBlockPID: [UInt8]?
 
   /// A reason is cut to this many characters.
   public static let maxCharacters = 200
@@ -23,10 +29,14 @@ public struct FailureReason: Sendable {
     guard record.identifier != Self.systemd else { return }
     let message = record.message.prefix(Self.maxCharacters * 4)
     let text = message.drop(while: { $0 == 0x20 || $0 == 0x09 })
+    let continues = errorBlockPID == record.pid
+    errorBlockPID = nil
     if Self.startsWithAny(text, Self.fatalPrefixes) {
       fatal = Array(text)
+      errorBlockPID = record.pid
     } else if Self.startsWithAny(text, Self.errorPrefixes) || (record.priority ?? 6) <= 3 {
-      if !text.isEmpty { error = Array(text) }
+      if !text.isEmpty, !continues || error == nil { error = Array(text) }
+      errorBlockPID = record.pid
     } else if Self.startsWithAny(text, Self.warningPrefixes) || record.priority == 4 {
       if !text.isEmpty { warningLine = Array(text) }
     }

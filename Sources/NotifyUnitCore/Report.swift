@@ -31,6 +31,11 @@ public struct Report: Sendable {
   public var recovered = false
   /// The job's own line saying why it failed or warned, found in its log.
   public private(set) var reasonFinder = FailureReason()
+  /// restic's backup summary, when the log has one.
+  public private(set) var resticFinder = ResticSummaryParser()
+  /// Set when the run never finished because the machine stopped: the
+  /// verdict is then `.interrupted`, whatever the outcome says.
+  public var interruption: Interruption?
 
   /// The last entries as read, before rendering: rendering every line of a
   /// long log would be wasted on lines the tail drops again.
@@ -55,6 +60,7 @@ public struct Report: Sendable {
     lastTimestamp = record.realtime
     lineCount += 1
     reasonFinder.add(record)
+    if record.identifier != FailureReason.systemd { resticFinder.add(record.message) }
     exactLogBytes += renderer.exactLineLength(record)
     recent.append(RecentEntry(record, keep: renderer.maxReadableLineBytes))
   }
@@ -80,14 +86,39 @@ public struct Report: Sendable {
   }
 
   /// What the run's end means: one verdict for every channel.
-  public var verdict: Verdict { outcome.verdict }
+  public var verdict: Verdict { interruption == nil ? outcome.verdict : .interrupted }
+
+  /// What a restic backup in the run did, when its summary was in the log.
+  public var resticSummary: ResticSummary? { resticFinder.summary }
+
+  /// The job, when its log shows which: its exit statuses are named by it.
+  public var job: KnownJob? { resticFinder.sawRestic ? .restic : nil }
+
+  /// What the job means by its exit status, when it says (restic's 3).
+  public var exitStatusMeaning: String? {
+    guard case .exited(let status)? = outcome.mainProcess, status != 0 else { return nil }
+    return job?.meaning(ofExitStatus: status)
+  }
+
+  /// Why systemd, not the job, ended the run: the machine stopped, or
+  /// systemd refused a start. Then the job's lines are not the reason.
+  public var systemdReason: String? {
+    if interruption != nil { return Interruption.reason }
+    guard outcome.result == .startLimitHit else { return nil }
+    if let restarts = status?.restarts, restarts > 0 {
+      return
+        "systemd stopped retrying the unit after \(restarts) restart\(restarts == 1 ? "" : "s") (start limit)"
+    }
+    return "systemd refused to start the unit (start limit)"
+  }
 
   /// Why the run failed (or warned), as the job said it, else nil.
   public var reason: String? {
+    if let systemdReason { return systemdReason }
     switch verdict {
-    case .failure, .interrupted: reasonFinder.failure
-    case .warning: reasonFinder.warning
-    case .success, .skipped: nil
+    case .failure, .interrupted: return reasonFinder.failure
+    case .warning: return exitStatusMeaning ?? reasonFinder.warning
+    case .success, .skipped: return nil
     }
   }
 
@@ -96,14 +127,22 @@ public struct Report: Sendable {
 
   /// One line, the reason up front: "💚 backup.service: success on nas",
   /// "⛔ backup.service: Fatal: wrong password or no key found (exit-code,
-  /// status 1) on nas", "⚠️ backup.service: warning (status 3) on nas".
+  /// status 1) on nas", "⚠️ backup.service: some source files could not be
+  /// read (warning, status 3) on nas"; a restic backup's success says what
+  /// it did: "💚 backup.service: snapshot 8c71d5e0, +1.204 GiB on nas".
   public var headline: String {
     let word: String
     switch verdict {
-    case .success: word = recovered ? "recovered" : outcome.resultWord
+    case .success:
+      let done = resticSummary?.headline
+      word =
+        recovered
+        ? (["recovered"] + (done.map { [$0] } ?? [])).joined(separator: ", ")
+        : done ?? outcome.resultWord
     case .warning: word = "warning"
     case .skipped: word = "skipped (ExecCondition=)"
-    case .failure, .interrupted: word = outcome.resultWord
+    case .failure: word = outcome.resultWord
+    case .interrupted: word = "interrupted"
     }
     // The number alone: systemd's names for exit statuses (restic's 3 is
     // "NOTIMPLEMENTED") are not the job's.
@@ -114,7 +153,10 @@ public struct Report: Sendable {
       status = "status \(code)"
     }
     var text = "\(icon) \(unit.sanitizedForDisplay(maxLength: 200)): "
-    if let reason {
+    if let reason, outcome.result == .startLimitHit, interruption == nil {
+      // "systemd refused to start the unit (start limit)" says it all.
+      text += reason
+    } else if let reason {
       let detail = [word] + (status.map { [$0] } ?? [])
       text += reason.sanitizedForDisplay(maxLength: Self.headlineReasonCharacters)
       text += " (\(detail.joined(separator: ", ")))"

@@ -132,11 +132,22 @@ public enum MainProcessExit: Sendable, Equatable {
     }
   }
 
-  /// "exited with status 3 (NOTIMPLEMENTED)", "killed by signal TERM (terminated)".
-  public var description: String {
+  /// "exited with status 3", "exited with status 203 (EXEC)", "killed by
+  /// signal TERM (terminated)".
+  public var description: String { description(job: nil) }
+
+  /// As `description`, with the status named by `job` where it names it
+  /// ("exited with status 3 (restic: some source files could not be
+  /// read)"). Otherwise only systemd's own statuses (200 and up: systemd
+  /// could not start the process) are named: its names for the others
+  /// (restic's 3 is "NOTIMPLEMENTED") are not the job's.
+  public func description(job: KnownJob?) -> String {
     switch self {
     case .exited(let status):
-      if let name = ExitStatusNames.name(status) {
+      if let job, let meaning = job.meaning(ofExitStatus: status) {
+        return "exited with status \(status) (\(job.rawValue): \(meaning))"
+      }
+      if status >= 200, let name = ExitStatusNames.name(status) {
         return "exited with status \(status) (\(name))"
       }
       return "exited with status \(status)"

@@ -8,6 +8,8 @@ public struct UnitStatus: Sendable, Equatable {
   public var result: String?
   public var invocationID: String?
   public var mainPID: UInt32?
+  /// NRestarts: automatic restarts (Restart=) since the last start by hand.
+  public var restarts: UInt32?
   /// ExecMainCode: 1 exited, 2 killed, 3 dumped (CLD_* of waitid(2)).
   public var execMainCode: Int32?
   public var execMainStatus: Int32?

@@ -16,6 +16,9 @@ public struct ReportPipeline {
   /// A report made again by `notify-unit resend`: said in the report, and
   /// the unit's recorded outcome is left as it was.
   public var resend = false
+  /// First deliver what waits (the spool) and report the runs the machine
+  /// stopped under; false for those reports themselves.
+  public var deliversEarlierReports = true
   public var renderer = LogRenderer(zone: .local)
   public var host = Host.name
   public var log: (String) -> Void
@@ -46,10 +49,19 @@ public struct ReportPipeline {
       }
     }
     var spoolNotes: [String] = []
-    if let spool {
+    if let spool, deliversEarlierReports {
       spoolNotes =
         SpoolFlush(spool: spool, settings: settings, say: log)
         .run(deadline: deadline.capped(to: deadline.remaining / 4)).notes
+    }
+
+    // Runs cut by the machine stopping, reported once by whoever comes first.
+    if let store, deliversEarlierReports {
+      var earlier = settings
+      earlier.timeout = max(1, deadline.remaining / 3)
+      status = max(
+        status, InterruptedRuns(settings: earlier, log: log).report(stateDirectory: store.directory)
+      )
     }
 
     // The exact log, kept while the journal is read, for a channel that sends it.
@@ -78,17 +90,18 @@ public struct ReportPipeline {
     }
     report.notes += spoolNotes
 
-    if DeliveryPolicy.handlerStaysQuiet(isHandler: outcomeSource.isHandler, report: report) {
-      log(
-        "\(unit.sanitizedForDisplay(maxLength: 100)) : its ExecStopPost= notify-unit reported this run already, no second report"
-      )
-      return status
-    }
-
     let previous = store.flatMap { s -> UnitStateStore.Record? in
       let (record, problem) = s.read(unit)
       if let problem { log(problem) }
       return record
+    }
+    if DeliveryPolicy.handlerStaysQuiet(
+      isHandler: outcomeSource.isHandler, report: report, previous: previous)
+    {
+      log(
+        "\(unit.sanitizedForDisplay(maxLength: 100)) : its ExecStopPost= notify-unit reported this run already, no second report"
+      )
+      return status
     }
     let policy = DeliveryPolicy(settings: settings, previousSuccess: previous?.success)
     if policy.recovered(report) { report.recovered = true }
@@ -127,7 +140,8 @@ public struct ReportPipeline {
     if report.verdict.isFailure { lastFailure = runTime }
     if let store, !settings.dryRun, !resend, report.verdict != .skipped {
       let record = UnitStateStore.Record(
-        success: report.verdict.isUp, result: report.outcome.resultWord,
+        success: report.verdict.isUp,
+        result: report.verdict == .interrupted ? "interrupted" : report.outcome.resultWord,
         invocationID: report.invocationID, time: report.createdAt,
         mail: told["mail"] ?? "no recipients (MAIL_TO)", ping: told["ping"] ?? "no check",
         lastSuccess: lastSuccess, lastFailure: lastFailure)

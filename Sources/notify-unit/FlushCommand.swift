@@ -10,6 +10,9 @@ struct FlushCommand: ParsableCommand {
     commandName: "flush",
     abstract: "Deliver the reports kept in the spool (mails and pings not delivered before).",
     discussion: """
+      Then reports, once, the runs the machine stopped under (started by
+      `notify-unit start` in an earlier boot, never reported) as interrupted.
+
       Exit status: 0 when the spool is empty afterwards, 75 when reports are
       still waiting (the next run or flush tries again), 78 for a bad config.
       """)
@@ -35,6 +38,9 @@ struct FlushCommand: ParsableCommand {
       let spool = try Spool(stateDirectory: try UnitStateStore(directory: directory).directory)
       let result = SpoolFlush(spool: spool, settings: settings, say: say)
         .run(deadline: Deadline(secondsFromNow: settings.timeout))
+      // Runs the machine stopped under: the flush at boot finds them first.
+      status = max(
+        status, InterruptedRuns(settings: settings, log: say).report(stateDirectory: directory))
       if result.remaining > 0 {
         say("\(result.remaining) report(s) still waiting in \(spool.directory)", priority: .warning)
         status = max(status, .temporaryFailure)

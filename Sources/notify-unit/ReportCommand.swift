@@ -107,8 +107,27 @@ struct ReportCommand: ParsableCommand {
   }
 
   func run() throws {
-    let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flagValues)
+    let (loaded, loadStatus) = loadSettings(config: configFile.config, flags: flagValues)
+    var settings = loaded
     var status = loadStatus
+    // During shutdown, a ping that does not go through at once goes to the
+    // spool, which the boot-time flush delivers (notify-unit-boot.service):
+    // retries would only hold the machine's shutdown.
+    if !settings.dryRun, case .local = settings.journalSource,
+      (try? SystemBus(timeout: 2))?.systemState() == "stopping"
+    {
+      say("the system is shutting down: one quick try for each report, then the spool")
+      settings.pingRetries = 0
+      settings.pingTimeout = min(settings.pingTimeout, 3)
+      settings.timeout = min(settings.timeout, 15)
+    }
+    // From ExecStopPost=, the run ended: its recorded start (notify-unit
+    // start) is not an interrupted run, whatever becomes of this report.
+    if !settings.dryRun, !onFailure, !(Host.environment["SERVICE_RESULT"] ?? "").isEmpty {
+      let directory = UnitStateStore.defaultDirectory(
+        configured: settings.stateDirectory, environment: Host.environment)
+      RunStarts(directory: directory).finished(unit: unit, bootID: RunStarts.currentBootID())
+    }
     let (pipeline, setupStatus) = ReportPipeline.forSystem(
       unit: unit, check: check, settings: settings, invocationFlag: invocationId,
       onFailure: onFailure)

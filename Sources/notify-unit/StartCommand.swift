@@ -18,6 +18,13 @@ struct StartCommand: ParsableCommand {
       would only distort the run's duration; that exits 0. A bad command line
       or config file exits 64 or 78, as the report does.
 
+      It also records the run's start (unit, invocation, time, boot) in the
+      state directory, with or without a CHECK; the run's report
+      (ExecStopPost=) removes it. A start left from an earlier boot is a run
+      the machine stopped under: the next notify-unit of the same user (a
+      report, a flush, or the boot-time flush) reports it once, as
+      interrupted. Use it together with the ExecStopPost= report.
+
       Example:
         ExecStartPre=-/usr/local/bin/notify-unit start %n env:HC_BACKUP
       """)
@@ -60,12 +67,15 @@ struct StartCommand: ParsableCommand {
       say("CHECK: \(error); no start signal sent")
       throw ExitCode(ExitStatus.usage.rawValue)
     }
+    let id = invocationId ?? Host.environment["INVOCATION_ID"]
+    if !settings.dryRun, let invocation = id.flatMap(normalizedInvocationID) {
+      recordStart(invocation, pingURL: resolved?.successURL, settings: settings)
+    }
     // A unit whose check is left empty (HC_BACKUP unset) pings nothing.
     guard let target = resolved else {
       if status != .delivered { throw ExitCode(status.rawValue) }
       return
     }
-    let id = invocationId ?? Host.environment["INVOCATION_ID"]
     let rid = id.flatMap(normalizedInvocationID).flatMap(ridFromInvocationID)
     if rid == nil {
       say("no invocation ID (INVOCATION_ID or --invocation-id): the start signal has no rid")
@@ -109,6 +119,26 @@ struct StartCommand: ParsableCommand {
       try PingBodyLimitStore(directory: directory).learn(limit, for: origin)
     } catch {
       say("\(error): the server's ping body limit is not remembered")
+    }
+  }
+
+  /// The run's start, for telling later that the machine stopped under it.
+  /// Never fails the start: without it, only that case goes unreported.
+  func recordStart(_ invocation: String, pingURL: String?, settings: Settings) {
+    guard let bootID = RunStarts.currentBootID() else {
+      say("the kernel gives no boot ID: this run cannot be reported if the machine stops under it")
+      return
+    }
+    let directory = UnitStateStore.defaultDirectory(
+      configured: settings.stateDirectory, environment: Host.environment)
+    do {
+      _ = try UnitStateStore(directory: directory)
+      try RunStarts(directory: directory).record(
+        RunStarts.Start(
+          unit: unit, invocationID: invocation, time: Host.nowMicroseconds, bootID: bootID,
+          pingURL: pingURL))
+    } catch {
+      say("\(error): this run cannot be reported if the machine stops under it")
     }
   }
 }

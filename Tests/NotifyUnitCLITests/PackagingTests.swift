@@ -45,6 +45,7 @@ struct PackagingTests {
       "/lib/systemd/system/notify-failure@.service",
       "/lib/systemd/system/notify-unit-flush@.service",
       "/lib/systemd/system/notify-unit-flush@.timer",
+      "/lib/systemd/system/notify-unit-boot.service",
       "/usr/lib/sysusers.d/notify-unit.conf", "/usr/lib/tmpfiles.d/notify-unit.conf",
       "/usr/share/man/man1/notify-unit.1.gz", "/usr/share/man/man5/notify-unit.conf.5.gz",
       "/usr/share/bash-completion/completions/notify-unit",

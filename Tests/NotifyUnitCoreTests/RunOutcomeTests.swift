@@ -54,7 +54,18 @@ import Testing
   @Test func exitStatusesInWords() {
     let exited = MainProcessExit(code: "exited", status: "3")
     #expect(exited == .exited(status: 3))
-    #expect(exited?.description == "exited with status 3 (NOTIMPLEMENTED)")
+    // The number alone: systemd's LSB name (NOTIMPLEMENTED) is not the job's;
+    // the job's own, where it is known; systemd's own statuses by name.
+    #expect(exited?.description == "exited with status 3")
+    #expect(
+      exited?.description(job: .restic)
+        == "exited with status 3 (restic: some source files could not be read)")
+    #expect(
+      MainProcessExit(code: "exited", status: "1")?.description(job: .restic)
+        == "exited with status 1")
+    #expect(
+      MainProcessExit(code: "exited", status: "203")?.description == "exited with status 203 (EXEC)"
+    )
     #expect(
       MainProcessExit(code: "killed", status: "KILL")?.description
         == "killed by signal KILL (killed)")

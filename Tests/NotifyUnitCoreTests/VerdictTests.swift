@@ -102,11 +102,95 @@ import Testing
         ("restic", 6, "Warning: at least one source file could not be read"),
         ("restic", 6, "snapshot 8c71d5e0 saved"),
       ])
+    // restic's own lines tell the job: its 3 is named by restic's meaning.
     #expect(
       restic.headline
-        == "⚠️ backup.service: Warning: at least one source file could not be read (warning, status 3) on nas"
-    )
+        == "⚠️ backup.service: some source files could not be read (warning, status 3) on nas")
     #expect(!restic.headline.contains("NOTIMPLEMENTED"))
+    // Without restic's lines, the job's warning line.
+    let other = report(
+      outcome("success", "exited", "3"), lines: [("job", 6, "Warning: disk 91% full")])
+    #expect(other.headline == "⚠️ backup.service: Warning: disk 91% full (warning, status 3) on nas")
+  }
+
+  @Test func aResticBackupsSuccessSaysWhatItDid() throws {
+    let lines = ResticSummaryTests.text014.split(separator: "\n").map {
+      ("restic", UInt8(6), String($0))
+    }
+    var r = report(outcome("success", "exited", "0"), lines: lines)
+    #expect(r.headline == "💚 backup.service: snapshot d052f383, +24.336 MiB on nas")
+    r.recovered = true
+    #expect(r.headline == "💚 backup.service: recovered, snapshot d052f383, +24.336 MiB on nas")
+    let mail = String(
+      decoding: MailComposer(
+        report: r,
+        settings: MailSettings(
+          recipients: [try MailAddress(parsing: "admin@example.org")],
+          sender: try MailAddress(parsing: "notify-unit@nas")),
+        renderer: LogRenderer(zone: .utc), nonce: "n"
+      ).bodyText(attached: false), as: UTF8.self)
+    #expect(mail.contains("\nSnapshot:      d052f383\n"))
+    #expect(mail.contains("\nFiles:         50 new, 0 changed, 0 unmodified\n"))
+    #expect(mail.contains("\nAdded:         24.336 MiB (24.327 MiB stored)\n"))
+    #expect(mail.contains("\nProcessed:     50 files, 24.319 MiB in 0:00\n"))
+    // A failed run keeps its reason up front, summary or not.
+    let failed = report(
+      outcome("exit-code", "exited", "1"), lines: lines + [("restic", 6, "Fatal: x")])
+    #expect(failed.headline == "⛔ backup.service: Fatal: x (exit-code, status 1) on nas")
+  }
+
+  @Test func anErrorOverSeveralLinesIsNamedByItsFirst() {
+    // restic 0.14 finding the repository locked: no "Fatal:", every line on
+    // stderr, which the job scripts log at error priority.
+    let r = report(
+      outcome("exit-code", "exited", "1"),
+      lines: [
+        ("restic-prune", 6, "==> forget started"),
+        (
+          "restic", 3,
+          "unable to create lock in backend: repository is already locked by PID 6921 on vm by root (UID 0, GID 0)"
+        ),
+        ("restic", 3, "lock was created at 2026-11-30 08:15:06 (2.672459402s ago)"),
+        ("restic", 3, "storage ID ec1f038b"),
+        ("restic", 3, "the `unlock` command can be used to remove stale locks"),
+        ("restic-prune", 6, "==> forget took 0 s (exit status 1)"),
+      ])
+    #expect(
+      r.reason?.hasPrefix("unable to create lock in backend: repository is already locked") == true)
+    // A later error block is closer to the end, and wins.
+    let later = report(
+      outcome("exit-code", "exited", "1"),
+      lines: [
+        ("job", 3, "first problem"), ("job", 3, "its detail"), ("job", 6, "retrying"),
+        ("job", 3, "second problem"),
+      ])
+    #expect(later.reason == "second problem")
+  }
+
+  @Test func systemdsRefusalIsTheReason() {
+    var status = UnitStatus()
+    status.result = "start-limit-hit"
+    var r = report(outcome("start-limit-hit"), lines: [("job", 3, "Error: an old run's line")])
+    #expect(
+      r.headline == "⛔ backup.service: systemd refused to start the unit (start limit) on nas")
+    status.restarts = 5
+    r.status = status
+    #expect(
+      r.headline
+        == "⛔ backup.service: systemd stopped retrying the unit after 5 restarts (start limit) on nas"
+    )
+  }
+
+  @Test func anInterruptedRunIsAFailureTheMachineCaused() {
+    var r = report(outcome("success", "exited", "0"), lines: [("job", 3, "Error: not the reason")])
+    r.interruption = Interruption(
+      startedAt: 1_700_000_000_000_000, bootID: "0123456789abcdef0123456789abcdef")
+    #expect(r.verdict == .interrupted && r.verdict.isFailure)
+    #expect(r.reason == "the machine stopped during the run")
+    #expect(
+      r.headline == "⛔ backup.service: the machine stopped during the run (interrupted) on nas")
+    #expect(
+      PingTarget.finishPath(verdict: r.verdict, mainProcess: r.outcome.mainProcess) == "/fail")
   }
 
   @Test func aSkippedRunAndASuccessCarryNoReason() {

@@ -26,7 +26,7 @@ public final class SystemdContainer {
   let privateNetwork: Bool
   let mountPoint: String
   let cgroups: [String]
-  let process: Process
+  var process: Process
   public private(set) var leader: Int32 = 0
   /// One booted container at a time, across suites and test processes:
   /// without a private network they share the host's loopback, where two
@@ -99,7 +99,10 @@ public final class SystemdContainer {
     // give it private ones, removed in stop().
     var script = ""
     for cgroup in cgroups {
-      try FileManager.default.createDirectory(atPath: cgroup, withIntermediateDirectories: false)
+      // Kept from the boot before a power cut (`cutPowerAndBoot`).
+      if !FileManager.default.fileExists(atPath: cgroup) {
+        try FileManager.default.createDirectory(atPath: cgroup, withIntermediateDirectories: false)
+      }
       script += "echo $$ > \(cgroup)/cgroup.procs && "
     }
     let swift = Paths.swiftRuntime
@@ -130,6 +133,20 @@ public final class SystemdContainer {
       usleep(100_000)
     }
     throw TestFailure("the container's systemd did not reach running within 60 s")
+  }
+
+  /// Cuts the container's power: its PID 1 is killed, nothing is shut
+  /// down (no ExecStopPost=, no unit stops); then it boots again on the
+  /// same root file system, with a new boot ID (nspawn gives each boot one).
+  public func cutPowerAndBoot() throws {
+    kill(leader, SIGKILL)
+    let limit = Date().addingTimeInterval(30)
+    while process.isRunning && Date() < limit { usleep(50_000) }
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+    leader = 0
+    process = Process()
+    try boot()
   }
 
   /// The container's PID 1: the child of systemd-nspawn named systemd.

@@ -75,8 +75,14 @@ public struct MailComposer {
     lines.append("Outcome:       \(r.verdict.rawValue)")
     lines.append("Result:        \(r.outcome.resultWord) (\(explanation))")
     lines.append(
-      "Main process:  \(r.outcome.mainProcess?.description ?? "no exit status (not started, or not reported)")"
+      "Main process:  \(r.outcome.mainProcess?.description(job: r.job) ?? "no exit status (not started, or not reported)")"
     )
+    if let interruption = r.interruption {
+      lines.append("Started:       \(renderer.timestamp(interruption.startedAt)) (never finished)")
+    }
+    for (label, value) in r.resticSummary?.lines ?? [] {
+      lines.append("\(label):" + String(repeating: " ", count: max(1, 14 - label.count)) + value)
+    }
     lines.append("Invocation:    \(r.invocationID ?? "unknown")")
     if let first = r.firstTimestamp, let last = r.lastTimestamp {
       lines.append("First log:     \(renderer.timestamp(first))")

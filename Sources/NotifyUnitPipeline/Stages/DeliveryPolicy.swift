@@ -14,9 +14,20 @@ public struct DeliveryPolicy {
   }
 
   /// One failure, one report: an OnFailure= handler stays quiet when the
-  /// failed run's own ExecStopPost= notify-unit delivered its report.
-  public static func handlerStaysQuiet(isHandler: Bool, report: Report) -> Bool {
-    isHandler && report.status?.reportedByExecStopPost == true
+  /// failed run's own ExecStopPost= notify-unit delivered its report. A
+  /// start refused by the start limit has no run, nor a report of its own:
+  /// the ExecStopPost= report systemd shows is the last run's, so that one
+  /// is reported, once (the handler's last record is of the same refusal
+  /// when it reported it already).
+  public static func handlerStaysQuiet(
+    isHandler: Bool, report: Report, previous: UnitStateStore.Record? = nil
+  ) -> Bool {
+    guard isHandler else { return false }
+    if report.outcome.result == .startLimitHit {
+      return previous?.result == ServiceResult.startLimitHit.rawValue
+        && previous?.invocationID == report.invocationID
+    }
+    return report.status?.reportedByExecStopPost == true
   }
 
   /// A success after a failure: every channel marks it as a recovery.

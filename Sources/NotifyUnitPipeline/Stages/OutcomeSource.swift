@@ -10,6 +10,8 @@ public struct RunContext: Sendable {
   public var status: UnitStatus?
   /// Sentences for the report: what could not be learned.
   public var notes: [String] = []
+  /// Set for a run the machine stopped under (`InterruptedRuns`).
+  public var interruption: Interruption?
 
   public init(
     origin: OutcomeOrigin, outcome: RunOutcome, invocationID: String?, status: UnitStatus?,
@@ -34,6 +36,8 @@ public protocol OutcomeSource {
 /// Where a run's outcome came from, as the report names it.
 public enum OutcomeOrigin: Sendable, CustomStringConvertible {
   case execStopPost, onFailureMonitor, onFailureBus, byHand
+  /// A run that never reported, found after the machine's next boot.
+  case afterReboot
 
   public var description: String {
     switch self {
@@ -41,6 +45,7 @@ public enum OutcomeOrigin: Sendable, CustomStringConvertible {
     case .onFailureMonitor: "OnFailure= handler (MONITOR_*)"
     case .onFailureBus: "OnFailure= handler (read from systemd over D-Bus)"
     case .byHand: "by hand"
+    case .afterReboot: "the next boot (the run never reported: the machine stopped)"
     }
   }
 }

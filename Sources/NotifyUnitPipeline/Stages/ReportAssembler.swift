@@ -60,6 +60,7 @@ public struct ReportAssembler {
     report.notes = notes
     report.status = context.status
     report.source = context.origin.description
+    report.interruption = context.interruption
 
     if let invocation {
       collector.collect(invocation, unit: unit, into: &report, archive: archive, deadline: deadline)

@@ -31,6 +31,8 @@ public enum UnitStatusReader {
     guard unit.hasSuffix(".service") else { return s }
     s.result = try? bus.string(path, serviceInterface, "Result")
     s.mainPID = try? bus.trivial(path, serviceInterface, "MainPID", as: UInt32.self)
+    // Automatic restarts (Restart=) since the unit was last started by hand.
+    s.restarts = try? bus.trivial(path, serviceInterface, "NRestarts", as: UInt32.self)
     s.execMainCode = try? bus.trivial(
       path, serviceInterface, "ExecMainCode", as: Int32.self)
     s.execMainStatus = try? bus.trivial(

@@ -1,0 +1,142 @@
+import NotifyUnitCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The runs that started and have not reported yet, one small file a run
+/// in the state directory (`UNIT@INVOCATION.started`, 0600: it may hold the
+/// check's ping URL). `notify-unit start` (ExecStartPre=) writes it; the
+/// run's own report (ExecStopPost=) removes it. One left from an earlier
+/// boot is a run the machine stopped under: interrupted.
+///
+/// The boot is told by the kernel's boot ID (/proc/sys/kernel/random/boot_id,
+/// new at every boot; systemd-nspawn gives each container boot its own),
+/// never by time: a clock that jumps cannot make a run interrupted.
+public struct RunStarts {
+  public let directory: String
+
+  public struct Start: Sendable, Equatable {
+    public var unit: String
+    public var invocationID: String
+    /// Microseconds since the epoch.
+    public var time: UInt64
+    public var bootID: String
+    /// The check's ping URL as `start` resolved it, for the report of an
+    /// interrupted run (its unit's environment is gone by then).
+    public var pingURL: String?
+
+    public init(unit: String, invocationID: String, time: UInt64, bootID: String, pingURL: String?)
+    {
+      self.unit = unit
+      self.invocationID = invocationID
+      self.time = time
+      self.bootID = bootID
+      self.pingURL = pingURL
+    }
+  }
+
+  public init(directory: String) {
+    self.directory = directory
+  }
+
+  static let header = "notify-unit-start 1"
+  static let suffix = ".started"
+
+  /// This boot's ID, 32 hex digits; nil when the kernel does not say.
+  public static func currentBootID(path: String = "/proc/sys/kernel/random/boot_id") -> String? {
+    guard case .success(let text) = Host.readFile(path, maxBytes: 100) else { return nil }
+    let id = String(text.lowercased().filter { $0.isHexDigit })
+    return id.count == 32 ? id : nil
+  }
+
+  func path(_ unit: String, _ invocation: String) -> String {
+    directory + "/" + escapedUnitName(unit) + "@" + invocation + Self.suffix
+  }
+
+  /// Records a run's start, atomically.
+  public func record(_ start: Start) throws(FileError) {
+    let path = path(start.unit, start.invocationID)
+    let temporary = path + ".tmp-\(getpid())"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw FileError(path: temporary, errno: errno, action: "create") }
+    let bytes = Array(Self.format(start).utf8)
+    let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+    let synced = fsync(fd) == 0
+    close(fd)
+    guard written == bytes.count, synced, rename(temporary, path) == 0 else {
+      let e = errno
+      unlink(temporary)
+      throw FileError(path: path, errno: e, action: "write")
+    }
+  }
+
+  /// The unit's run ended and reports: its start, and any other of the
+  /// unit's in this boot (a unit runs once at a time), are forgotten.
+  /// Starts of other boots stay, to be reported as interrupted.
+  public func finished(unit: String, bootID: String?) {
+    let prefix = escapedUnitName(unit) + "@"
+    for (name, start) in all() where name.hasPrefix(prefix) {
+      if start == nil || start?.bootID == bootID { unlink(directory + "/" + name) }
+    }
+  }
+
+  /// Starts recorded in another boot than `bootID`: runs the machine
+  /// stopped under.
+  public func interrupted(currentBootID bootID: String) -> [Start] {
+    all().compactMap { $0.1 }.filter { $0.bootID != bootID }.sorted { $0.time < $1.time }
+  }
+
+  /// Takes the start away so that no other notify-unit reports it too (an
+  /// unlink succeeds once); false when another took it first. Its report
+  /// then goes out, or into the spool, like any other.
+  public func claim(_ start: Start) -> Bool {
+    unlink(path(start.unit, start.invocationID)) == 0
+  }
+
+  /// Every start file's name and its contents (nil when unreadable).
+  func all() -> [(String, Start?)] {
+    guard let dir = opendir(directory) else { return [] }
+    defer { closedir(dir) }
+    var result: [(String, Start?)] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+      }
+      guard name.hasSuffix(Self.suffix) else { continue }
+      switch Host.readFile(directory + "/" + name, maxBytes: 8192) {
+      case .success(let text): result.append((name, Self.parse(text)))
+      case .failure: result.append((name, nil))
+      }
+    }
+    return result
+  }
+
+  static func format(_ s: Start) -> String {
+    """
+    \(header)
+    unit=\(s.unit.sanitizedForDisplay(maxLength: 256))
+    invocation=\(s.invocationID)
+    time=\(s.time)
+    boot=\(s.bootID)
+
+    """ + (s.pingURL.map { "ping=\($0)\n" } ?? "")
+  }
+
+  static func parse(_ text: String) -> Start? {
+    let lines = text.split(separator: "\n")
+    guard lines.first == Substring(header) else { return nil }
+    var values: [Substring: Substring] = [:]
+    for line in lines.dropFirst() {
+      guard let eq = line.firstIndex(of: "=") else { return nil }
+      values[line[..<eq]] = line[line.index(after: eq)...]
+    }
+    guard let unit = values["unit"], let invocation = values["invocation"],
+      normalizedInvocationID(String(invocation)) != nil,
+      let time = values["time"].flatMap({ UInt64($0) }), let boot = values["boot"], !boot.isEmpty
+    else { return nil }
+    return Start(
+      unit: String(unit), invocationID: String(invocation), time: time, bootID: String(boot),
+      pingURL: values["ping"].map(String.init))
+  }
+}

@@ -1,0 +1,346 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Every outcome of the README's table, produced by a real unit under a
+/// booted systemd and checked on mail and ping; restic's real failures
+/// named by their reason; a restic backup's success saying what it did; a
+/// run cut by a power cut reported after the next boot. One container, the
+/// scenarios in sequence, set up as SystemdSetupTests sets it up.
+@Suite(.serialized) struct OutcomeSystemTests {
+  let setup = SystemdSetupTests()
+  var check: String { setup.backupCheck }
+
+  @Test func outcomesUnderARealSystemd() throws {
+    let server = try HealthchecksServer(checks: [setup.backupCheck, setup.pruneCheck])
+    let c = try SystemdContainer(binary: Paths.notifyUnit)
+    defer { c.stop() }
+    try setup.install(c, server: server)
+    let scenarios: [(String, (SystemdContainer, HealthchecksServer) throws -> Void)] = [
+      ("restic success", resticSuccess), ("wrong password", wrongPassword),
+      ("missing repository", missingRepository), ("lock held", lockHeld),
+      ("unreadable files", unreadableFiles), ("damaged repository", damagedRepository),
+      ("timeout", timeout), ("killed", killed), ("core dump", coreDump),
+      ("start limit", startLimit), ("exec-condition", execCondition),
+      ("power cut", powerCut),
+    ]
+    for (name, scenario) in scenarios {
+      try c.shell(": > /var/mail/admin; systemctl reset-failed")
+      try server.reset()
+      do {
+        try scenario(c, server)
+      } catch {
+        Issue.record("scenario \(name): \(error)")
+      }
+    }
+  }
+
+  /// The only mail of the scenario, and the scenario's pings.
+  func oneMail(_ c: SystemdContainer, timeout: Double = 30) throws -> ParsedMessage {
+    let mails = try setup.settledMails(c, count: 1, timeout: timeout)
+    #expect(mails.count == 1, "\(mails.compactMap { $0.headers["Subject"] })")
+    return try #require(mails.first)
+  }
+
+  func subject(_ mail: ParsedMessage) -> String { mail.headers["Subject"] ?? "" }
+
+  /// A unit reported by notify-unit (ExecStopPost=) to the check.
+  func reportedUnit(_ c: SystemdContainer, _ name: String, _ lines: String) throws {
+    try setup.addUnit(
+      c, name,
+      """
+      [Service]
+      ExecStopPost=-/usr/local/bin/notify-unit %n \(check)
+      \(lines)
+      """)
+  }
+
+  // MARK: restic
+
+  func resticSuccess(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    try c.shell("echo changed >> /srv/data/file1; head -c 300000 /dev/urandom > /srv/data/blob")
+    try c.shell("systemctl start backup.service", timeout: 180)
+    let mail = try oneMail(c)
+    let host = try c.shell("hostname").trimmed
+    // "💚 backup.service: snapshot 8c71d5e0, +293.123 KiB on HOST"
+    let s = subject(mail)
+    let pattern = #"^💚 backup\.service: snapshot [0-9a-f]{8}, \+[0-9]+(\.[0-9]{3} [KMG]iB| B) on "#
+    #expect(s.range(of: pattern, options: .regularExpression) != nil, "\(s)")
+    #expect(s.hasSuffix(" on \(host)"))
+    print("restic success subject: \(s)")
+    let id = try #require(s.split(separator: " ").dropFirst(3).first).prefix(8)
+    #expect(mail.body.contains("Snapshot:      \(id)\n"))
+    // The first snapshot: every file is new.
+    #expect(mail.body.contains("\nFiles:         22 new, 0 changed, 0 unmodified\n"))
+    #expect(mail.body.contains("\nAdded:         ") && mail.body.contains(" stored)\n"))
+    #expect(mail.body.contains("\nProcessed:     "))
+    // The snapshot restic saved is the one named.
+    #expect(
+      try c.shell(
+        "runuser -u restic -- env RESTIC_REPOSITORY=/srv/restic-repo RESTIC_PASSWORD_FILE=/etc/restic/password restic snapshots --compact"
+      ).contains(String(id)))
+    let pings = try server.requests()
+    #expect(pings.map(\.kind) == ["start", "success"])
+    #expect(pings.last?.bodyText.hasPrefix(s + "\n") == true)
+  }
+
+  /// A failing restic run: its reason in the subject, the ping's first line
+  /// and, through the job scripts' error priority, `journalctl -p err`.
+  func failedRestic(
+    _ c: SystemdContainer, _ server: HealthchecksServer, unit: String, reason: String
+  ) throws {
+    _ = try c.run(["systemctl", "start", unit], timeout: 180)
+    let mail = try oneMail(c)
+    #expect(subject(mail).hasPrefix("⛔ \(unit): \(reason)"), "\(subject(mail))")
+    #expect(subject(mail).contains("(exit-code, status 1) on "))
+    #expect(mail.body.contains("Reason:        \(reason)"))
+    let errors = try c.shell("journalctl -p err -u \(unit) -o cat --no-pager")
+    #expect(errors.contains(reason), "\(errors.suffix(800))")
+    let ping = try #require(try server.requests().last)
+    #expect(ping.kind == "exit" && ping.exitStatus == 1)
+    #expect(ping.bodyText.hasPrefix(subject(mail) + "\n"))
+  }
+
+  func wrongPassword(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    try c.shell(
+      "cp -p /etc/restic/password /etc/restic/password.good; echo wrong > /etc/restic/password")
+    defer { _ = try? c.shell("mv /etc/restic/password.good /etc/restic/password") }
+    try failedRestic(
+      c, server, unit: "backup.service", reason: "Fatal: wrong password or no key found")
+  }
+
+  func missingRepository(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    try c.shell(
+      "cp -p /etc/restic/restic.env /etc/restic/env.good; echo RESTIC_REPOSITORY=/srv/no-repo >> /etc/restic/restic.env"
+    )
+    defer { _ = try? c.shell("mv /etc/restic/env.good /etc/restic/restic.env") }
+    try failedRestic(
+      c, server, unit: "backup.service",
+      reason:
+        "Fatal: unable to open config file: stat /srv/no-repo/config: no such file or directory")
+    // restic's hint after it is not the reason.
+    #expect(!(try setup.mails(c).first?.headers["Subject"] ?? "").contains("Is there a repository"))
+  }
+
+  func lockHeld(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    // A backup from stdin that waits for its input holds restic's lock.
+    try c.shell(
+      """
+      mkfifo /run/hold && chown restic /run/hold
+      systemd-run --unit=holder --uid=restic -E RESTIC_REPOSITORY=/srv/restic-repo \\
+        -E RESTIC_PASSWORD_FILE=/etc/restic/password -E RESTIC_CACHE_DIR=/var/cache/restic \\
+        sh -c 'exec restic backup --stdin --stdin-filename held < /run/hold'
+      systemd-run --unit=writer sh -c 'exec sleep 600 > /run/hold'
+      for i in $(seq 1 100); do ls /srv/restic-repo/locks | grep -q . && exit 0; sleep 0.1; done
+      echo no lock; exit 1
+      """)
+    defer { _ = try? c.shell("systemctl stop writer holder; rm -f /run/hold") }
+    // The prune job needs the repository to itself.
+    _ = try c.run(["systemctl", "start", "prune.service"], timeout: 180)
+    let mail = try oneMail(c)
+    #expect(
+      subject(mail).hasPrefix(
+        "⛔ prune.service: unable to create lock in backend: repository is already locked by PID"),
+      "\(subject(mail))")
+    let errors = try c.shell("journalctl -p err -u prune.service -o cat --no-pager")
+    #expect(errors.contains("unable to create lock in backend"))
+    let ping = try #require(try server.requests().last)
+    #expect(ping.check == setup.pruneCheck && ping.kind == "exit" && ping.exitStatus == 1)
+  }
+
+  /// Exit 3 (SuccessExitStatus=3): a warning, named by restic's meaning.
+  func unreadableFiles(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    // Without its capability, restic cannot read the root-only file (changed,
+    // so that restic reads it again rather than take it from the parent).
+    try c.shell(
+      """
+      echo changed >> /srv/data/root-only
+      mkdir -p /etc/systemd/system/backup.service.d
+      printf '[Service]\\nAmbientCapabilities=\\n' > /etc/systemd/system/backup.service.d/nocap.conf
+      systemctl daemon-reload
+      """)
+    defer {
+      _ = try? c.shell("rm -r /etc/systemd/system/backup.service.d; systemctl daemon-reload")
+    }
+    try c.shell("systemctl start backup.service", timeout: 180)
+    #expect(try c.shell("systemctl show -P Result backup.service").trimmed == "success")
+    let mail = try oneMail(c)
+    #expect(
+      subject(mail).hasPrefix(
+        "⚠️ backup.service: some source files could not be read (warning, status 3) on "),
+      "\(subject(mail))")
+    #expect(
+      mail.body.contains(
+        "Main process:  exited with status 3 (restic: some source files could not be read)"))
+    #expect(!mail.body.contains("NOTIMPLEMENTED"))
+    #expect(mail.body.contains("root-only: permission denied"))
+    let errors = try c.shell("journalctl -p err -u backup.service -o cat --no-pager")
+    #expect(errors.contains("root-only: permission denied"))
+    // Pinged as a success, the warning in the body.
+    let ping = try #require(try server.requests().last)
+    #expect(ping.kind == "success")
+    #expect(ping.bodyText.hasPrefix(subject(mail) + "\n"))
+  }
+
+  func damagedRepository(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    // A copy of the repository with one data pack damaged, checked by the
+    // job scripts' own step.
+    try c.shell(
+      """
+      cp -a /srv/restic-repo /srv/damaged-repo
+      pack=$(find /srv/damaged-repo/data -type f -size +10k | head -n 1)
+      [ -n "$pack" ] || pack=$(find /srv/damaged-repo/data -type f | head -n 1)
+      printf 'damaged!' | dd of="$pack" bs=1 seek=200 conv=notrunc status=none
+      """)
+    defer { _ = try? c.shell("rm -rf /srv/damaged-repo") }
+    try setup.addUnit(
+      c, "repocheck.service",
+      """
+      [Service]
+      Type=oneshot
+      User=restic
+      SupplementaryGroups=systemd-journal
+      EnvironmentFile=/etc/restic/restic.env
+      ExecStart=/bin/bash -c 'RESTIC_REPOSITORY=/srv/damaged-repo; . /usr/local/lib/notify-unit/restic-job.sh; step check "$$restic" check --read-data'
+      ExecStopPost=-/usr/local/bin/notify-unit %n \(check)
+      """)
+    try failedRestic(
+      c, server, unit: "repocheck.service", reason: "Fatal: repository contains errors")
+  }
+
+  // MARK: systemd's outcomes
+
+  func timeout(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    try reportedUnit(
+      c, "slow.service",
+      "Type=oneshot\nTimeoutStartSec=2\nExecStart=/bin/sh -c 'echo waiting; exec sleep 60'")
+    _ = try c.run(["systemctl", "start", "slow.service"], timeout: 60)
+    let mail = try oneMail(c)
+    #expect(subject(mail).hasPrefix("⛔ slow.service: timeout on "), "\(subject(mail))")
+    #expect(try server.requests().map(\.kind) == ["fail"])
+  }
+
+  func killed(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    try reportedUnit(
+      c, "killed.service", "Type=oneshot\nExecStart=/bin/sh -c 'echo working; kill -KILL $$$$'")
+    _ = try c.run(["systemctl", "start", "killed.service"])
+    let mail = try oneMail(c)
+    #expect(subject(mail).hasPrefix("⛔ killed.service: signal on "), "\(subject(mail))")
+    #expect(mail.body.contains("killed by signal KILL"))
+    #expect(try server.requests().map(\.kind) == ["fail"])
+  }
+
+  func coreDump(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    try reportedUnit(
+      c, "dumps.service",
+      """
+      Type=oneshot
+      LimitCORE=infinity
+      WorkingDirectory=/tmp
+      PrivateTmp=yes
+      ExecStart=/bin/sh -c 'echo about to crash; kill -ABRT $$$$'
+      """)
+    _ = try c.run(["systemctl", "start", "dumps.service"])
+    let mail = try oneMail(c)
+    #expect(subject(mail).hasPrefix("⛔ dumps.service: core-dump on "), "\(subject(mail))")
+    #expect(mail.body.contains("dumped core on signal ABRT"))
+    #expect(try server.requests().map(\.kind) == ["fail"])
+  }
+
+  /// Two runs, then a start refused by the start limit: the OnFailure=
+  /// handler reports the refusal, once.
+  func startLimit(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    try setup.addUnit(
+      c, "limited.service",
+      """
+      [Unit]
+      StartLimitIntervalSec=300
+      StartLimitBurst=2
+      OnFailure=notify-failure@%n.service
+      [Service]
+      Type=oneshot
+      ExecStart=/bin/echo ran
+      ExecStopPost=-/usr/local/bin/notify-unit %n \(check)
+      """)
+    for _ in 0..<3 { _ = try c.run(["systemctl", "start", "limited.service"]) }
+    // Seen here: all three starts ran, the limit never refused one; left
+    // open (see the branch's report) rather than passed by a weaker check.
+    withKnownIssue("systemd 252 here did not refuse the third start") {
+      try refusedOnce(c, server)
+    }
+  }
+
+  func refusedOnce(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    #expect(try c.shell("systemctl show -P Result limited.service").trimmed == "start-limit-hit")
+    let mails = try setup.settledMails(c, count: 3)
+    let subjects = mails.compactMap { $0.headers["Subject"] }
+    #expect(subjects.filter { $0.hasPrefix("💚 limited.service: success") }.count == 2)
+    let refused = subjects.filter {
+      $0.hasPrefix("⛔ limited.service: systemd refused to start the unit (start limit) on ")
+    }
+    #expect(refused.count == 1, "\(subjects)")
+    // Refused again while failed: no second report.
+    _ = try c.run(["systemctl", "start", "limited.service"])
+    #expect(try setup.settledMails(c, count: 4, timeout: 3).count == 3)
+    // The runs pinged; the handler has no check of its own.
+    #expect(try server.requests().map(\.kind) == ["success", "success"])
+  }
+
+  /// Skipped: pinged on /log, not mailed under MAIL_ON=change.
+  func execCondition(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    try c.shell("sed -i 's/^MAIL_ON=.*/MAIL_ON=change/' /etc/notify-unit.conf")
+    defer { _ = try? c.shell("sed -i 's/^MAIL_ON=.*/MAIL_ON=always/' /etc/notify-unit.conf") }
+    try reportedUnit(
+      c, "conditional.service",
+      "Type=oneshot\nExecCondition=/bin/sh -c 'echo nothing to do; exit 1'\nExecStart=/bin/echo ran"
+    )
+    _ = try c.run(["systemctl", "start", "conditional.service"])
+    let limit = Date().addingTimeInterval(30)
+    while Date() < limit, try server.requests().isEmpty { usleep(200_000) }
+    let pings = try server.requests()
+    #expect(pings.map(\.kind) == ["log"])
+    #expect(
+      pings.first?.bodyText.hasPrefix("⏭️ conditional.service: skipped (ExecCondition=) on ") == true
+    )
+    #expect(try setup.mails(c).isEmpty)
+  }
+
+  /// A run cut by a power cut: reported after the next boot, once, as
+  /// interrupted, by the boot-time flush (notify-unit-boot.service).
+  func powerCut(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    try setup.addUnit(
+      c, "cut.service",
+      """
+      [Service]
+      ExecStartPre=-/usr/local/bin/notify-unit start %n \(check)
+      ExecStart=/bin/sh -c 'echo working; exec sleep 600'
+      ExecStopPost=-/usr/local/bin/notify-unit %n \(check)
+      """)
+    try c.shell("systemctl start cut.service")
+    let id = try setup.invocation(c, "cut.service")
+    // Its start is recorded; nothing is reported while it runs.
+    let limit = Date().addingTimeInterval(30)
+    while Date() < limit, try server.requests().isEmpty { usleep(100_000) }
+    #expect(try server.requests().map(\.kind) == ["start"])
+    #expect(try c.shell("ls /var/lib/notify-unit").contains("cut_2eservice@\(id).started"))
+    let bootBefore = try c.shell("cat /proc/sys/kernel/random/boot_id").trimmed
+    try server.reset()
+    try c.cutPowerAndBoot()
+    #expect(try c.shell("cat /proc/sys/kernel/random/boot_id").trimmed != bootBefore)
+    let mail = try oneMail(c, timeout: 90)
+    #expect(
+      subject(mail).hasPrefix(
+        "⛔ cut.service: the machine stopped during the run (interrupted) on "),
+      "\(subject(mail))")
+    #expect(mail.body.contains("Outcome:       interrupted"))
+    #expect(mail.body.contains("Invocation:    \(id)"))
+    let pings = try server.requests()
+    #expect(pings.map(\.kind) == ["fail"])
+    #expect(pings.first?.rid == setup.rid(id))
+    // Reported once: the start is gone, and another flush reports nothing.
+    #expect(!(try c.shell("ls /var/lib/notify-unit")).contains(".started"))
+    try c.shell("/usr/local/bin/notify-unit flush")
+    #expect(try setup.settledMails(c, count: 2, timeout: 3).count == 1)
+    #expect(try server.requests().count == 1)
+  }
+}
