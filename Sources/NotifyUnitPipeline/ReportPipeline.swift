@@ -154,7 +154,13 @@ public struct ReportPipeline {
     if let directory = settings.prometheusTextfileDirectory, !settings.dryRun, !resend {
       var spooled: [String: Int] = [:]
       for entry in spool?.entries() ?? [] where entry.unit == unit {
-        spooled[entry.kind == .mail ? "mail" : "ping", default: 0] += 1
+        let channel =
+          switch entry.kind {
+          case .mail: "mail"
+          case .ping: "ping"
+          case .request: spool?.request(entry)?.channel ?? "request"
+          }
+        spooled[channel, default: 0] += 1
       }
       MetricsExport(directory: directory, log: log).write(
         MetricsFile(

@@ -51,6 +51,7 @@ public struct SpoolFlush {
     let now = Host.nowMicroseconds
     let entries = spool.entries()
     let pings = entries.map { $0.kind == .ping ? spool.ping($0) : nil }
+    let requests = entries.map { $0.kind == .request ? spool.request($0) : nil }
     // The last state ping of each check waiting here: earlier ones are
     // superseded by it.
     var lastStatePing: [String: Int] = [:]
@@ -62,8 +63,9 @@ public struct SpoolFlush {
 
     for (index, entry) in entries.enumerated() {
       let due = renderer.timestamp(entry.created)
+      let kind = requests[index]?.channel ?? entry.kind.rawValue
       let what =
-        "a \(entry.kind.rawValue) report of \(entry.unit.sanitizedForDisplay(maxLength: 100)) due at \(due)"
+        "a \(kind) report of \(entry.unit.sanitizedForDisplay(maxLength: 100)) due at \(due)"
       func wait(_ why: String) {
         result.remaining += 1
         result.waiting.append("\(what) waits: \(why)")
@@ -76,6 +78,12 @@ public struct SpoolFlush {
           continue
         }
         queue = Spool.checkURL(ofPing: ping.url)
+      } else if entry.kind == .request {
+        guard let request = requests[index] else {
+          wait("its file cannot be read")
+          continue
+        }
+        queue = request.queue
       } else {
         queue = "mail"
       }
@@ -112,9 +120,18 @@ public struct SpoolFlush {
       let superseded =
         entry.kind == .ping && pings[index].map { SupersededPings.isStateChange($0.url) } == true
         && lastStatePing[queue].map { $0 > index } == true
-      switch deliver(
-        entry, ping: pings[index], superseded: superseded, due: due, deadline: deadline)
-      {
+      let outcome: Outcome
+      if let request = requests[index] {
+        switch RequestSpooling.tryOnce(request, deadline: deadline, timeout: settings.pingTimeout) {
+        case .delivered: outcome = .delivered
+        case .refused(let why, _): outcome = .dropped(why)
+        case .spooled(let why), .retryLater(let why): outcome = .failed(why)
+        }
+      } else {
+        outcome = deliver(
+          entry, ping: pings[index], superseded: superseded, due: due, deadline: deadline)
+      }
+      switch outcome {
       case .delivered:
         spool.remove(entry)
         result.delivered += 1
@@ -122,7 +139,7 @@ public struct SpoolFlush {
       case .dropped(let why):
         spool.remove(entry)
         result.dropped += 1
-        let note = "A ping report of \(entry.unit) due at \(due) was dropped: \(why)."
+        let note = "A \(kind) report of \(entry.unit) due at \(due) was dropped: \(why)."
         say(Priority.warning.tag(note))
         result.notes.append(note)
       case .failed(let why):
@@ -143,6 +160,8 @@ public struct SpoolFlush {
     deadline: Deadline
   ) -> Outcome {
     switch entry.kind {
+    case .request:
+      return .failed("its file cannot be read")
     case .mail:
       let header = Array("X-Notify-Unit-Delayed: spooled, due at \(due)\n".utf8)
       do {

@@ -27,7 +27,9 @@ import NotifyUnitCore
 public final class Spool {
   public let directory: String
 
-  public enum Kind: String, Sendable { case mail, ping }
+  /// A mail, a Healthchecks ping, or another channel's request
+  /// (`SpooledRequest`: ntfy, a webhook, Apprise).
+  public enum Kind: String, Sendable { case mail, ping, request }
 
   public struct Entry: Sendable, Equatable {
     public var path: String
@@ -100,6 +102,25 @@ public final class Spool {
     let temporary = temporaryName(for: name(.ping, unit, created))
     let fd = try createLocked(temporary, Array("\(url)\n".utf8) + body)
     return try publish(temporary, fd: fd, kind: .ping, unit: unit, created: created, reason: reason)
+  }
+
+  /// Spools another channel's request (its target and credentials inside:
+  /// the file is 0600); returns it locked.
+  public func addRequest(_ request: SpooledRequest, unit: String, created: UInt64, reason: String)
+    throws(FileError) -> Claim
+  {
+    let temporary = temporaryName(for: name(.request, unit, created))
+    let fd = try createLocked(temporary, request.encoded())
+    return try publish(
+      temporary, fd: fd, kind: .request, unit: unit, created: created, reason: reason)
+  }
+
+  /// The spooled request of `entry`; nil when it cannot be read as one.
+  public func request(_ entry: Spool.Entry) -> SpooledRequest? {
+    guard case .success(let text) = Host.readFile(entry.path, maxBytes: 16 << 20) else {
+      return nil
+    }
+    return SpooledRequest.decode(Array(text.utf8))
   }
 
   /// Creates `path` (which must not exist) with `bytes`, locked and synced:

@@ -19,6 +19,8 @@ public enum SpoolListing {
       let spool = try? Spool(stateDirectory: stateDirectory)
     else { return [] }
     return spool.entries().map { entry in
+      let kind =
+        entry.kind == .request ? spool.request(entry)?.channel ?? "request" : entry.kind.rawValue
       let reason: String?
       switch Host.readFile(entry.path + ".reason", maxBytes: 4096) {
       case .success(let text) where !text.firstLineTrimmed.isEmpty: reason = text.firstLineTrimmed
@@ -28,10 +30,21 @@ public enum SpoolListing {
       switch entry.kind {
       case .mail: destination = mailDestination
       case .ping: destination = spool.ping(entry).map { redactedSpooledPingURL($0.url) } ?? "…"
+      case .request:
+        destination = spool.request(entry).map(SpoolListing.shown) ?? "…"
       }
       return StatusReport.SpoolEntry(
-        kind: entry.kind.rawValue, unit: entry.unit, created: entry.created, reason: reason,
+        kind: kind, unit: entry.unit, created: entry.created, reason: reason,
         destination: destination)
     }
+  }
+
+  /// A request's destination without its secret: a URL's host, a command's
+  /// program and URL file.
+  static func shown(_ request: SpooledRequest) -> String {
+    if request.target.hasPrefix("/") {
+      return ([request.target] + request.arguments.suffix(1)).joined(separator: " ")
+    }
+    return (try? WebURL(parsing: request.target, key: "URL").shown) ?? "…"
   }
 }

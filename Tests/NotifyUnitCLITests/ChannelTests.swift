@@ -144,19 +144,56 @@ import Testing
     #expect(code.contains("the very last line"))
   }
 
-  @Test func aWebhookRefusingIsLoudAndOneThatIsDownIsRetried() throws {
+  @Test func aWebhookRefusingIsLoudAndOneThatIsDownWaitsInTheSpool() throws {
     let server = try PushServer()
     let run = try HostileRun(hugeLine: false)
     defer { run.cleanUp() }
+    let state = run.dir.appendingPathComponent("state").path
     try server.inject(statuses: [404])
-    let refused = try report(run, config: ["WEBHOOK_URL=\(server.baseURL)/hook/gone"])
+    let refused = try report(
+      run, config: ["WEBHOOK_URL=\(server.baseURL)/hook/gone"],
+      environment: ["STATE_DIRECTORY": state])
     #expect(refused.status == 69, "\(refused.stderr)")
+    #expect(spooled(state).isEmpty)  // refused for good: not kept
     try server.reset()
-    try server.inject(statuses: [503, 503, 503])
-    let down = try report(run, config: ["WEBHOOK_URL=\(server.baseURL)/hook/down"])
-    // Three tries (--ping-retries 2), then neither delivered nor kept: 75.
+    // Down: three tries (--ping-retries 2), then kept, and the unit not failed.
+    try server.inject(statuses: [503, 503, 503, 503])
+    let config = ["WEBHOOK_URL=\(server.baseURL)/hook/down"]
+    let down = try report(run, config: config, environment: ["STATE_DIRECTORY": state])
     #expect(try server.requests().map(\.status) == [503, 503, 503])
-    #expect(down.status == 75, "\(down.stderr)")
+    #expect(down.status == 0, "\(down.stderr)")
+    #expect(down.stderr.contains("webhook report kept in the spool for the next run"))
+    // Still down for the second run, whose flush tries the first once: the
+    // second report waits behind it, in order, without a try of its own.
+    let second = try report(
+      run, config: config,
+      environment: ["STATE_DIRECTORY": state, "SERVICE_RESULT": "success", "EXIT_STATUS": "0"])
+    #expect(second.status == 0, "\(second.stderr)")
+    #expect(try server.requests().count == 4)
+    #expect(spooled(state).count == 2)
+    // Back up: the flush delivers both, oldest first.
+    let flush = try notifyUnit(
+      ["flush", "--state-directory", state], config: writeConfig(run, config))
+    #expect(flush.status == 0, "\(flush.stderr)")
+    let delivered = try server.requests().filter { $0.status == 200 }
+    let outcomes = try delivered.map {
+      try #require(try JSONSerialization.jsonObject(with: $0.body) as? [String: Any])["outcome"]
+        as? String
+    }
+    #expect(outcomes == ["failure", "success"])
+    #expect(spooled(state).isEmpty)
+  }
+
+  /// The spool's entries (not their reasons), oldest first.
+  func spooled(_ state: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: state + "/spool")) ?? [])
+      .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".reason") }.sorted()
+  }
+
+  func writeConfig(_ run: HostileRun, _ lines: [String]) throws -> String {
+    let config = run.dir.appendingPathComponent("flush.conf")
+    try (lines.joined(separator: "\n") + "\n").write(to: config, atomically: true, encoding: .utf8)
+    return config.path
   }
 
   @Test func appriseNotifiesThroughItsJSONTarget() throws {
@@ -183,10 +220,18 @@ import Testing
     let missing = try report(run, config: ["APPRISE_URLS=\(urls)", "APPRISE=/nonexistent/apprise"])
     #expect(missing.status == 69)
     #expect(missing.stderr.contains("apt-get install apprise"))
-    // Nothing listens: apprise exits 1, worth another try (75, not lost silently).
-    let down = try report(run, config: ["APPRISE_URLS=\(urls)"])
-    #expect(down.status == 75, "\(down.stderr)")
+    // Nothing listens: apprise exits 1, worth another try: kept in the spool.
+    let state = run.dir.appendingPathComponent("state").path
+    let down = try report(
+      run, config: ["APPRISE_URLS=\(urls)"], environment: ["STATE_DIRECTORY": state])
+    #expect(down.status == 0, "\(down.stderr)")
     #expect(down.stderr.contains("apprise could not notify every service"))
+    #expect(spooled(state).count == 1)
+    // The flush tries it again, and it still waits, with why.
+    let flush = try notifyUnit(
+      ["flush", "--state-directory", state], config: try writeConfig(run, []))
+    #expect(flush.status == 75, "\(flush.stderr)")
+    #expect(flush.stderr.contains("a apprise report of backup.service due at"))
   }
 
   @Test func aChannelWhoseCredentialCannotBeReadIsLeftOutLoudly() throws {

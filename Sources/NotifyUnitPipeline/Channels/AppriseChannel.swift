@@ -62,35 +62,46 @@ public struct AppriseChannel: Channel {
         "\(urlsFile) holds Apprise URLs with their tokens and every user can read it: chmod o-r \(urlsFile)"
       )
     }
+    var request = SpooledRequest(channel: name, target: program, body: Array(message.body.utf8))
+    request.arguments = arguments
+    return RequestSpooling.deliver(
+      request, unit: delivery.report.unit, created: delivery.report.createdAt,
+      spool: delivery.spool, log: log
+    ) {
+      let result = Self.run(
+        program: program, arguments: arguments, body: request.body, deadline: deadline)
+      if let failure = result.failure {
+        log(Priority.warning.tag("apprise: \(failure)"))
+      } else {
+        log("apprise: notified the services in \(urlsFile)")
+      }
+      return result
+    }
+  }
+
+  /// Runs apprise once with `body` on its stdin, its output discarded.
+  static func run(program: String, arguments: [String], body: [UInt8], deadline: Deadline)
+    -> ChannelResult
+  {
     let child: ChildProcess
     do {
       child = try ChildProcess(path: program, arguments: arguments, discardOutput: true)
     } catch {
-      log("apprise: \(error)")
       return .refused(reason: "\(error)", kept: false)
     }
     let sink = FileDescriptorSink(fd: child.input, deadline: deadline, what: "apprise")
-    do {
-      try sink.write(Array(message.body.utf8))
-      try sink.flush()
-    } catch {
-      log("apprise: \(error)")
-    }
+    // apprise may exit before it reads all: its exit status says what happened.
+    _ = try? sink.write(body)
+    _ = try? sink.flush()
     child.closeInput()
-    let result: ChannelResult
     switch child.wait(until: deadline) {
     case nil:
-      result = .retryLater(reason: "apprise did not finish before the deadline and was stopped")
+      return .retryLater(reason: "apprise did not finish before the deadline and was stopped")
     case .signalled(let signal)?:
-      result = .retryLater(reason: "apprise was killed by signal \(signal)")
+      return .retryLater(reason: "apprise was killed by signal \(signal)")
     case .exited(let status)?:
-      result = Self.result(exitStatus: status, urlsFile: urlsFile)
+      let urlsFile = arguments.last ?? "its URL file"
+      return Self.result(exitStatus: status, urlsFile: urlsFile)
     }
-    if let failure = result.failure {
-      log("apprise: \(failure)")
-    } else {
-      log("apprise: notified the services in \(urlsFile)")
-    }
-    return result
   }
 }

@@ -39,16 +39,14 @@ public struct NtfyChannel: Channel {
       ? text : "=?UTF-8?B?" + Base64.encode(Array(text.utf8)) + "?="
   }
 
-  func request(_ message: PushMessage) -> HTTPRequest {
-    var request = HTTPRequest(
-      url: topic.url, body: Array(message.body.utf8), timeout: settings.pingTimeout,
-      userAgent: HealthchecksPinger.userAgent)
+  func request(_ message: PushMessage) -> SpooledRequest {
+    var request = SpooledRequest(channel: name, target: topic.url, body: Array(message.body.utf8))
     request.headers = [
-      ("Title", Self.headerValue(message.title)),
-      ("Priority", String(message.ntfyPriority)),
-      ("Tags", message.ntfyTags.joined(separator: ",")),
+      .init("Title", Self.headerValue(message.title)),
+      .init("Priority", String(message.ntfyPriority)),
+      .init("Tags", message.ntfyTags.joined(separator: ",")),
     ]
-    if let authorization { request.headers.append(("Authorization", authorization)) }
+    if let authorization { request.headers.append(.init("Authorization", authorization)) }
     return request
   }
 
@@ -62,17 +60,26 @@ public struct NtfyChannel: Channel {
       Host.printError(message.body)
       return .delivered
     }
-    let sender = HTTPDelivery(
-      policy: RetryPolicy(maxAttempts: settings.pingRetries + 1),
-      requestTimeout: settings.pingTimeout, shown: "ntfy \(topic.shown)", scrub: topic.scrub,
-      log: log)
-    let outcome = sender.post(request(message), deadline: deadline)
-    if outcome.delivered {
-      log("ntfy \(topic.shown): delivered on try \(outcome.attempts)")
-      return .delivered
+    let request = request(message)
+    return RequestSpooling.deliver(
+      request, unit: delivery.report.unit, created: delivery.report.createdAt,
+      spool: delivery.spool, log: log
+    ) {
+      let sender = HTTPDelivery(
+        policy: RetryPolicy(maxAttempts: settings.pingRetries + 1),
+        requestTimeout: settings.pingTimeout, shown: "ntfy \(topic.shown)", scrub: topic.scrub,
+        log: log)
+      let outcome = sender.post(
+        HTTPRequest(request, timeout: settings.pingTimeout), deadline: deadline)
+      if outcome.delivered {
+        log("ntfy \(topic.shown): delivered on try \(outcome.attempts)")
+        return .delivered
+      }
+      log(
+        Priority.warning.tag(
+          "ntfy \(topic.shown): not delivered after \(outcome.attempts) tries: \(outcome.failure)"))
+      return outcome.permanent
+        ? .refused(reason: outcome.failure, kept: false) : .retryLater(reason: outcome.failure)
     }
-    log("ntfy \(topic.shown): not delivered after \(outcome.attempts) tries: \(outcome.failure)")
-    return outcome.permanent
-      ? .refused(reason: outcome.failure, kept: false) : .retryLater(reason: outcome.failure)
   }
 }

@@ -42,22 +42,29 @@ public struct WebhookChannel: Channel {
       Host.printError(String(decoding: body, as: UTF8.self))
       return .delivered
     }
-    var request = HTTPRequest(
-      url: url.url, body: body, timeout: settings.pingTimeout,
-      userAgent: HealthchecksPinger.userAgent)
+    var request = SpooledRequest(channel: name, target: url.url, body: body)
     request.contentType = "application/json"
-    if let authorization { request.headers = [("Authorization", authorization)] }
-    let sender = HTTPDelivery(
-      policy: RetryPolicy(maxAttempts: settings.pingRetries + 1),
-      requestTimeout: settings.pingTimeout, shown: "webhook \(url.shown)", scrub: url.scrub,
-      log: log)
-    let outcome = sender.post(request, deadline: deadline)
-    if outcome.delivered {
-      log("webhook \(url.shown): delivered on try \(outcome.attempts)")
-      return .delivered
+    if let authorization { request.headers = [.init("Authorization", authorization)] }
+    return RequestSpooling.deliver(
+      request, unit: delivery.report.unit, created: delivery.report.createdAt,
+      spool: delivery.spool, log: log
+    ) {
+      let sender = HTTPDelivery(
+        policy: RetryPolicy(maxAttempts: settings.pingRetries + 1),
+        requestTimeout: settings.pingTimeout, shown: "webhook \(url.shown)", scrub: url.scrub,
+        log: log)
+      let outcome = sender.post(
+        HTTPRequest(request, timeout: settings.pingTimeout), deadline: deadline)
+      if outcome.delivered {
+        log("webhook \(url.shown): delivered on try \(outcome.attempts)")
+        return .delivered
+      }
+      log(
+        Priority.warning.tag(
+          "webhook \(url.shown): not delivered after \(outcome.attempts) tries: \(outcome.failure)")
+      )
+      return outcome.permanent
+        ? .refused(reason: outcome.failure, kept: false) : .retryLater(reason: outcome.failure)
     }
-    log("webhook \(url.shown): not delivered after \(outcome.attempts) tries: \(outcome.failure)")
-    return outcome.permanent
-      ? .refused(reason: outcome.failure, kept: false) : .retryLater(reason: outcome.failure)
   }
 }

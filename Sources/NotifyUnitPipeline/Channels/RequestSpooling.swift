@@ -1,0 +1,88 @@
+import NotifyUnitCore
+import NotifyUnitSystem
+
+/// The spool's part for channels whose report is one request (ntfy, a
+/// webhook, Apprise), as mail and pings have it: in the spool before it is
+/// sent, locked meanwhile (a run killed half-way loses nothing, a flush
+/// elsewhere cannot send it twice), removed once delivered or refused for
+/// good; kept with its reason when it may pass later. Reports to one
+/// destination keep their order: behind one still waiting, a new one waits.
+enum RequestSpooling {
+  static func deliver(
+    _ request: SpooledRequest, unit: String, created: UInt64, spool: Spool?,
+    log: (String) -> Void, send: () -> ChannelResult
+  ) -> ChannelResult {
+    guard let spool else { return send() }
+    let waiting = spool.entries().contains { entry in
+      entry.kind == .request && spool.request(entry)?.queue == request.queue
+    }
+    let claim: Spool.Claim
+    do {
+      claim = try spool.addRequest(
+        request, unit: unit, created: created,
+        reason: waiting
+          ? "an earlier \(request.channel) report is still waiting"
+          : "notify-unit stopped before the \(request.channel) report was delivered")
+    } catch {
+      log(Priority.warning.tag("\(error): an undelivered \(request.channel) report cannot be kept"))
+      return send()
+    }
+    defer { claim.release() }
+    if let problem = claim.reasonProblem { log(Priority.warning.tag(problem)) }
+    if waiting {
+      log(Priority.warning.tag("\(request.channel) report kept in the spool behind an earlier one"))
+      return .spooled(reason: "an earlier \(request.channel) report is still waiting")
+    }
+    let result = send()
+    switch result {
+    case .delivered, .refused(_, kept: false):
+      spool.remove(path: claim.path)
+      return result
+    case .spooled(let reason), .retryLater(let reason), .refused(let reason, kept: true):
+      do {
+        try spool.setReason(claim.path, reason)
+      } catch {
+        log(Priority.warning.tag("\(error): the spooled report keeps an older reason"))
+      }
+      log(Priority.warning.tag("\(request.channel) report kept in the spool for the next run"))
+      return .spooled(reason: reason)
+    }
+  }
+
+  /// One try of a request, for the flush: delivered, refused for good, or
+  /// failed (it stays).
+  static func tryOnce(_ request: SpooledRequest, deadline: Deadline, timeout: Double)
+    -> ChannelResult
+  {
+    if request.target.hasPrefix("/") {
+      return AppriseChannel.run(
+        program: request.target, arguments: request.arguments, body: request.body,
+        deadline: deadline)
+    }
+    let http = HTTPRequest(request, timeout: min(timeout, max(0.1, deadline.remaining)))
+    switch HTTPClient.perform(http) {
+    case .success(let response) where (200..<300).contains(response.status):
+      return .delivered
+    case .success(let response)
+    where (400..<500).contains(response.status)
+      && !RetryPolicy.retriableStatuses.contains(response.status):
+      return .refused(reason: "the server refused it with HTTP \(response.status)", kept: false)
+    case .success(let response):
+      return .retryLater(reason: "the server answered HTTP \(response.status)")
+    case .failure(let error):
+      // Only curl's code: its message may quote the URL, a secret.
+      return .retryLater(reason: "no answer from the server (curl error \(error.code))")
+    }
+  }
+}
+
+extension HTTPRequest {
+  /// The POST a spooled request stands for.
+  init(_ request: SpooledRequest, timeout: Double) {
+    self.init(
+      url: request.target, body: request.body, timeout: timeout,
+      userAgent: HealthchecksPinger.userAgent)
+    contentType = request.contentType
+    headers = request.headers.map { ($0.name, $0.value) }
+  }
+}
