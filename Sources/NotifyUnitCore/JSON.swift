@@ -13,9 +13,7 @@ public enum JSON {
       case "\r": out += "\\r"
       case "\t": out += "\\t"
       case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-        let hex = Array("0123456789abcdef")
-        let v = Int(scalar.value)
-        out += "\\u" + String([hex[v >> 12 & 15], hex[v >> 8 & 15], hex[v >> 4 & 15], hex[v & 15]])
+        out += "\\u" + Hex.fourDigits(scalar.value)
       default: out.unicodeScalars.append(scalar)
       }
     }

@@ -24,13 +24,7 @@ public enum Host {
   /// Random hex for Message-IDs and MIME boundaries.
   public static func randomHex(bytes: Int = 16) -> String {
     var generator = SystemRandomNumberGenerator()
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    for _ in 0..<bytes {
-      let b = UInt8.random(in: 0...255, using: &generator)
-      out += [digits[Int(b >> 4)], digits[Int(b & 15)]]
-    }
-    return String(decoding: out, as: UTF8.self)
+    return Hex.string((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
   }
 
   /// The environment as a dictionary.

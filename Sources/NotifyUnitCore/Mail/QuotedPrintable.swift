@@ -6,7 +6,6 @@
 /// on an output line is written "=2E". `sendmail -oi` is what protects the
 /// message from a lone "."; this only adds a second guard.
 public enum QuotedPrintable {
-  static let hex = Array("0123456789ABCDEF".utf8)
 
   /// Encodes text whose lines end in "\n"; output lines end in "\n".
   public static func encode(_ text: [UInt8]) -> [UInt8] {
@@ -44,7 +43,8 @@ public enum QuotedPrintable {
         out.append(b)
         column += 1
       } else {
-        out += [0x3D, hex[Int(b >> 4)], hex[Int(b & 15)]]
+        out.append(0x3D)
+        Hex.append(b, to: &out, uppercase: true)
         column += 3
       }
     }

@@ -23,10 +23,7 @@ public enum UnitStatusReader {
     s.activeState = try? bus.string(path, unitInterface, "ActiveState")
     s.subState = try? bus.string(path, unitInterface, "SubState")
     if let id = try? bus.bytes(path, unitInterface, "InvocationID"), id.count == 16 {
-      s.invocationID = id.map { b in
-        let hex = Array("0123456789abcdef")
-        return String([hex[Int(b >> 4)], hex[Int(b & 15)]])
-      }.joined()
+      s.invocationID = Hex.string(id)
     }
     guard unit.hasSuffix(".service") else { return s }
     s.result = try? bus.string(path, serviceInterface, "Result")

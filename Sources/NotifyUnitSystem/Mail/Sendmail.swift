@@ -21,8 +21,8 @@ public struct Sendmail {
   /// its exit status, all before `deadline`.
   public func send(deadline: Deadline, _ write: (ByteSink) throws -> Void) throws {
     // sendmail exiting early must be an error to report (EPIPE), not a
-    // SIGPIPE that kills notify-unit before it can ping.
-    signal(SIGPIPE, SIG_IGN)
+    // SIGPIPE that kills notify-unit before it can ping: the entry point
+    // (NotifyUnit.main) ignores SIGPIPE for the whole process.
     let child: ChildProcess
     do {
       child = try ChildProcess(path: path, arguments: Self.arguments)
