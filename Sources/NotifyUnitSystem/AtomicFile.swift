@@ -27,19 +27,28 @@ enum AtomicFile {
     return try body()
   }
 
-  /// Replaces `path` (in `directory`) by `bytes`; call it holding the lock.
-  static func replace(_ path: String, in directory: String, with bytes: [UInt8]) throws(FileError) {
+  /// Replaces `path` (in `directory`) by `bytes`, the file made with
+  /// `mode`; call it holding the lock where writers may race.
+  static func replace(
+    _ path: String, in directory: String, with bytes: [UInt8], mode: mode_t = 0o640
+  ) throws(FileError) {
     let temporary = path + ".tmp-\(getpid())"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
     guard fd >= 0 else { throw FileError(path: temporary, errno: errno, action: "create") }
-    let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-    let synced = fsync(fd) == 0
+    let writeError = writeFully(fd, bytes)
+    let syncError = fsync(fd) == 0 ? nil : errno
     close(fd)
-    guard written == bytes.count, synced, rename(temporary, path) == 0 else {
+    if let e = writeError ?? syncError {
+      unlink(temporary)
+      throw FileError(path: temporary, errno: e, action: "write")
+    }
+    guard rename(temporary, path) == 0 else {
       let e = errno
       unlink(temporary)
       throw FileError(path: path, errno: e, action: "write")
     }
+    // The file is in place; the directory's fsync only makes it survive a
+    // power cut, and its failure is no reason to call the write failed.
     let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     if dir >= 0 {
       fsync(dir)

@@ -56,19 +56,9 @@ public struct RunStarts {
 
   /// Records a run's start, atomically.
   public func record(_ start: Start) throws(FileError) {
-    let path = path(start.unit, start.invocationID)
-    let temporary = path + ".tmp-\(getpid())"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw FileError(path: temporary, errno: errno, action: "create") }
-    let bytes = Array(Self.format(start).utf8)
-    let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-    let synced = fsync(fd) == 0
-    close(fd)
-    guard written == bytes.count, synced, rename(temporary, path) == 0 else {
-      let e = errno
-      unlink(temporary)
-      throw FileError(path: path, errno: e, action: "write")
-    }
+    try AtomicFile.replace(
+      path(start.unit, start.invocationID), in: directory, with: Array(Self.format(start).utf8),
+      mode: 0o600)
   }
 
   /// The unit's run ended and reports: its start, and any other of the

@@ -188,39 +188,9 @@ public final class UnitStateStore {
   /// Replaces the unit's record, atomically, under the directory's lock
   /// (waiting at most 2 s for it).
   public func write(_ unit: String, _ record: Record) throws(FileError) {
-    let lockPath = directory + "/.lock"
-    let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
-    guard lock >= 0 else { throw FileError(path: lockPath, errno: errno, action: "open") }
-    defer { close(lock) }
-    let until = Deadline(secondsFromNow: 2)
-    while flock(lock, LOCK_EX | LOCK_NB) != 0 {
-      guard errno == EWOULDBLOCK || errno == EINTR, !until.hasPassed else {
-        throw FileError(path: lockPath, errno: errno, action: "lock")
-      }
-      usleep(5_000)
-    }
-    let path = file(unit)
-    let temporary = path + ".tmp-\(getpid())"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
-    guard fd >= 0 else { throw FileError(path: temporary, errno: errno, action: "create") }
-    let writeError = writeFully(fd, Array(Self.format(unit, record).utf8))
-    let syncError = fsync(fd) == 0 ? nil : errno
-    close(fd)
-    if let e = writeError ?? syncError {
-      unlink(temporary)
-      throw FileError(path: temporary, errno: e, action: "write")
-    }
-    guard rename(temporary, path) == 0 else {
-      let e = errno
-      unlink(temporary)
-      throw FileError(path: path, errno: e, action: "write")
-    }
-    // The record is in place; the directory's fsync only makes it survive
-    // a power cut, and its failure is no reason to call the write failed.
-    let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if dir >= 0 {
-      fsync(dir)
-      close(dir)
+    let bytes = Array(Self.format(unit, record).utf8)
+    try AtomicFile.withLock(directory) { () throws(FileError) in
+      try AtomicFile.replace(file(unit), in: directory, with: bytes)
     }
   }
 }

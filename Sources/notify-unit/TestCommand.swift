@@ -29,39 +29,15 @@ struct TestCommand: ParsableCommand {
 
   @OptionGroup var configFile: ConfigFileOption
 
-  @Option(help: "Recipient (repeatable). [MAIL_TO]")
-  var mailTo: [String] = []
-
-  @Option(help: "Sender address. [MAIL_FROM, default notify-unit@HOST]")
-  var mailFrom: String?
-
-  @Option(help: "sendmail program. [SENDMAIL, default /usr/sbin/sendmail]")
-  var sendmail: String?
-
-  @Option(help: "Submit mail over SMTP to this relay instead of sendmail. [SMTP_URL]")
-  var smtpUrl: String?
-
-  @Option(help: "Healthchecks ping base URL. [HC_URL, default https://hc-ping.com]")
-  var hcUrl: String?
+  @OptionGroup var mail: MailOptions
+  @OptionGroup var pingOptions: PingOptions
 
   @Option(help: "Deadline in seconds. [TIMEOUT, default 45]")
   var timeout: String?
 
-  @Option(help: "One ping request's timeout, in seconds. [PING_TIMEOUT, default 10]")
-  var pingTimeout: String?
-
-  @Option(help: "Ping retries after the first try. [PING_RETRIES, default 4]")
-  var pingRetries: String?
-
   func run() throws {
-    var flags: [(key: String, value: String)] = mailTo.enumerated().map {
-      ($0.offset == 0 ? "MAIL_TO" : "+MAIL_TO", $0.element)
-    }
-    let singles: [(String, String?)] = [
-      ("MAIL_FROM", mailFrom), ("SENDMAIL", sendmail), ("SMTP_URL", smtpUrl), ("HC_URL", hcUrl),
-      ("TIMEOUT", timeout), ("PING_TIMEOUT", pingTimeout), ("PING_RETRIES", pingRetries),
-    ]
-    for case (let key, let value?) in singles { flags.append((key, value)) }
+    let flags =
+      mail.flagValues + pingOptions.flagValues + keyedFlags([], [("TIMEOUT", timeout)])
     let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flags)
     var status = loadStatus
     if settings.mailTo.isEmpty && ping == nil {

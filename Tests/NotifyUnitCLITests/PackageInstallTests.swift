@@ -83,6 +83,12 @@ struct PackageInstallTests {
     #expect(mbox.contains("disk on fire") && mbox.contains("copying the files"))
     #expect(mbox.contains("X-Notify-Unit-Result: exit-code"))
     #expect(try c.shell("exim4 -bp").trimmed.isEmpty)
+    // The packaged binary tells what it reported, and what became of it.
+    let status = try c.shell("notify-unit status")
+    #expect(status.contains("broken.service"), "\(status)")
+    #expect(status.contains("mail: sent"), "\(status)")
+    let json = try c.shell("notify-unit status --json")
+    #expect(json.contains("\"broken.service\"") && json.contains("\"mail\":\"sent\""), "\(json)")
   }
 
   /// apt-get purge leaves no file of either package: what the admin added

@@ -100,7 +100,9 @@ public struct CheckSchedule: Sendable, Equatable {
 
   /// The API's JSON body.
   public var json: String {
-    "{\"schedule\": \(JSONText.string(schedule)), \"tz\": \(JSONText.string(tz)), \"grace\": \(grace)}"
+    JSON.object([
+      ("schedule", JSON.string(schedule)), ("tz", JSON.string(tz)), ("grace", String(grace)),
+    ])
   }
 }
 

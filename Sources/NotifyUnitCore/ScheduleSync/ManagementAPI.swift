@@ -32,8 +32,14 @@ public enum ManagementAPI {
     default: meaning = "the server refused the change"
     }
     let message = scrub(
-      (JSONText.field("error", in: body) ?? body).sanitizedForDisplay(maxLength: 200), secrets)
+      (errorField(body) ?? body).sanitizedForDisplay(maxLength: 200), secrets)
     return "HTTP \(status): \(meaning)" + (message.isEmpty ? "" : " (\(message))")
+  }
+
+  /// The `"error"` message of an API answer, when it is one.
+  static func errorField(_ body: String) -> String? {
+    if case .string(let message)? = FlatJSON.parse(Array(body.utf8))?["error"] { return message }
+    return nil
   }
 
   /// `text` with each secret (a check's UUID, the API key) masked.

@@ -65,21 +65,7 @@ public struct NtfyChannel: Channel {
       request, unit: delivery.report.unit, created: delivery.report.createdAt,
       spool: delivery.spool, log: log
     ) {
-      let sender = HTTPDelivery(
-        policy: RetryPolicy(maxAttempts: settings.pingRetries + 1),
-        requestTimeout: settings.pingTimeout, shown: "ntfy \(topic.shown)", scrub: topic.scrub,
-        log: log)
-      let outcome = sender.post(
-        HTTPRequest(request, timeout: settings.pingTimeout), deadline: deadline)
-      if outcome.delivered {
-        log("ntfy \(topic.shown): delivered on try \(outcome.attempts)")
-        return .delivered
-      }
-      log(
-        Priority.warning.tag(
-          "ntfy \(topic.shown): not delivered after \(outcome.attempts) tries: \(outcome.failure)"))
-      return outcome.permanent
-        ? .refused(reason: outcome.failure, kept: false) : .retryLater(reason: outcome.failure)
+      RequestSpooling.post(request, to: topic, settings: settings, deadline: deadline, log: log)
     }
   }
 }

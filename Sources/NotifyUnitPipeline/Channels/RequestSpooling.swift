@@ -49,6 +49,29 @@ enum RequestSpooling {
     }
   }
 
+  /// POSTs `request` as a channel does, with the pings' retries within the
+  /// deadline; says what became of it, naming the target as `url.shown`.
+  static func post(
+    _ request: SpooledRequest, to url: WebURL, settings: Settings, deadline: Deadline,
+    log: @escaping (String) -> Void
+  ) -> ChannelResult {
+    let shown = "\(request.channel) \(url.shown)"
+    let sender = HTTPDelivery(
+      policy: RetryPolicy(maxAttempts: settings.pingRetries + 1),
+      requestTimeout: settings.pingTimeout, shown: shown, scrub: url.scrub, log: log)
+    let outcome = sender.post(
+      HTTPRequest(request, timeout: settings.pingTimeout), deadline: deadline)
+    if outcome.delivered {
+      log("\(shown): delivered on try \(outcome.attempts)")
+      return .delivered
+    }
+    log(
+      Priority.warning.tag(
+        "\(shown): not delivered after \(outcome.attempts) tries: \(outcome.failure)"))
+    return outcome.permanent
+      ? .refused(reason: outcome.failure, kept: false) : .retryLater(reason: outcome.failure)
+  }
+
   /// One try of a request, for the flush: delivered, refused for good, or
   /// failed (it stays).
   static func tryOnce(_ request: SpooledRequest, deadline: Deadline, timeout: Double)

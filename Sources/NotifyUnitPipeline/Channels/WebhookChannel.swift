@@ -49,22 +49,7 @@ public struct WebhookChannel: Channel {
       request, unit: delivery.report.unit, created: delivery.report.createdAt,
       spool: delivery.spool, log: log
     ) {
-      let sender = HTTPDelivery(
-        policy: RetryPolicy(maxAttempts: settings.pingRetries + 1),
-        requestTimeout: settings.pingTimeout, shown: "webhook \(url.shown)", scrub: url.scrub,
-        log: log)
-      let outcome = sender.post(
-        HTTPRequest(request, timeout: settings.pingTimeout), deadline: deadline)
-      if outcome.delivered {
-        log("webhook \(url.shown): delivered on try \(outcome.attempts)")
-        return .delivered
-      }
-      log(
-        Priority.warning.tag(
-          "webhook \(url.shown): not delivered after \(outcome.attempts) tries: \(outcome.failure)")
-      )
-      return outcome.permanent
-        ? .refused(reason: outcome.failure, kept: false) : .retryLater(reason: outcome.failure)
+      RequestSpooling.post(request, to: url, settings: settings, deadline: deadline, log: log)
     }
   }
 }

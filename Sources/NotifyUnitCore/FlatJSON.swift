@@ -1,7 +1,8 @@
-/// A JSON object of one level, as restic's `--json` messages are: string,
-/// number, bool and null values. Nested values are skipped (their key maps
-/// to `.other`); anything else that is not JSON gives nil. Enough to read a
-/// summary line, without Foundation in the core.
+/// A JSON object of one level, as restic's `--json` messages and
+/// Healthchecks' API errors are: string, number, bool and null values.
+/// Nested values are skipped (their key maps to `.other`); anything else
+/// that is not JSON gives nil. Enough to read them, without Foundation in
+/// the core (`JSON` writes).
 enum FlatJSON {
   enum Value: Equatable {
     case string(String)
