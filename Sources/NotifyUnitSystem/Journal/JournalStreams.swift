@@ -60,14 +60,19 @@ public struct JournalStreams {
   }
 
   /// One state file as seen by notify-unit.
-  struct Stream {
+  public struct Stream: Sendable {
     /// CLOCK_REALTIME, microseconds: when journald wrote it (the stream's
     /// start, when its header was read).
-    var modified: UInt64
-    var owner: Owner
+    public var modified: UInt64
+    public var owner: Owner
+
+    public init(modified: UInt64, owner: Owner) {
+      self.modified = modified
+      self.owner = owner
+    }
   }
 
-  enum Owner: Equatable {
+  public enum Owner: Equatable, Sendable {
     /// Its `UNIT=`.
     case unit(String)
     /// Readable, without `UNIT=`: not a unit's stream.
@@ -103,7 +108,7 @@ public struct JournalStreams {
   /// connections in order, and notify-unit's stream was opened after the
   /// main process's. Should they not be there (another journal namespace,
   /// another layout), nothing is known.
-  static func state(of streams: [Stream], unit: String, runStart: UInt64?, ownStreams: Int)
+  public static func state(of streams: [Stream], unit: String, runStart: UInt64?, ownStreams: Int)
     -> State
   {
     var candidates: [(modified: UInt64, named: Bool)] = []
@@ -155,7 +160,7 @@ public struct JournalStreams {
 
   /// `UNIT=` of a state file's `KEY=value` lines, C-unescaped as journald
   /// writes it; lines it does not know (comments, other keys) are skipped.
-  static func unit(inStateFile bytes: [UInt8]) -> String? {
+  public static func unit(inStateFile bytes: [UInt8]) -> String? {
     for line in bytes.split(separator: 0x0A) where line.starts(with: Array("UNIT=".utf8)) {
       return String(decoding: cUnescaped(Array(line.dropFirst(5))), as: UTF8.self)
     }
@@ -163,7 +168,7 @@ public struct JournalStreams {
   }
 
   /// Undoes systemd's cescape(): `\\`, `\"`, `\'`, `\n`, `\t`, `\xNN`, `\NNN`.
-  static func cUnescaped(_ s: [UInt8]) -> [UInt8] {
+  public static func cUnescaped(_ s: [UInt8]) -> [UInt8] {
     var out: [UInt8] = []
     var i = 0
     func hex(_ c: UInt8) -> UInt8? {
