@@ -56,19 +56,21 @@ import Testing
     #expect(streams.state() == .open(named: 1, maybe: 0))
   }
 
-  /// Another journal namespace, another layout, output not to the
-  /// journal: its own stream is not there, so nothing is known.
+  /// Output not to the journal, or no such directory: nothing is known.
+  /// Another journal namespace: its own stream is not there, the job's
+  /// may be open (the quiet window decides).
   @Test func withoutItsOwnStreamNothingIsKnown() throws {
     let dir = try directory(["9:1": stateFile(unit: "dbus.service")])
     defer { try? FileManager.default.removeItem(at: dir) }
-    for own in [0, 1] {
-      let streams = JournalStreams(
-        unit: "backup.service", runStart: nil, ownStreams: own, directory: dir.path)
-      guard case .unknown = streams.state() else {
-        Issue.record("ownStreams \(own): \(streams.state())")
-        continue
-      }
+    let notJournal = JournalStreams(
+      unit: "backup.service", runStart: nil, ownStreams: 0, directory: dir.path)
+    if case .unknown = notJournal.state() {
+    } else {
+      Issue.record("output not to the journal: \(notJournal.state())")
     }
+    let namespace = JournalStreams(
+      unit: "backup.service", runStart: nil, ownStreams: 1, directory: dir.path)
+    #expect(namespace.state() == .open(named: 0, maybe: 1))
     let missing = JournalStreams(
       unit: "backup.service", runStart: nil, ownStreams: 1, directory: dir.path + "/nonexistent")
     guard case .unknown = missing.state() else {
@@ -78,26 +80,43 @@ import Testing
   }
 
   /// A User= unit cannot read them: files written since the run started
-  /// may be its; the newest is notify-unit's own.
+  /// may be its; the newest since notify-unit started is its own.
   @Test func unreadableFilesAreJudgedByTheirTime() {
     typealias S = JournalStreams.Stream
     let start: UInt64 = 1_800_000_000_000_000
+    let reporter = start + 4_000_000
     let old = S(modified: start - 60_000_000, owner: .unreadable)
     let main = S(modified: start + 1_000, owner: .unreadable)
     let own = S(modified: start + 5_000_000, owner: .unreadable)
-    #expect(
-      JournalStreams.state(of: [old, own], unit: "u.service", runStart: start, ownStreams: 1)
-        == .closed)
-    #expect(
-      JournalStreams.state(of: [old, main, own], unit: "u.service", runStart: start, ownStreams: 1)
-        == .open(named: 0, maybe: 1))
-    guard
-      case .unknown = JournalStreams.state(
-        of: [own], unit: "u.service", runStart: nil, ownStreams: 1)
-    else {
-      Issue.record("no run start: the unreadable files cannot be told apart")
-      return
+    func state(_ streams: [S], runStart: UInt64? = start, ownSince: UInt64? = reporter)
+      -> JournalStreams.State
+    {
+      JournalStreams.state(
+        of: streams, unit: "u.service", runStart: runStart, ownStreams: 1, ownSince: ownSince)
     }
+    #expect(state([old, own]) == .closed)
+    #expect(state([old, main, own]) == .open(named: 0, maybe: 1))
+    // journald, still storing the job's lines, has not read notify-unit's
+    // stream header yet: the job's stream is not taken for its own.
+    #expect(state([old, main]) == .open(named: 0, maybe: 2))
+    for unknown in [state([own], runStart: nil), state([own], ownSince: nil)] {
+      guard case .unknown = unknown else {
+        Issue.record("no run or no own start: cannot be told apart, got \(unknown)")
+        continue
+      }
+    }
+  }
+
+  /// The same with readable files: the job's stream, older than
+  /// notify-unit, is never taken for notify-unit's own.
+  @Test func theJobsStreamIsNeverTakenForItsOwn() {
+    typealias S = JournalStreams.Stream
+    let reporter: UInt64 = 1_800_000_000_000_000
+    let main = S(modified: reporter - 2_000_000, owner: .unit("u.service"))
+    #expect(
+      JournalStreams.state(
+        of: [main], unit: "u.service", runStart: nil, ownStreams: 1, ownSince: reporter)
+        == .open(named: 1, maybe: 1))
   }
 
   @Test func unitNamesAreUnescapedAsJournaldEscapesThem() {

@@ -71,13 +71,17 @@ public struct InvocationLog {
   public struct StreamSignal: Sendable {
     public var directory: String
     public var ownStreams: Int
+    /// When notify-unit started (`JournalStreams.ownSince`).
+    public var ownSince: UInt64?
 
     public init(
       directory: String = JournalStreams.defaultDirectory,
-      ownStreams: Int = JournalStreams.ownStreamCount()
+      ownStreams: Int = JournalStreams.ownStreamCount(),
+      ownSince: UInt64? = JournalStreams.processStart()
     ) {
       self.directory = directory
       self.ownStreams = ownStreams
+      self.ownSince = ownSince
     }
   }
 
@@ -170,7 +174,7 @@ public struct InvocationLog {
       watch = DirectoryWatch(directory: streams.directory)
       signal = JournalStreams(
         unit: unit, runStart: manager.firstRealtime ?? merged.firstEmitted,
-        ownStreams: streams.ownStreams, directory: streams.directory)
+        ownStreams: streams.ownStreams, ownSince: streams.ownSince, directory: streams.directory)
       if watch == nil { outcome.streamsUnknown = "\(streams.directory) cannot be watched" }
     }
     var quietSince = ContinuousClock.now

@@ -36,15 +36,41 @@ public struct JournalStreams {
   public let ownStreams: Int
   /// Files older than this (microseconds since the epoch) are not the run's.
   public let runStart: UInt64?
+  /// When notify-unit's process was made (realtime, microseconds, rounded
+  /// down to a clock tick): its own streams are no older, the job's are.
+  public let ownSince: UInt64?
 
   public init(
     unit: String, runStart: UInt64?, ownStreams: Int = JournalStreams.ownStreamCount(),
+    ownSince: UInt64? = JournalStreams.processStart(),
     directory: String = JournalStreams.defaultDirectory
   ) {
     self.unit = unit
     self.runStart = runStart
     self.ownStreams = ownStreams
+    self.ownSince = ownSince
     self.directory = directory
+  }
+
+  /// This process's start (proc(5): starttime, clock ticks after boot) as
+  /// realtime microseconds; nil when /proc cannot tell.
+  public static func processStart() -> UInt64? {
+    guard case .success(let text) = Host.readFile("/proc/self/stat", maxBytes: 4096),
+      let paren = text.lastIndex(of: ")")
+    else { return nil }
+    // After "(comm)": state is field 3, starttime field 22.
+    let fields = text[text.index(after: paren)...].split(separator: " ")
+    let ticksPerSecond = sysconf(Int32(_SC_CLK_TCK))
+    guard fields.count > 19, let ticks = UInt64(fields[19]), ticksPerSecond > 0 else { return nil }
+    var boot = timespec()
+    var real = timespec()
+    guard clock_gettime(CLOCK_BOOTTIME, &boot) == 0, clock_gettime(CLOCK_REALTIME, &real) == 0
+    else { return nil }
+    let sinceBoot = UInt64(boot.tv_sec) * 1_000_000 + UInt64(boot.tv_nsec) / 1000
+    let now = UInt64(real.tv_sec) * 1_000_000 + UInt64(real.tv_nsec) / 1000
+    let started = ticks * 1_000_000 / UInt64(ticksPerSecond)
+    guard sinceBoot >= started, now >= sinceBoot - started else { return nil }
+    return now - (sinceBoot - started)
   }
 
   /// How many distinct sockets notify-unit's stdout and stderr are.
@@ -98,19 +124,23 @@ public struct JournalStreams {
       guard !name.hasPrefix(".") else { continue }
       if let stream = Self.stream(at: directory + "/" + name) { streams.append(stream) }
     }
-    return Self.state(of: streams, unit: unit, runStart: runStart, ownStreams: ownStreams)
+    return Self.state(
+      of: streams, unit: unit, runStart: runStart, ownStreams: ownStreams, ownSince: ownSince)
   }
 
   /// Decides from the files seen. A readable file names its unit; an
   /// unreadable one (a `User=` unit cannot read journald's 0600 files) may
-  /// be the unit's when it was written after the run started. The newest
-  /// `ownStreams` of those are notify-unit's own: journald accepts
-  /// connections in order, and notify-unit's stream was opened after the
-  /// main process's. Should they not be there (another journal namespace,
-  /// another layout), nothing is known.
-  public static func state(of streams: [Stream], unit: String, runStart: UInt64?, ownStreams: Int)
-    -> State
-  {
+  /// be the unit's when it was written after the run started. Of those,
+  /// the newest `ownStreams` written since notify-unit started are its own
+  /// (journald accepts connections in order, and notify-unit's stream was
+  /// opened after the main process's); every older one is the job's. Until
+  /// its own are there (journald, still busy with the job's lines, has not
+  /// read their header yet; or another journal namespace), the job's
+  /// stream may be open.
+  public static func state(
+    of streams: [Stream], unit: String, runStart: UInt64?, ownStreams: Int, ownSince: UInt64?
+  ) -> State {
+    guard let ownSince else { return .unknown("notify-unit's start time is unknown") }
     var candidates: [(modified: UInt64, named: Bool)] = []
     for stream in streams {
       switch stream.owner {
@@ -125,13 +155,15 @@ public struct JournalStreams {
         if stream.modified + 1_000_000 >= runStart { candidates.append((stream.modified, false)) }
       }
     }
-    guard candidates.count >= ownStreams else {
-      return .unknown("notify-unit's own stream is not among journald's stream files")
-    }
-    let open = candidates.sorted { $0.modified < $1.modified }.dropLast(ownStreams)
-    if open.isEmpty { return .closed }
+    let sorted = candidates.sorted { $0.modified < $1.modified }
+    let own = sorted.suffix(ownStreams).filter { $0.modified >= ownSince }
+    let open = sorted.dropLast(own.count)
     let named = open.filter(\.named).count
-    return .open(named: named, maybe: open.count - named)
+    if own.count < ownStreams {
+      // Not there yet: the job's stream may be too, unseen.
+      return .open(named: named, maybe: open.count - named + 1)
+    }
+    return open.isEmpty ? .closed : .open(named: named, maybe: open.count - named)
   }
 
   /// A state file, nil when it vanished or is no regular file.
