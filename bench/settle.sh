@@ -7,6 +7,10 @@
 # line to systemd's "Deactivated successfully" (the whole ExecStopPost=, a
 # dry-run report with the mail printed), and whether every line (the job's
 # and systemd's "Starting") was in the report.
+# Measured here (2 shared cores, release --static-swift-stdlib), root /
+# sandboxed User=: before (quiet window) 0.531 / 0.623 s at 1,000 lines;
+# with journald's stream files 0.037 / 0.085 s at 1,000, 0.078 / 0.078 s at
+# 30,000, 0.350 / 0.135 s at 100,000, every line kept.
 # Usage: bench/settle.sh [BINARY [LINES [RUNS]]]
 #   BINARY: a notify-unit built with --static-swift-stdlib (default: release
 #   build of this tree, built here).
