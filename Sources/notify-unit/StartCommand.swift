@@ -13,8 +13,8 @@ struct StartCommand: ParsableCommand {
     abstract: "Send Healthchecks' start signal for a unit's run (ExecStartPre=).",
     discussion: """
       Pings CHECK/start?rid=INVOCATION_ID. It never holds up or fails the job
-      because the network is down: it gives up after at most 10 s (or
-      TIMEOUT, if shorter) and drops the signal, since a late start signal
+      because the network is down: it tries once and gives up after at most
+      3 s (or TIMEOUT, if shorter) and drops the signal, since a late start signal
       would only distort the run's duration; that exits 0. A bad command line
       or config file exits 64 or 78, as the report does.
 
@@ -31,6 +31,8 @@ struct StartCommand: ParsableCommand {
 
   /// A start signal is worth little after this long.
   static let maximumSeconds = 10.0
+  /// The start signal's one try: it gives up after this long.
+  static let signalSeconds = 3.0
 
   @Argument(help: "The unit's name, e.g. backup.service.", completion: .systemdServices)
   var unit: String
@@ -44,7 +46,7 @@ struct StartCommand: ParsableCommand {
   @Option(help: "The run's invocation; overrides INVOCATION_ID from systemd.")
   var invocationId: String?
 
-  @Option(help: "Deadline in seconds, at most 10. [TIMEOUT]")
+  @Option(help: "Deadline in seconds, at most 3 (one try). [TIMEOUT]")
   var timeout: String?
 
   @Flag(help: "Print the ping to stderr; send nothing. [DRY_RUN]")
@@ -87,12 +89,14 @@ struct StartCommand: ParsableCommand {
       Host.printError(
         "ping: POST \(target.redactedURL(path: "/start", rid: rid)) (\(body.count) bytes)")
     } else {
+      // One try, a few seconds at most: a Healthchecks that is down must
+      // not hold up the job; the finish ping tells it all the same.
       let pinger = HealthchecksPinger(
-        target: target, policy: RetryPolicy(maxAttempts: settings.pingRetries + 1),
-        requestTimeout: settings.pingTimeout, log: say)
+        target: target, policy: RetryPolicy(maxAttempts: 1),
+        requestTimeout: min(settings.pingTimeout, Self.signalSeconds), log: say)
       let outcome = pinger.ping(
         url: url, shown: target.redactedURL(path: "/start", rid: rid), bodyLimit: body.count,
-        deadline: Deadline(secondsFromNow: min(settings.timeout, Self.maximumSeconds))
+        deadline: Deadline(secondsFromNow: min(settings.timeout, Self.signalSeconds))
       ) { _ in body }
       if !outcome.delivered {
         say(

@@ -77,7 +77,21 @@ import Testing
     w.user = user
     w.groups = groups
     w.environment = [("HC_CHECK", check)]
+    w.logRateLimitBurst = 1_000_000
     return w
+  }
+
+  /// Without LogRateLimitBurst=, journald drops a verbose run's lines:
+  /// a warning with the fix, which does not fail the doctor.
+  @Test func aUnitWithoutLogRateLimitBurstIsWarnedAbout() {
+    var w = wired()
+    w.logRateLimitBurst = 0
+    let result = checks(w)
+    let warning = result.first { $0.subject == "backup.service: log rate limit" }
+    #expect(warning?.passed == true)
+    #expect(warning?.fix?.contains("LogRateLimitBurst=1000000") == true)
+    #expect(warning?.line.hasPrefix("⚠ ") == true)
+    #expect(!checks(wired()).contains { $0.subject.hasSuffix("log rate limit") })
   }
 
   func checks(_ w: UnitWiring) -> [DoctorCheck] {

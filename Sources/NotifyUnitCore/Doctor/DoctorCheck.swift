@@ -18,11 +18,17 @@ public struct DoctorCheck: Sendable, Equatable {
     DoctorCheck(subject: subject, passed: false, finding: finding, fix: fix)
   }
 
-  /// "✓ mail: …" or "✗ mail: … — fix: …", on one line whatever the
-  /// finding held (a file name, a server's answer).
+  /// Works, but something is likely to go wrong: passed, with a fix.
+  public static func warn(_ subject: String, _ finding: String, fix: String) -> DoctorCheck {
+    DoctorCheck(subject: subject, passed: true, finding: finding, fix: fix)
+  }
+
+  /// "✓ mail: …", "⚠ mail: … — fix: …" (a warning) or "✗ mail: … — fix: …",
+  /// on one line whatever the finding held (a file name, a server's answer).
   public var line: String {
     let text = "\(subject): \(finding)" + (fix.map { " — fix: \($0)" } ?? "")
-    return (passed ? "✓ " : "✗ ") + text.sanitizedForDisplay(maxLength: 600)
+    let mark = passed ? (fix == nil ? "✓ " : "⚠ ") : "✗ "
+    return mark + text.sanitizedForDisplay(maxLength: 600)
   }
 }
 

@@ -36,6 +36,8 @@ public struct UnitWiring: Sendable, Equatable {
   public var environment: [(key: String, value: String)] = []
   /// EnvironmentFile= files that could not be read (not those with "-").
   public var unreadableEnvironmentFiles: [String] = []
+  /// LogRateLimitBurst=; 0 when the unit leaves journald's default.
+  public var logRateLimitBurst: UInt32 = 0
 
   public init(unit: String, loadState: String) {
     self.unit = unit
@@ -48,6 +50,7 @@ public struct UnitWiring: Sendable, Equatable {
       && a.environment.map(\.key) == b.environment.map(\.key)
       && a.environment.map(\.value) == b.environment.map(\.value)
       && a.unreadableEnvironmentFiles == b.unreadableEnvironmentFiles
+      && a.logRateLimitBurst == b.logRateLimitBurst
   }
 
   /// The ExecStopPost= commands that report the run: notify-unit, not its
@@ -171,6 +174,18 @@ public struct UnitWiring: Sendable, Equatable {
           "\(name): journal",
           "User=\(runsAs) cannot read the system journal: its reports will have no log lines",
           fix: "add [Service] SupplementaryGroups=systemd-journal in \(dropIn)"))
+    }
+
+    // journald's default limit (RateLimitBurst=10000 per 30 s, scaled by
+    // the free space) drops a verbose run's lines; it says so ("Suppressed
+    // N messages") only once the interval has ended, after the report.
+    if unit.hasSuffix(".service"), logRateLimitBurst == 0 {
+      checks.append(
+        .warn(
+          "\(name): log rate limit",
+          "no LogRateLimitBurst=: journald drops lines of a verbose run (after about 10,000 in 30 s), and the report can rarely tell how many",
+          fix:
+            "add [Service] LogRateLimitIntervalSec=30s and LogRateLimitBurst=1000000 in \(dropIn)"))
     }
 
     for file in unreadableEnvironmentFiles {

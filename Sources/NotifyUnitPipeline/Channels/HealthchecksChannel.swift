@@ -10,6 +10,10 @@ import NotifyUnitSystem
 /// `rid` and the log's tail as the body, retried within the deadline and
 /// kept in the spool when every try failed.
 public struct HealthchecksChannel: Channel {
+  /// Tries of a finish ping that has a spool to wait in, and the longest
+  /// each may take: then it is left to the flush.
+  public static let quickTries = 2
+  public static let quickRequestSeconds = 4.0
   public let name = "ping"
   public let policyKey = "HC_ON"
   public let wantsLogArchive = false
@@ -85,9 +89,17 @@ public struct HealthchecksChannel: Channel {
       }
     }
     defer { if let fd = pending?.lock { close(fd) } }
+    // With the ping in the spool, a Healthchecks that is down does not hold
+    // the unit's stop: two quick tries, then the flush delivers it.
+    let spooled = pending != nil
     let pinger = HealthchecksPinger(
-      target: target, policy: RetryPolicy(maxAttempts: settings.pingRetries + 1),
-      requestTimeout: settings.pingTimeout, log: log)
+      target: target,
+      policy: spooled
+        ? RetryPolicy(
+          maxAttempts: min(settings.pingRetries + 1, Self.quickTries), baseDelay: 0.5, maxDelay: 1)
+        : RetryPolicy(maxAttempts: settings.pingRetries + 1),
+      requestTimeout: spooled
+        ? min(settings.pingTimeout, Self.quickRequestSeconds) : settings.pingTimeout, log: log)
     let outcome = pinger.ping(
       url: url, shown: shown, bodyLimit: settings.pingBodyLimit, deadline: deadline,
       body: makeBody)

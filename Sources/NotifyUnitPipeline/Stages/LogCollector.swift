@@ -10,10 +10,16 @@ import NotifyUnitSystem
 public protocol LogCollector {
   /// The unit's latest invocation, when none was named.
   func latestInvocation(of unit: String) -> String?
+  /// Why the journal cannot be read here, nil when it can.
+  func journalProblem() -> String?
   /// Adds the invocation's lines to `report`, and notes on what may be missing.
   func collect(
     _ invocation: String, unit: String, into report: inout Report, archive: LogArchive?,
     deadline: Deadline)
+}
+
+extension LogCollector {
+  public func journalProblem() -> String? { nil }
 }
 
 extension Settings {
@@ -51,6 +57,26 @@ public struct JournalLogCollector: LogCollector {
     try? InvocationLog.latestInvocation(of: unit, source: source)
   }
 
+  public func journalProblem() -> String? {
+    do {
+      let journal = try Journal(source)
+      guard source == .local, !journal.hasFiles else { return nil }
+      return Self.unreadableReason()
+    } catch {
+      return "\(error)"
+    }
+  }
+
+  /// Why no journal file could be opened: sd-journal skips the files it may
+  /// not read, so it is the user's rights, most likely.
+  static func unreadableReason() -> String {
+    let uid = getuid()
+    let name =
+      getpwuid(uid).flatMap { String(validatingCString: $0.pointee.pw_name) } ?? "uid \(uid)"
+    return
+      "no journal file is readable by the user \(name) (uid \(uid)), who is neither root nor in the systemd-journal group"
+  }
+
   public func collect(
     _ invocation: String, unit: String, into report: inout Report, archive: LogArchive?,
     deadline: Deadline
@@ -63,8 +89,13 @@ public struct JournalLogCollector: LogCollector {
       // Not its own lines: from ExecStopPost= it runs in the invocation,
       // and what it said about other reports (the spool) is not the run's.
       let renderer = self.renderer
+      // From ExecStopPost= (notify-unit runs in the invocation it reports,
+      // its main process has exited), journald's stream files tell when the
+      // last lines are stored.
+      let inTheRun = Host.environment["INVOCATION_ID"] == invocation && source == .local
       let result = try journal.read(
-        settle: settle, deadline: readDeadline, tailEntries: tailEntries, excludingPID: getpid()
+        settle: settle, deadline: readDeadline, tailEntries: tailEntries, excludingPID: getpid(),
+        streams: inTheRun ? InvocationLog.StreamSignal() : nil
       ) { record in
         report.add(record, renderer: renderer)
         if let archive {
@@ -82,10 +113,22 @@ public struct JournalLogCollector: LogCollector {
         }
       }
       if !result.journalReadable {
+        let why = Self.unreadableReason()
         report.notes.append(
-          "No journal file could be opened: run notify-unit as root or as a member of the systemd-journal group to include the log."
+          "The journal could not be opened: \(why). Run notify-unit as root or as a member of the systemd-journal group to include the log."
         )
-        log("no journal file could be opened (permissions?): the report has no log")
+        log("the journal could not be opened: \(why): the report has no log")
+      }
+      if result.droppedInRun > 0 {
+        report.notes.append(
+          "journald's rate limit dropped \(result.droppedInRun) line(s) of this run (\(unit) has no LogRateLimitBurst= high enough; notify-unit doctor \(unit) shows how to lift it): the log, and the journal, lack them."
+        )
+        log("journald dropped \(result.droppedInRun) line(s) of this run (rate limit)")
+      }
+      if result.droppedBeforeRun > 0 {
+        report.notes.append(
+          "journald's rate limit had dropped \(result.droppedBeforeRun) line(s) of \(unit) before this run (its previous run's log lacks them; journald tells only once its interval has ended)."
+        )
       }
       if result.linesWithoutInvocation > 0 {
         report.notes.append(

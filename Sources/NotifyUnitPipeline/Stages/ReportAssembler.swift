@@ -48,10 +48,22 @@ public struct ReportAssembler {
     } else if let id = context.invocationID {
       invocation = normalizedInvocationID(id)
     }
-    if invocation == nil, lookUpLatest, let latest = collector.latestInvocation(of: unit) {
-      invocation = latest
-      notes.append(
-        "No invocation ID was given: this is the unit's latest invocation in the journal.")
+    var journalProblem: String? = nil
+    if invocation == nil, lookUpLatest {
+      if let latest = collector.latestInvocation(of: unit) {
+        invocation = latest
+        notes.append(
+          "No invocation ID was given: this is the unit's latest invocation in the journal.")
+      } else if let problem = collector.journalProblem() {
+        // The journal cannot name it: systemd can (over D-Bus).
+        journalProblem = problem
+        if let id = context.status?.invocationID.flatMap(normalizedInvocationID) {
+          invocation = id
+          notes.append(
+            "No invocation ID was given and the journal could not be opened: this is the unit's latest invocation as systemd names it."
+          )
+        }
+      }
     }
 
     var report = Report(
@@ -64,6 +76,11 @@ public struct ReportAssembler {
 
     if let invocation {
       collector.collect(invocation, unit: unit, into: &report, archive: archive, deadline: deadline)
+    } else if let journalProblem {
+      report.notes.append(
+        "The journal could not be opened (\(journalProblem)): the report has no log and no invocation."
+      )
+      log("the journal could not be opened: \(journalProblem)")
     } else {
       report.notes.append(
         "No invocation of \(unit.sanitizedForDisplay(maxLength: 100)) was found: the report has no log."

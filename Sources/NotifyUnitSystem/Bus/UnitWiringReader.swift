@@ -18,6 +18,10 @@ public enum UnitWiringReader {
     guard unit.hasSuffix(".service") else { return wiring }
     wiring.execStopPost = try bus.execCommandLines(path, serviceInterface, "ExecStopPost")
     wiring.user = try bus.string(path, serviceInterface, "User")
+    // systemd.exec(5), since 240; an older systemd has no such property:
+    // unknown, so no warning (1).
+    wiring.logRateLimitBurst =
+      (try? bus.trivial(path, serviceInterface, "LogRateLimitBurst", as: UInt32.self)) ?? 1
     var groups = try bus.strings(path, serviceInterface, "SupplementaryGroups")
     let group = try bus.string(path, serviceInterface, "Group")
     if !group.isEmpty { groups.append(group) }

@@ -86,7 +86,8 @@ public struct HealthchecksPinger {
         }
         result = .answered(status: response.status, retryAfter: response.headers["retry-after"])
         if (200..<300).contains(response.status) {
-          log("ping \(shown): HTTP \(response.status) on try \(attempt)")
+          // A first try that went through is the usual case: quiet.
+          if attempt > 1 { log("ping \(shown): HTTP \(response.status) on try \(attempt)") }
           outcome.delivered = true
           outcome.failure = ""
           return outcome

@@ -40,6 +40,49 @@ public struct InvocationLog {
     /// Lines of the unit journald stored without an invocation, taken by
     /// the unit's name from the run's start on (see `read`).
     public var linesWithoutInvocation = 0
+    /// notify-unit's own lines in the invocation, left out.
+    public var ownLinesLeftOut = 0
+    /// Lines journald's rate limit dropped in this run, as far as its
+    /// notices are stored yet (the last interval's come later, if at all).
+    public var droppedInRun = 0
+    /// Lines dropped before this run (the unit's previous run), noticed in
+    /// this run's journal.
+    public var droppedBeforeRun = 0
+    /// What ended the wait for journald's last lines.
+    public var settledBy = Settle.notWaited
+    /// Why journald's stream files could not tell, when they could not.
+    public var streamsUnknown: String? = nil
+  }
+
+  public enum Settle: Sendable, Equatable {
+    case notWaited
+    /// No stream of the unit was left open (`JournalStreams`).
+    case streams
+    /// The journal was quiet for `quietWindow`.
+    case quiet
+    /// Lines were still coming (or streams open) when the time ran out.
+    case timeLimit
+  }
+
+  /// Where to learn that journald stored a unit's last lines: its stream
+  /// state files, and how many of them are notify-unit's own. Only for a
+  /// notify-unit that runs in the unit itself (ExecStopPost=), after the
+  /// main process exited.
+  public struct StreamSignal: Sendable {
+    public var directory: String
+    public var ownStreams: Int
+    /// When notify-unit started (`JournalStreams.ownSince`).
+    public var ownSince: UInt64?
+
+    public init(
+      directory: String = JournalStreams.defaultDirectory,
+      ownStreams: Int = JournalStreams.ownStreamCount(),
+      ownSince: UInt64? = JournalStreams.processStart()
+    ) {
+      self.directory = directory
+      self.ownStreams = ownStreams
+      self.ownSince = ownSince
+    }
   }
 
   /// The part of the deadline the log is read from its start in; the rest
@@ -49,7 +92,10 @@ public struct InvocationLog {
   /// Reads the invocation's entries in order, but those of the process
   /// `excludingPID`. With `settle` > 0, keeps
   /// reading what journald appends until it has been quiet for
-  /// `quietWindow`, or `settle` seconds (and the deadline) have passed.
+  /// `quietWindow`, or `settle` seconds (and the deadline) have passed;
+  /// with `streams`, stops as soon as journald's stream files show that
+  /// the unit's last lines are stored (the quiet window is the fallback
+  /// where they cannot tell).
   ///
   /// The service's own lines (`_SYSTEMD_INVOCATION_ID`, the bulk) come
   /// through one handle, merged by time with the manager's lines about the
@@ -71,7 +117,7 @@ public struct InvocationLog {
   /// the middle is left out, with a line saying so in its place.
   public func read(
     settle: Double, deadline: Deadline, tailEntries: Int = 50_000,
-    headDeadline: Deadline? = nil, excludingPID: Int32? = nil,
+    headDeadline: Deadline? = nil, excludingPID: Int32? = nil, streams: StreamSignal? = nil,
     _ each: (LogRecord) throws -> Void
   ) throws -> Outcome {
     let service = try open(fields: [Self.invocationFields[0]])
@@ -84,6 +130,9 @@ public struct InvocationLog {
       service: service, manager: manager,
       serviceMatch: serviceMatch,
       excludedPID: excludingPID.map { Array(String($0).utf8) })
+    // notify-unit's own units (the flush, the boot report) run notify-unit
+    // as their job: there its lines are the log.
+    merged.excludeOwnCommand = !(unit ?? "").hasPrefix("notify-unit")
     try merged.peek()
     if merged.nextService == nil, let unit, let start = merged.nextManager?.realtime {
       let orphans = try Journal(source)
@@ -94,6 +143,16 @@ public struct InvocationLog {
     }
     func finish() -> Outcome {
       outcome.linesWithoutInvocation = merged.orphansEmitted
+      outcome.ownLinesLeftOut = merged.ownLinesLeftOut
+      // Dated at or before the job's first line: dropped before this run.
+      let firstOwn = merged.firstJobLine ?? UInt64.max
+      for drop in manager.drops {
+        if drop.realtime <= firstOwn {
+          outcome.droppedBeforeRun += drop.count
+        } else {
+          outcome.droppedInRun += drop.count
+        }
+      }
       return outcome
     }
     let head = headDeadline ?? deadline.capped(to: deadline.remaining * Self.headShare)
@@ -107,18 +166,62 @@ public struct InvocationLog {
     guard settle > 0 else { return finish() }
 
     let settleDeadline = deadline.capped(to: settle)
+    // journald's stream files, where they tell (`JournalStreams`): set up
+    // the watch before the first look, so that no removal is missed.
+    var watch: DirectoryWatch? = nil
+    var signal: JournalStreams? = nil
+    if let streams, let unit {
+      watch = DirectoryWatch(directory: streams.directory)
+      signal = JournalStreams(
+        unit: unit, runStart: manager.firstRealtime ?? merged.firstEmitted,
+        ownStreams: streams.ownStreams, ownSince: streams.ownSince, directory: streams.directory)
+      if watch == nil { outcome.streamsUnknown = "\(streams.directory) cannot be watched" }
+    }
     var quietSince = ContinuousClock.now
     while true {
+      var waitForStreams = false
+      if let current = signal, watch != nil {
+        switch current.state() {
+        case .closed:
+          // Every line of the unit's streams is stored: read what came.
+          _ = service.wait(seconds: 0)
+          try manager.load()
+          _ = merged.orphans?.wait(seconds: 0)
+          guard try merged.drain(deadline: deadline, each).complete else {
+            outcome.complete = false
+            return finish()
+          }
+          outcome.settledBy = .streams
+          return finish()
+        case .open(let named, _):
+          waitForStreams = named > 0
+        case .unknown(let why):
+          outcome.streamsUnknown = why
+          signal = nil
+          watch = nil
+        }
+      }
       let quietFor = quietSince.duration(to: .now)
-      if quietFor >= .milliseconds(Int(Self.quietWindow * 1000)) { break }
-      if settleDeadline.hasPassed {
-        outcome.settled = false
+      if !waitForStreams, quietFor >= .milliseconds(Int(Self.quietWindow * 1000)) {
+        outcome.settledBy = .quiet
         break
       }
-      let wait = min(
+      if settleDeadline.hasPassed {
+        outcome.settled = false
+        outcome.settledBy = .timeLimit
+        break
+      }
+      let quietLeft =
         Self.quietWindow - Double(quietFor.components.seconds)
-          - Double(quietFor.components.attoseconds) / 1e18, settleDeadline.remaining)
-      _ = service.wait(seconds: wait)
+        - Double(quietFor.components.attoseconds) / 1e18
+      let wait = min(
+        waitForStreams ? settleDeadline.remaining : quietLeft, settleDeadline.remaining)
+      if let watch {
+        _ = service.wait(seconds: wait, orReadable: watch.fd)
+        watch.drain()
+      } else {
+        _ = service.wait(seconds: wait)
+      }
       try manager.load()  // what the manager logged meanwhile
       _ = merged.orphans?.wait(seconds: 0)
       let result = try merged.drain(deadline: deadline, each)
@@ -152,6 +255,9 @@ public struct InvocationLog {
     private var records: [LogRecord] = []
     private var index = 0
     private var cursor: String? = nil
+    /// journald's notices of lines its rate limit dropped ("Suppressed N
+    /// messages from UNIT"): when, and how many.
+    private(set) var drops: [(realtime: UInt64, count: Int)] = []
     /// More than this many is no longer "a few": the rest are not kept.
     static let limit = 100_000
 
@@ -174,12 +280,25 @@ public struct InvocationLog {
       while records.count < Self.limit, try journal.next() {
         cursor = journal.cursor() ?? cursor
         var duplicate = false
+        var dropNotice = false
+        var dropped: Int? = nil
         let record = InvocationLog.record(journal) {
           duplicate = duplicate || $0.elementsEqual(serviceMatch)
+          if $0.elementsEqual(InvocationLog.droppedMessageID) { dropNotice = true }
+          if $0.starts(with: InvocationLog.droppedCountField) {
+            dropped = Int(
+              String(decoding: $0[InvocationLog.droppedCountField.count...], as: UTF8.self))
+          }
         }
-        if !duplicate, let record { records.append(record) }
+        if !duplicate, let record {
+          records.append(record)
+          if dropNotice, let dropped { drops.append((record.realtime, dropped)) }
+        }
       }
     }
+
+    /// The run's first message from the manager ("Starting …").
+    var firstRealtime: UInt64? { records.first?.realtime }
 
     func next() -> LogRecord? {
       guard index < records.count else { return nil }
@@ -201,6 +320,10 @@ public struct InvocationLog {
     let serviceMatch: [UInt8]
     /// notify-unit's own lines, when it reads the invocation it runs in.
     let excludedPID: [UInt8]?
+    /// Leaves out every line of a notify-unit process (`_COMM=`): its
+    /// `notify-unit start` in ExecStartPre= is not the job's log.
+    var excludeOwnCommand = false
+    var ownLinesLeftOut = 0
     var nextService: LogRecord? = nil
     var nextManager: LogRecord? = nil
     /// The unit's lines without an invocation, when the invocation has
@@ -212,6 +335,9 @@ public struct InvocationLog {
     /// The time of the last entry emitted: after a skip to the tail,
     /// entries up to it are not emitted again.
     var emittedUpTo: UInt64 = 0
+    var firstEmitted: UInt64? = nil
+    /// The first line of the service's own (not the manager's).
+    var firstJobLine: UInt64? = nil
     var skippedToTail = false
 
     /// Moves both streams to their last `entries` entries and emits a line
@@ -249,7 +375,15 @@ public struct InvocationLog {
     /// as journalctl skips them.
     mutating func peek() throws {
       while nextService == nil, try service.next() {
-        nextService = InvocationLog.record(service)
+        var own = false
+        let record = InvocationLog.record(service) {
+          own = own || (excludeOwnCommand && $0.elementsEqual(InvocationLog.ownCommField))
+        }
+        if own {
+          ownLinesLeftOut += 1
+          continue
+        }
+        nextService = record
       }
       if nextManager == nil { nextManager = manager.next() }
       while nextOrphan == nil, let journal = orphans, try journal.next() {
@@ -278,6 +412,7 @@ public struct InvocationLog {
         if let s = nextService, s.realtime == earliest {
           entry = s
           nextService = nil
+          if firstJobLine == nil { firstJobLine = s.realtime }
         } else if let m = nextManager, m.realtime == earliest {
           entry = m
           nextManager = nil
@@ -292,6 +427,7 @@ public struct InvocationLog {
         if skippedToTail, entry.realtime <= emittedUpTo { continue }
         if let excludedPID, entry.pid == excludedPID { continue }
         emittedUpTo = max(emittedUpTo, entry.realtime)
+        if firstEmitted == nil { firstEmitted = entry.realtime }
         try each(entry)
         count += 1
         if count % 1024 == 0, deadline.hasPassed { return (count, false) }
@@ -306,6 +442,15 @@ public struct InvocationLog {
   static let commField = Array("_COMM=".utf8)
   static let pidField = Array("_PID=".utf8)
   static let syslogPIDField = Array("SYSLOG_PID=".utf8)
+  static let ownCommField = Array("_COMM=notify-unit".utf8)
+  /// SD_MESSAGE_JOURNAL_DROPPED: journald's "Suppressed N messages from
+  /// UNIT", with N_DROPPED=N. On systemd 252 it is stored when the rate
+  /// limit's interval has ended and the unit logs again, with the
+  /// OBJECT_SYSTEMD_INVOCATION_ID of the process that logged: so it lands
+  /// in the run whose line came next (the next run, or this one when it
+  /// lasts longer than the interval), dated just before that line.
+  static let droppedMessageID = Array("MESSAGE_ID=a596d6fe7bfa4994828e72309e95d61e".utf8)
+  static let droppedCountField = Array("N_DROPPED=".utf8)
 
   /// The current entry, nil without a MESSAGE= field; `field` sees every
   /// raw `FIELD=value` on the way.

@@ -178,7 +178,39 @@ public final class Journal {
 
   /// Waits up to `seconds` for the journal to change.
   public func wait(seconds: Double) -> Change {
-    let r = sd_journal_wait(handle, UInt64(max(0, seconds) * 1_000_000))
+    Self.change(sd_journal_wait(handle, UInt64(max(0, seconds) * 1_000_000)))
+  }
+
+  /// Waits up to `seconds` for the journal to change or `fd` to become
+  /// readable, as sd_journal_wait(3) does with one more descriptor
+  /// (sd_journal_get_fd(3): poll the fd for sd_journal_get_events(), no
+  /// longer than sd_journal_get_timeout(), then sd_journal_process()).
+  public func wait(seconds: Double, orReadable fd: Int32) -> Change {
+    let journalFD = sd_journal_get_fd(handle)
+    let events = sd_journal_get_events(handle)
+    guard journalFD >= 0, events >= 0 else { return wait(seconds: seconds) }
+    var timeoutMS = Int32(min(max(0, seconds), 3600) * 1000)
+    var until: UInt64 = 0
+    if sd_journal_get_timeout(handle, &until) >= 0, until != UInt64.max {
+      var now = timespec()
+      if clock_gettime(CLOCK_MONOTONIC, &now) == 0 {
+        let nowUsec = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
+        let left = until > nowUsec ? (until - nowUsec + 999) / 1000 : 0
+        timeoutMS = min(timeoutMS, Int32(clamping: left))
+      }
+    }
+    var fds = [
+      pollfd(fd: journalFD, events: Int16(events), revents: 0),
+      pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+    ]
+    let r = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, 2, timeoutMS) }
+    // EINTR counts as a wake-up; any other failure ends the wait early,
+    // and the caller's loop looks again (its own deadline bounds it).
+    _ = r
+    return Self.change(sd_journal_process(handle))
+  }
+
+  private static func change(_ r: Int32) -> Change {
     switch r {
     case Int32(SD_JOURNAL_APPEND): return .appended
     case Int32(SD_JOURNAL_INVALIDATE): return .invalidated
