@@ -27,7 +27,7 @@ import Testing
     #expect(mail.body.contains("Main process:  exited with status 3"))
     #expect(!mail.body.contains("NOTIMPLEMENTED"))
     #expect(mail.body.contains("Invocation:    \(run.invocation)"))
-    #expect(mail.body.hasSuffix("restic[4242]: the very last line\n"))
+    #expect(mail.bodyLog.hasSuffix("restic[4242]: the very last line\n"))
     #expect(mail.body.contains("restic[4242]: .\n"))
     #expect(mail.body.contains("␛[31mred␛[0m"))
     // Attachment: the exact log, the documented UTF-8 repair aside.
@@ -66,11 +66,11 @@ import Testing
       ])
     #expect(result.status == 0)
     let mail = try ParsedMessage.parse(result.stdout)
-    #expect(mail.defects.isEmpty && !mail.isMultipart)
+    #expect(mail.defects.isEmpty && mail.attachment == nil && mail.html != nil)
     #expect(mail.headers["Subject"]?.hasPrefix("💚 backup.service: success on ") == true)
     #expect(mail.rawHeaders["To"] == "\"A\" <a@example.org>,\n b@example.org")
     #expect(mail.body.contains("Duration:      5.0 s"))
-    #expect(mail.body.hasSuffix("systemd[1]: Deactivated successfully.\n"))
+    #expect(mail.bodyLog.hasSuffix("systemd[1]: Deactivated successfully.\n"))
   }
 
   @Test func unsetResultIsReportedAsAFailureWithANote() throws {
@@ -235,7 +235,7 @@ import Testing
     #expect(mail.body.contains("Main process:  killed by signal KILL (killed)"))
     #expect(mail.body.contains("Invocation:    \(run.invocation)"))
     #expect(mail.body.contains("Reported from: OnFailure= handler (MONITOR_*)"))
-    #expect(mail.body.hasSuffix("restic[4242]: the very last line\n"))
+    #expect(mail.bodyLog.hasSuffix("restic[4242]: the very last line\n"))
   }
 
   @Test func withoutMonitorVariablesOfflineTheResultIsUnknown() throws {
