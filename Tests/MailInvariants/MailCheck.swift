@@ -78,7 +78,9 @@ public enum MailCheck {
     v.expect(
       attached == mustAttach,
       "attachment \(attached ? "present" : "absent") but \(mustAttach ? "needed" : "not needed")")
-    if let attachment { checkAttachment(attachment.name, attachment.bytes, mail, c, &v) }
+    if let attachment {
+      checkAttachment(attachment.name, attachment.bytes, text: text, mail, c, &v)
+    }
     if let html { HTMLCheck.check(html, shown: shown, mail, c, &v) }
     return v
   }
@@ -351,6 +353,9 @@ public enum MailCheck {
     }
   }
 
+  /// The attachment's name and its base64-decoded bytes: the log as
+  /// text/plain "UNIT-ID.log", or its gzip as application/gzip
+  /// "UNIT-ID.log.gz".
   static func decodeAttachment(_ part: ArraySlice<UInt8>, _ v: inout Violations)
     -> (name: String, bytes: [UInt8])?
   {
@@ -360,11 +365,13 @@ public enum MailCheck {
     }
     let head = String(decoding: part[part.startIndex..<split], as: UTF8.self)
     let lines = head.split(separator: "\n", omittingEmptySubsequences: false)
-    let typePrefix = "Content-Type: text/plain; charset=UTF-8; name=\""
+    let typePrefixes = [
+      "Content-Type: text/plain; charset=UTF-8; name=\"", "Content-Type: application/gzip; name=\"",
+    ]
     let dispositionPrefix = "Content-Disposition: attachment; filename=\""
-    guard lines.count == 3, lines[0].hasPrefix(typePrefix), lines[0].hasSuffix("\""),
-      lines[1] == "Content-Transfer-Encoding: base64", lines[2].hasPrefix(dispositionPrefix),
-      lines[2].hasSuffix("\"")
+    guard lines.count == 3, let typePrefix = typePrefixes.first(where: lines[0].hasPrefix),
+      lines[0].hasSuffix("\""), lines[1] == "Content-Transfer-Encoding: base64",
+      lines[2].hasPrefix(dispositionPrefix), lines[2].hasSuffix("\"")
     else {
       v.fail("attachment headers are \(show(head))")
       return nil
@@ -373,7 +380,9 @@ public enum MailCheck {
     v.expect(
       name == String(lines[2].dropFirst(dispositionPrefix.count).dropLast()),
       "name and filename differ")
-    v.expect(isToken(name) && name.hasSuffix(".log"), "attachment name \(show(name))")
+    let gzip = typePrefix == typePrefixes[1]
+    v.expect(
+      isToken(name) && name.hasSuffix(gzip ? ".log.gz" : ".log"), "attachment name \(show(name))")
     switch StrictDecode.base64Body(part[(split + 2)...]) {
     case .success(let bytes): return (name, bytes)
     case .failure(let f):
@@ -389,7 +398,7 @@ public enum MailCheck {
     _ bytes: [UInt8], attached: Bool, _ mail: ComposedMail, _ c: MailCase, _ v: inout Violations
   ) -> Int {
     v.expect(
-      bytes == mail.composer.bodyText(attached: attached),
+      bytes == mail.composer.bodyText(attachment: mail.plan),
       "the text part does not decode to the report's text")
     guard let text = StrictDecode.utf8(bytes) else {
       v.fail("the text part is not valid UTF-8")
@@ -547,13 +556,17 @@ public enum MailCheck {
 
   // MARK: The attachment
 
+  /// The attachment holds the exact log, or its end from a line's start
+  /// after a note, within the limit: on the plain log's bytes, or on the
+  /// gzip's when compressed. It is compressed exactly when the log is over
+  /// the compression threshold (with a compressor, and a limit of 64 bytes
+  /// or more); the text says whether it is the whole log.
   static func checkAttachment(
-    _ name: String, _ decoded: [UInt8], _ mail: ComposedMail, _ c: MailCase,
+    _ name: String, _ attached: [UInt8], text: [UInt8], _ mail: ComposedMail, _ c: MailCase,
     _ v: inout Violations
   ) {
     let unitToken = HeaderEncoding.token(c.unit, maxLength: 100)
     v.expect(name.hasPrefix(unitToken), "attachment name \(show(name)) is not the unit's")
-    v.expect(StrictDecode.utf8(decoded) != nil, "the attachment is not valid UTF-8")
     // The exact log: each entry's prefix and message, invalid UTF-8 as
     // U+FFFD, nothing else changed.
     var expected: [UInt8] = []
@@ -563,12 +576,32 @@ public enum MailCheck {
       expected.append(0x0A)
     }
     let cap = c.attachmentMaxBytes
-    if expected.count <= cap {
-      v.expect(
-        decoded == expected, "the attachment (\(decoded.count) bytes) is not the exact log")
-      return
+    let gzip = name.hasSuffix(".gz")
+    let mustCompress = c.withCompressor && expected.count > c.compressAboveBytes && cap >= 64
+    v.expect(
+      gzip == mustCompress,
+      "the attachment is \(gzip ? "" : "not ")compressed, with \(expected.count) log bytes")
+    var decoded = attached
+    if gzip {
+      v.expect(attached.count <= cap, "the gzip has \(attached.count) bytes, over \(cap)")
+      switch Gunzip.decode(attached) {
+      case .success(let bytes): decoded = bytes
+      case .failure(let f):
+        v.fail("the attached gzip: \(f)")
+        return
+      }
+    } else {
+      v.expect(decoded.count <= cap, "the attachment has \(decoded.count) bytes, over \(cap)")
     }
-    v.expect(decoded.count <= cap, "the attachment has \(decoded.count) bytes, over \(cap)")
+    v.expect(StrictDecode.utf8(decoded) != nil, "the attachment is not valid UTF-8")
+    // Whole whenever it fits: deflate grows no input by more than a
+    // fraction of a percent and a few bytes.
+    let fitsWhole = gzip ? expected.count + expected.count / 100 + 64 <= cap : expected.count <= cap
+    let whole = decoded == expected
+    v.expect(!fitsWhole || whole, "the attachment (\(decoded.count) bytes) is not the exact log")
+    let says = find(Array("; the whole log is attached as \(name)".utf8), in: text) != nil
+    v.expect(says == whole, "the text says the whole log is \(says ? "" : "not ")attached")
+    guard !whole else { return }
     var rest = decoded[...]
     let note = "[notify-unit: this log has \(expected.count) bytes, over the attachment limit"
     if decoded.starts(with: Array(note.utf8)), let nl = decoded.firstIndex(of: 0x0A) {

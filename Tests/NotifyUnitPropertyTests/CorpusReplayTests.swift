@@ -46,7 +46,7 @@ import Testing
     let markup = MailCase(
       unit: "backup.service", host: "nas", messages: [Array("<b>bold</b>".utf8)])
     let composed = markup.compose()
-    let html = String(decoding: composed.composer.bodyHTML(attached: false), as: UTF8.self)
+    let html = String(decoding: composed.composer.bodyHTML(attachment: nil), as: UTF8.self)
     #expect(HTMLCheck.check(Array(html.utf8), shown: 1, composed, markup).isEmpty)
     for (from, to) in [
       ("\n<html>", "\n<script>x()</script><html>"),

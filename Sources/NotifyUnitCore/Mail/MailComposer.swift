@@ -14,12 +14,19 @@ public struct MailComposer {
   public var renderer: LogRenderer
   /// Random bits for Message-ID and boundary.
   public var nonce: String
+  /// Compresses a large attached log (see `MailSettings.compressAboveBytes`);
+  /// without one, logs are attached plain.
+  public var compressor: (any LogCompressor)?
 
-  public init(report: Report, settings: MailSettings, renderer: LogRenderer, nonce: String) {
+  public init(
+    report: Report, settings: MailSettings, renderer: LogRenderer, nonce: String,
+    compressor: (any LogCompressor)? = nil
+  ) {
     self.report = report
     self.settings = settings
     self.renderer = renderer
     self.nonce = HeaderEncoding.token(nonce, maxLength: 40)
+    self.compressor = compressor
   }
 
   /// The log lines the body shows.
@@ -97,13 +104,17 @@ public struct MailComposer {
   }
 
   /// The line above the log, or the sentence saying there is none.
-  func logHeading(attached: Bool) -> String {
+  func logHeading(attachment plan: AttachmentPlan?) -> String {
     let r = report
     let shown = bodyLines.count
     if r.lineCount == 0 { return "No log lines were found for this invocation." }
     guard shown < r.lineCount || r.cutLineCount > 0 else { return "Log:" }
-    let whole = r.exactLogBytes <= settings.attachmentMaxBytes ? "the whole log" : "the log's end"
-    let attachment = attached ? "; \(whole) is attached as \(attachmentName)" : ""
+    var attachment = ""
+    if let plan {
+      let whole = plan.isWhole ? "the whole log" : "the log's end"
+      let name = attachmentName(compressed: plan.compressed)
+      attachment = "; \(whole) is attached as \(name)\(plan.compressed ? " (gzip)" : "")"
+    }
     return "Log (the last \(shown) of \(r.lineCount) lines\(attachment)):"
   }
 
@@ -121,9 +132,9 @@ public struct MailComposer {
   }
 
   /// The summary and the tail, as readable UTF-8 text, then the command
-  /// that shows the whole run; `attached` says whether the log goes along
-  /// as an attachment.
-  public func bodyText(attached: Bool) -> [UInt8] {
+  /// that shows the whole run; `attachment` says what goes along, if
+  /// anything.
+  public func bodyText(attachment: AttachmentPlan?) -> [UInt8] {
     var lines: [String] = []
     let r = report
     lines.append(r.headline)
@@ -142,7 +153,7 @@ public struct MailComposer {
       for note in r.notes { lines.append("- \(note.sanitizedForDisplay(maxLength: 600))") }
     }
     lines.append("")
-    lines.append(logHeading(attached: attached))
+    lines.append(logHeading(attachment: attachment))
     var text = Array(lines.joined(separator: "\n").utf8)
     text.append(0x0A)
     for line in r.lineCount == 0 ? [] : bodyLines { text += line }
@@ -158,7 +169,7 @@ public struct MailComposer {
   }
 
   /// The same report as an HTML document (the text/html alternative).
-  public func bodyHTML(attached: Bool) -> [UInt8] {
+  public func bodyHTML(attachment: AttachmentPlan?) -> [UInt8] {
     let r = report
     return HTMLReport(
       // The reason stands out above the table, not in it.
@@ -166,14 +177,15 @@ public struct MailComposer {
       summary: summaryRows.filter { $0.0 != "Reason" },
       status: r.status?.summaryLines(renderer: renderer) ?? [],
       notes: r.notes.map { $0.sanitizedForDisplay(maxLength: 600) },
-      logHeading: logHeading(attached: attached), lines: r.lineCount == 0 ? [] : bodyLines,
+      logHeading: logHeading(attachment: attachment), lines: r.lineCount == 0 ? [] : bodyLines,
       command: wholeRunCommand
     ).document()
   }
 
-  var attachmentName: String {
+  func attachmentName(compressed: Bool) -> String {
     let id = report.invocationID.map { "-" + $0.prefix(12) } ?? ""
-    return HeaderEncoding.token(report.unit, maxLength: 100) + id + ".log"
+    let gz = compressed ? HeaderEncoding.token(compressor?.fileExtension ?? "", maxLength: 8) : ""
+    return HeaderEncoding.token(report.unit, maxLength: 100) + id + ".log" + gz
   }
 
   var alternativeBoundary: String { "=_notify-unit-alt_\(nonce)" }
@@ -183,7 +195,8 @@ public struct MailComposer {
   /// can), and the log attached from `archive` when the body cannot show
   /// all of it (multipart/mixed around the two).
   public func write(to sink: ByteSink, archive: LogArchive?) throws {
-    let attach = needsAttachment && archive != nil
+    let plan = needsAttachment ? try archive.map(attachmentPlan(archive:)) : nil
+    let attach = plan != nil
     var head = headers
     let alternative = "multipart/alternative; boundary=\"\(alternativeBoundary)\""
     head.append(
@@ -202,41 +215,25 @@ public struct MailComposer {
     out += "Content-Type: text/plain; charset=UTF-8\n"
     out += "Content-Transfer-Encoding: quoted-printable\n\n"
     try sink.write(Array(out.utf8))
-    try sink.write(QuotedPrintable.encode(bodyText(attached: attach)))
+    try sink.write(QuotedPrintable.encode(bodyText(attachment: plan)))
     out = "\n--\(alternativeBoundary)\n"
     out += "Content-Type: text/html; charset=UTF-8\n"
     out += "Content-Transfer-Encoding: quoted-printable\n\n"
     try sink.write(Array(out.utf8))
-    try sink.write(QuotedPrintable.encode(bodyHTML(attached: attach)))
+    try sink.write(QuotedPrintable.encode(bodyHTML(attachment: plan)))
     try sink.write(Array("\n--\(alternativeBoundary)--\n".utf8))
-    guard attach else { return }
+    guard let plan, let archive else { return }
 
+    let name = attachmentName(compressed: plan.compressed)
+    let type =
+      plan.compressed
+      ? compressor?.contentType ?? "application/octet-stream" : "text/plain; charset=UTF-8"
     var part = "\n--\(boundary)\n"
-    part += "Content-Type: text/plain; charset=UTF-8; name=\"\(attachmentName)\"\n"
+    part += "Content-Type: \(type); name=\"\(name)\"\n"
     part += "Content-Transfer-Encoding: base64\n"
-    part += "Content-Disposition: attachment; filename=\"\(attachmentName)\"\n\n"
+    part += "Content-Disposition: attachment; filename=\"\(name)\"\n\n"
     try sink.write(Array(part.utf8))
-    try writeAttachment(to: sink, archive: archive!)
+    try writeAttachment(plan, to: sink, archive: archive)
     try sink.write(Array("\n--\(boundary)--\n".utf8))
-  }
-
-  /// The exact log, from its end when it is over the cap, with a note at
-  /// the top saying how much was left out.
-  func writeAttachment(to sink: ByteSink, archive: LogArchive) throws {
-    var encoder = Base64.LineEncoder()
-    let cap = settings.attachmentMaxBytes
-    var room = cap
-    if archive.totalBytes > cap {
-      // The note counts against the cap.
-      let note = Array(
-        "[notify-unit: this log has \(archive.totalBytes) bytes, over the attachment limit of \(cap): only its end is attached, from the first whole line]\n"
-          .utf8)
-      if note.count < cap {
-        try encoder.write(note, to: sink)
-        room -= note.count
-      }
-    }
-    _ = try archive.readTail(maxBytes: room) { chunk in try encoder.write(chunk, to: sink) }
-    try encoder.finish(to: sink)
   }
 }
