@@ -39,6 +39,11 @@ extension MailComposer {
         isWhole: false)
     }
     var raw = min(total, MailSettings.logBytesKept(attachmentMaxBytes: cap))
+    // deflate grows no input by more than about 0.03 % and a few bytes
+    // (zlib's deflateBound): a log that fits so needs no measuring.
+    if total + total / 1000 + 64 <= cap {
+      return AttachmentPlan(compressed: true, note: false, tailBytes: total, isWhole: true)
+    }
     for attempt in 0..<12 {
       let plan =
         raw >= total
