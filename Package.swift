@@ -85,6 +85,10 @@ let package = Package(
       dependencies: ["NotifyUnitPipeline", "NotifyUnitCore", "NotifyUnitSystem", "TestSupport"],
       swiftSettings: strictness),
     .testTarget(
+      name: "NotifyUnitCompressionTests",
+      dependencies: ["NotifyUnitCompression", "NotifyUnitCore", "TestSupport"],
+      swiftSettings: strictness),
+    .testTarget(
       name: "NotifyUnitSystemTests",
       dependencies: ["NotifyUnitSystem", "NotifyUnitCore", "TestSupport"],
       swiftSettings: strictness),

@@ -25,13 +25,16 @@ public final class GzipStream: CompressionStream {
   private var finished = false
 
   public init(level: Int32) throws(ZlibError) {
-    stream = .allocate(capacity: 1)
+    // Set up before `self.stream` is: an init that throws once every
+    // property is set runs deinit, which would free the stream again.
+    let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
     stream.initialize(to: z_stream())
     let result = czlib_deflate_init_gzip(stream, level)
     guard result == Z_OK else {
       stream.deallocate()
       throw ZlibError(call: "deflateInit2", code: result, message: nil)
     }
+    self.stream = stream
   }
 
   deinit {
