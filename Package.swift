@@ -26,9 +26,17 @@ let package = Package(
     .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
     // prctl and capset, which Swift cannot call: dropping capabilities.
     .target(name: "CPrivileges"),
+    // zlib (zlib1g is essential on Debian; zlib1g-dev for the headers):
+    // the attached log's gzip.
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
     // Pure core: outcome, report, MIME message, ping policy, config. No I/O.
     .target(name: "NotifyUnitCore", swiftSettings: strictness),
+
+    // gzip for the attached log, behind the core's LogCompressor.
+    .target(
+      name: "NotifyUnitCompression", dependencies: ["NotifyUnitCore", "CZlib"],
+      swiftSettings: strictness),
 
     // The world: journal, HTTP, sendmail, processes, clocks.
     .target(
@@ -40,7 +48,7 @@ let package = Package(
     // channels, state and spool. The command line calls it; tests too.
     .target(
       name: "NotifyUnitPipeline",
-      dependencies: ["NotifyUnitCore", "NotifyUnitSystem"],
+      dependencies: ["NotifyUnitCore", "NotifyUnitSystem", "NotifyUnitCompression"],
       swiftSettings: strictness),
 
     // The command line on top: parses, then calls the pipeline.
@@ -56,10 +64,11 @@ let package = Package(
     // Healthchecks server, a mail parser. Used by tests only.
     .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictness),
     // The invariants of a mail, a header, the config and the environment,
-    // shared by the fuzz targets (Fuzz/) and the tests. Core only.
+    // shared by the fuzz targets (Fuzz/) and the tests. The core, gzip to
+    // compose with, and zlib's own inflate to judge its output.
     .target(
-      name: "MailInvariants", dependencies: ["NotifyUnitCore"], path: "Tests/MailInvariants",
-      swiftSettings: strictness),
+      name: "MailInvariants", dependencies: ["NotifyUnitCore", "NotifyUnitCompression", "CZlib"],
+      path: "Tests/MailInvariants", swiftSettings: strictness),
     .testTarget(
       name: "NotifyUnitCoreTests", dependencies: ["NotifyUnitCore"], swiftSettings: strictness),
     // Property tests, the fuzz corpus and crash replay.
@@ -74,6 +83,10 @@ let package = Package(
     .testTarget(
       name: "NotifyUnitPipelineTests",
       dependencies: ["NotifyUnitPipeline", "NotifyUnitCore", "NotifyUnitSystem", "TestSupport"],
+      swiftSettings: strictness),
+    .testTarget(
+      name: "NotifyUnitCompressionTests",
+      dependencies: ["NotifyUnitCompression", "NotifyUnitCore", "TestSupport"],
       swiftSettings: strictness),
     .testTarget(
       name: "NotifyUnitSystemTests",

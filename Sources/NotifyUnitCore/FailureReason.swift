@@ -53,6 +53,21 @@ public struct FailureReason: Sendable {
     String(decoding: bytes, as: UTF8.self).sanitizedForDisplay(maxLength: maxCharacters)
   }
 
+  /// How a log line reads, for marking it in a view of the log: by the
+  /// same prefixes and priorities that pick the reason.
+  public enum Mark: Sendable { case error, warning }
+
+  public static func mark(_ message: ArraySlice<UInt8>, priority: UInt8?) -> Mark? {
+    let text = message.prefix(64).drop(while: { $0 == 0x20 || $0 == 0x09 })
+    if startsWithAny(text, fatalPrefixes) || startsWithAny(text, errorPrefixes)
+      || (priority ?? 6) <= 3
+    {
+      return .error
+    }
+    if startsWithAny(text, warningPrefixes) || priority == 4 { return .warning }
+    return nil
+  }
+
   static let systemd = Array("systemd".utf8)
   static let fatalPrefixes = ["Fatal:", "fatal:", "FATAL", "panic:", "Traceback"].map {
     Array($0.utf8)

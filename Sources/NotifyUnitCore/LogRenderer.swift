@@ -66,6 +66,40 @@ public struct LogRenderer {
     out += [0x3A, 0x20]
   }
 
+  /// A readable line taken apart at its prefix, for a view that shows the
+  /// time of day and marks lines by priority. The prefix has a fixed form
+  /// (32-byte timestamp, priority word, an identifier token without spaces),
+  /// so no message can be misread as a prefix.
+  public struct ReadableParts: Sendable {
+    /// "03:36:59".
+    public var timeOfDay: ArraySlice<UInt8>
+    public var priority: UInt8?
+    /// "restic[4242]:".
+    public var source: ArraySlice<UInt8>
+    /// The message as shown (controls as symbols, continuation lines
+    /// indented), without the line's final newline.
+    public var message: ArraySlice<UInt8>
+  }
+
+  /// The parts of a line written by `appendReadableLine`, nil for any other.
+  public static func parts(ofReadableLine line: [UInt8]) -> ReadableParts? {
+    var body = line[...]
+    if body.last == 0x0A { body = body.dropLast() }
+    guard body.count > timestampLength + 2, body[body.startIndex + timestampLength] == 0x20 else {
+      return nil
+    }
+    let start = body.startIndex
+    let afterStamp = start + timestampLength + 1
+    guard let priorityEnd = body[afterStamp...].firstIndex(of: 0x20),
+      let sourceEnd = body[(priorityEnd + 1)...].firstIndex(of: 0x20)
+    else { return nil }
+    let word = Array(body[afterStamp..<priorityEnd])
+    return ReadableParts(
+      timeOfDay: body[(start + 11)..<(start + 19)],
+      priority: priorityNames.firstIndex(of: word).map(UInt8.init),
+      source: body[(priorityEnd + 1)..<sourceEnd], message: body[(sourceEnd + 1)...])
+  }
+
   /// The exact line, newline-terminated.
   public func appendExactLine(_ record: LogRecord, to out: inout [UInt8]) {
     appendPrefix(of: record, to: &out)

@@ -69,7 +69,8 @@ public struct ReportPipeline {
     var archiveNote: String? = nil
     if channels.contains(where: \.wantsLogArchive) {
       do {
-        archive = try TemporaryLogArchive(limit: settings.attachmentMaxBytes)
+        archive = try TemporaryLogArchive(
+          limit: MailSettings.logBytesKept(attachmentMaxBytes: settings.attachmentMaxBytes))
       } catch {
         archiveNote = "The log cannot be attached: \(error)."
         log("\(error): the mail will have no attachment")

@@ -72,7 +72,8 @@ struct ReportCommand: ParsableCommand {
 
   @Option(
     help:
-      "Log bytes attached when the body cannot show all. [ATTACHMENT_MAX_BYTES, default 10485760]")
+      "Attachment bytes (of the gzip for a log over 64 KiB) when the body cannot show all. [ATTACHMENT_MAX_BYTES, default 10485760]"
+  )
   var attachmentMaxBytes: String?
 
   @Option(help: "Ping body limit until the server tells its own. [PING_BODY_LIMIT, default 100000]")

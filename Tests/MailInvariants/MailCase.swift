@@ -1,3 +1,4 @@
+import NotifyUnitCompression
 import NotifyUnitCore
 
 /// One report to mail: everything from outside (unit name, host name,
@@ -24,6 +25,9 @@ public struct MailCase: Sendable {
   public var tailCapacityBytes = 100_000
   /// False: no archive, as when the temporary log file could not be made.
   public var withArchive = true
+  /// False: no compressor, the log is attached plain.
+  public var withCompressor = true
+  public var compressAboveBytes = MailSettings.defaultCompressAboveBytes
   /// True: the sender is `MailAddress.defaultSender(host:)`, built from the
   /// (hostile) host name.
   public var defaultSender = false
@@ -83,6 +87,8 @@ public struct MailCase: Sendable {
     ]
     (exitCode, exitStatus) = pick(6, exits)
     tailCapacityBytes = pick(7, [100_000, 0, 100, 1000])
+    withCompressor = flags & 16 == 0
+    compressAboveBytes = pick(8, [MailSettings.defaultCompressAboveBytes, 0, 100, 1000])
   }
 
   /// SERVICE_RESULT, EXIT_CODE and EXIT_STATUS as systemd would set them.
@@ -97,9 +103,11 @@ public struct MailCase: Sendable {
     let sender =
       defaultSender
       ? MailAddress.defaultSender(host: host) : try! MailAddress(parsing: "notify-unit@example.org")
-    return MailSettings(
+    var settings = MailSettings(
       recipients: MailCase.recipients, sender: sender, bodyMaxLines: bodyMaxLines,
       bodyMaxBytes: bodyMaxBytes, attachmentMaxBytes: attachmentMaxBytes)
+    settings.compressAboveBytes = compressAboveBytes
+    return settings
   }
 
   /// Two recipients, one with a non-ASCII display name (encoded words).
@@ -148,11 +156,14 @@ public struct MailCase: Sendable {
     }
     report.finish(renderer: renderer)
     let composer = MailComposer(
-      report: report, settings: settings, renderer: renderer, nonce: nonce)
+      report: report, settings: settings, renderer: renderer, nonce: nonce,
+      compressor: withCompressor ? Gzip() : nil)
     let sink = BufferSink()
     try! composer.write(to: sink, archive: withArchive ? archive : nil)
+    let plan =
+      composer.needsAttachment && withArchive ? try! composer.attachmentPlan(archive: archive) : nil
     return ComposedMail(
-      message: sink.bytes, report: report, composer: composer, records: records)
+      message: sink.bytes, report: report, composer: composer, records: records, plan: plan)
   }
 }
 
@@ -162,4 +173,6 @@ public struct ComposedMail {
   public var report: Report
   public var composer: MailComposer
   public var records: [LogRecord]
+  /// What the composer meant to attach, for comparing its text.
+  public var plan: AttachmentPlan?
 }

@@ -41,24 +41,34 @@ public enum MailCheck {
     checkHeaders(fields, mail, c, &v)
 
     let contentType = fields.first { $0.name == "Content-Type" }?.value ?? ""
-    let attached = contentType.hasPrefix("multipart/")
-    var text: [UInt8]? = nil
+    let attached = contentType.hasPrefix("multipart/mixed")
+    let nonce = HeaderEncoding.token(c.nonce, maxLength: 40)
+    let mixedBoundary = "=_notify-unit_\(nonce)"
+    let alternativeBoundary = "=_notify-unit-alt_\(nonce)"
+    let alternativeType = "multipart/alternative; boundary=\"\(alternativeBoundary)\""
+    var alternative: [UInt8]? = nil
     var attachment: (name: String, bytes: [UInt8])? = nil
     if attached {
-      let boundary = "=_notify-unit_\(HeaderEncoding.token(c.nonce, maxLength: 40))"
       v.expect(
-        contentType == "multipart/mixed; boundary=\"\(boundary)\"",
+        contentType == "multipart/mixed; boundary=\"\(mixedBoundary)\"",
         "Content-Type is \(show(contentType))")
-      if let parts = multipartParts(body, boundary: Array(boundary.utf8), &v) {
-        text = decodeTextPart(parts.text, headers: textPartHeaders, &v)
-        attachment = decodeAttachment(parts.attachment, &v)
+      if let parts = multipartParts(body, boundary: Array(mixedBoundary.utf8), &v) {
+        alternative = partBody(parts.first, headers: "Content-Type: \(alternativeType)", &v)
+        attachment = decodeAttachment(parts.second, &v)
       }
     } else {
-      v.expect(
-        fields.map(\.value).suffix(2) == [
-          "text/plain; charset=UTF-8", "quoted-printable",
-        ], "single-part Content-Type or -Transfer-Encoding is wrong")
-      text = decodeQuotedPrintable(body[...], &v)
+      v.expect(contentType == alternativeType, "Content-Type is \(show(contentType))")
+      alternative = body
+    }
+    // The report as text, then as HTML: text first, so a client that shows
+    // the last part it can shows the HTML, and any other the text.
+    var text: [UInt8]? = nil
+    var html: [UInt8]? = nil
+    if let alternative,
+      let parts = multipartParts(alternative, boundary: Array(alternativeBoundary.utf8), &v)
+    {
+      text = decodeTextPart(parts.first, headers: textPartHeaders, &v)
+      html = decodeTextPart(parts.second, headers: htmlPartHeaders, &v)
     }
     guard let text else { return v }
     let shown = checkBodyText(text, attached: attached, mail, c, &v)
@@ -68,7 +78,10 @@ public enum MailCheck {
     v.expect(
       attached == mustAttach,
       "attachment \(attached ? "present" : "absent") but \(mustAttach ? "needed" : "not needed")")
-    if let attachment { checkAttachment(attachment.name, attachment.bytes, mail, c, &v) }
+    if let attachment {
+      checkAttachment(attachment.name, attachment.bytes, text: text, mail, c, &v)
+    }
+    if let html { HTMLCheck.check(html, shown: shown, mail, c, &v) }
     return v
   }
 
@@ -263,11 +276,27 @@ public enum MailCheck {
 
   static let textPartHeaders =
     "Content-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: quoted-printable"
+  static let htmlPartHeaders =
+    "Content-Type: text/html; charset=UTF-8\nContent-Transfer-Encoding: quoted-printable"
+
+  /// A part's content after its exact headers.
+  static func partBody(_ part: ArraySlice<UInt8>, headers: String, _ v: inout Violations)
+    -> [UInt8]?
+  {
+    guard let split = find([0x0A, 0x0A], in: part) else {
+      v.fail("part without headers")
+      return nil
+    }
+    let head = String(decoding: part[part.startIndex..<split], as: UTF8.self)
+    v.expect(head == headers, "part headers are \(show(head))")
+    return Array(part[(split + 2)...])
+  }
 
   /// The two parts between the delimiters; the boundary must occur exactly
-  /// three times, each time as a whole delimiter line.
+  /// three times, each time as a whole delimiter line (the first may open
+  /// the body: a nested multipart has no preamble).
   static func multipartParts(_ body: [UInt8], boundary: [UInt8], _ v: inout Violations)
-    -> (text: ArraySlice<UInt8>, attachment: ArraySlice<UInt8>)?
+    -> (first: ArraySlice<UInt8>, second: ArraySlice<UInt8>)?
   {
     let delimiter = [0x2D, 0x2D] + boundary
     var positions: [Int] = []
@@ -284,7 +313,8 @@ public enum MailCheck {
     for (i, s) in starts.enumerated() {
       let closing = i == 2
       let after = s + delimiter.count
-      guard s >= 1, body[s - 1] == 0x0A, body[s..<after].elementsEqual(delimiter),
+      guard (i == 0 && s == 0) || (s >= 1 && body[s - 1] == 0x0A),
+        body[s..<after].elementsEqual(delimiter),
         closing
           ? body[after...].elementsEqual([0x2D, 0x2D, 0x0A])
           : (after < body.count && body[after] == 0x0A)
@@ -323,6 +353,9 @@ public enum MailCheck {
     }
   }
 
+  /// The attachment's name and its base64-decoded bytes: the log as
+  /// text/plain "UNIT-ID.log", or its gzip as application/gzip
+  /// "UNIT-ID.log.gz".
   static func decodeAttachment(_ part: ArraySlice<UInt8>, _ v: inout Violations)
     -> (name: String, bytes: [UInt8])?
   {
@@ -332,11 +365,13 @@ public enum MailCheck {
     }
     let head = String(decoding: part[part.startIndex..<split], as: UTF8.self)
     let lines = head.split(separator: "\n", omittingEmptySubsequences: false)
-    let typePrefix = "Content-Type: text/plain; charset=UTF-8; name=\""
+    let typePrefixes = [
+      "Content-Type: text/plain; charset=UTF-8; name=\"", "Content-Type: application/gzip; name=\"",
+    ]
     let dispositionPrefix = "Content-Disposition: attachment; filename=\""
-    guard lines.count == 3, lines[0].hasPrefix(typePrefix), lines[0].hasSuffix("\""),
-      lines[1] == "Content-Transfer-Encoding: base64", lines[2].hasPrefix(dispositionPrefix),
-      lines[2].hasSuffix("\"")
+    guard lines.count == 3, let typePrefix = typePrefixes.first(where: lines[0].hasPrefix),
+      lines[0].hasSuffix("\""), lines[1] == "Content-Transfer-Encoding: base64",
+      lines[2].hasPrefix(dispositionPrefix), lines[2].hasSuffix("\"")
     else {
       v.fail("attachment headers are \(show(head))")
       return nil
@@ -345,7 +380,9 @@ public enum MailCheck {
     v.expect(
       name == String(lines[2].dropFirst(dispositionPrefix.count).dropLast()),
       "name and filename differ")
-    v.expect(isToken(name) && name.hasSuffix(".log"), "attachment name \(show(name))")
+    let gzip = typePrefix == typePrefixes[1]
+    v.expect(
+      isToken(name) && name.hasSuffix(gzip ? ".log.gz" : ".log"), "attachment name \(show(name))")
     switch StrictDecode.base64Body(part[(split + 2)...]) {
     case .success(let bytes): return (name, bytes)
     case .failure(let f):
@@ -361,7 +398,7 @@ public enum MailCheck {
     _ bytes: [UInt8], attached: Bool, _ mail: ComposedMail, _ c: MailCase, _ v: inout Violations
   ) -> Int {
     v.expect(
-      bytes == mail.composer.bodyText(attached: attached),
+      bytes == mail.composer.bodyText(attachment: mail.plan),
       "the text part does not decode to the report's text")
     guard let text = StrictDecode.utf8(bytes) else {
       v.fail("the text part is not valid UTF-8")
@@ -379,15 +416,22 @@ public enum MailCheck {
     ] + (c.description.map { ["  Description:   \($0.sanitizedForDisplay())"] } ?? []) {
       v.expect(text.contains("\n" + line + "\n"), "the text lacks \(show(line))")
     }
+    // The text ends with the command that shows the whole run on the host
+    // (systemd 252 has no `journalctl --invocation`), after a blank line:
+    // none can occur in the log, whose continuation lines are indented.
+    let trailer = expectedTrailer(c)
+    v.expect(
+      text.hasSuffix(trailer), "the text does not end with the whole run's command \(show(trailer))"
+    )
     let records = mail.records
     if records.isEmpty {
       v.expect(
-        text.hasSuffix("\nNo log lines were found for this invocation.\n"),
+        text.hasSuffix("\nNo log lines were found for this invocation.\n" + trailer),
         "an empty log is not said so")
       return 0
     }
     // The log's header line, then the readable lines.
-    let all = Array(text.utf8)
+    let all = Array(text.utf8.dropLast(trailer.utf8.count))
     var shown = records.count
     let start: Int
     if let p = find(Array("\nLog:\n".utf8), in: all) {
@@ -419,6 +463,16 @@ public enum MailCheck {
       "\(section.count) log bytes shown, over BODY_MAX_BYTES \(c.bodyMaxBytes)")
     checkReadableLines(section, records.suffix(shown), c, &v)
     return shown
+  }
+
+  /// "\nThe whole run, on HOST:\njournalctl MATCHES -o short-iso
+  /// --no-pager\n" with the invocation's three fields OR-ed, as checked on
+  /// Debian 12's journalctl; nothing without an invocation ID.
+  static func expectedTrailer(_ c: MailCase) -> String {
+    guard let id = c.invocation.flatMap(normalizedInvocationID) else { return "" }
+    return "\nThe whole run, on \(c.host.sanitizedForDisplay(maxLength: 200)):\n"
+      + "journalctl _SYSTEMD_INVOCATION_ID=\(id) + INVOCATION_ID=\(id)"
+      + " + USER_INVOCATION_ID=\(id) -o short-iso --no-pager\n"
   }
 
   /// The readable form, from LogRenderer's documentation: the prefix, then
@@ -502,13 +556,17 @@ public enum MailCheck {
 
   // MARK: The attachment
 
+  /// The attachment holds the exact log, or its end from a line's start
+  /// after a note, within the limit: on the plain log's bytes, or on the
+  /// gzip's when compressed. It is compressed exactly when the log is over
+  /// the compression threshold (with a compressor, and a limit of 64 bytes
+  /// or more); the text says whether it is the whole log.
   static func checkAttachment(
-    _ name: String, _ decoded: [UInt8], _ mail: ComposedMail, _ c: MailCase,
+    _ name: String, _ attached: [UInt8], text: [UInt8], _ mail: ComposedMail, _ c: MailCase,
     _ v: inout Violations
   ) {
     let unitToken = HeaderEncoding.token(c.unit, maxLength: 100)
     v.expect(name.hasPrefix(unitToken), "attachment name \(show(name)) is not the unit's")
-    v.expect(StrictDecode.utf8(decoded) != nil, "the attachment is not valid UTF-8")
     // The exact log: each entry's prefix and message, invalid UTF-8 as
     // U+FFFD, nothing else changed.
     var expected: [UInt8] = []
@@ -518,12 +576,32 @@ public enum MailCheck {
       expected.append(0x0A)
     }
     let cap = c.attachmentMaxBytes
-    if expected.count <= cap {
-      v.expect(
-        decoded == expected, "the attachment (\(decoded.count) bytes) is not the exact log")
-      return
+    let gzip = name.hasSuffix(".gz")
+    let mustCompress = c.withCompressor && expected.count > c.compressAboveBytes && cap >= 64
+    v.expect(
+      gzip == mustCompress,
+      "the attachment is \(gzip ? "" : "not ")compressed, with \(expected.count) log bytes")
+    var decoded = attached
+    if gzip {
+      v.expect(attached.count <= cap, "the gzip has \(attached.count) bytes, over \(cap)")
+      switch Gunzip.decode(attached) {
+      case .success(let bytes): decoded = bytes
+      case .failure(let f):
+        v.fail("the attached gzip: \(f)")
+        return
+      }
+    } else {
+      v.expect(decoded.count <= cap, "the attachment has \(decoded.count) bytes, over \(cap)")
     }
-    v.expect(decoded.count <= cap, "the attachment has \(decoded.count) bytes, over \(cap)")
+    v.expect(StrictDecode.utf8(decoded) != nil, "the attachment is not valid UTF-8")
+    // Whole whenever it fits: deflate grows no input by more than a
+    // fraction of a percent and a few bytes.
+    let fitsWhole = gzip ? expected.count + expected.count / 100 + 64 <= cap : expected.count <= cap
+    let whole = decoded == expected
+    v.expect(!fitsWhole || whole, "the attachment (\(decoded.count) bytes) is not the exact log")
+    let says = find(Array("; the whole log is attached as \(name)".utf8), in: text) != nil
+    v.expect(says == whole, "the text says the whole log is \(says ? "" : "not ")attached")
+    guard !whole else { return }
     var rest = decoded[...]
     let note = "[notify-unit: this log has \(expected.count) bytes, over the attachment limit"
     if decoded.starts(with: Array(note.utf8)), let nl = decoded.firstIndex(of: 0x0A) {

@@ -46,7 +46,7 @@ import Testing
     #expect(mail.maxLineOctets <= 998)
     // A log line "." arrives whole (RealMTATests checks that sendmail gets -oi).
     #expect(mail.body.contains("restic[4242]: .\n"))
-    #expect(mail.body.hasSuffix("restic[4242]: the very last line\n"))
+    #expect(mail.bodyLog.hasSuffix("restic[4242]: the very last line\n"))
     #expect(mail.body.contains("From the start of a line"))
   }
 
@@ -67,7 +67,7 @@ import Testing
     let mail = try #require(try delivered(unit: unit).first)
     #expect(mail.defects.isEmpty)
     #expect(mail.body.contains("restic[4242]: .\n"))
-    #expect(mail.body.hasSuffix("restic[4242]: the very last line\n"))
+    #expect(mail.bodyLog.hasSuffix("restic[4242]: the very last line\n"))
   }
 
   @Test func pingsSuccessAndFailureWithTheRunsTail() throws {

@@ -40,7 +40,7 @@ import Testing
     let mails = try DeliveryTests().delivered(unit: unit)
     #expect(mails.count == 1)
     #expect(mails.first?.headers["X-Notify-Unit-Delayed"]?.hasPrefix("spooled, due at ") == true)
-    #expect(mails.first?.body.hasSuffix("restic[4242]: the very last line\n") == true)
+    #expect(mails.first?.bodyLog.hasSuffix("restic[4242]: the very last line\n") == true)
   }
 
   @Test func aNewerStatePingGoesOutAndTheOlderOneFollowsAsALogWithItsRid() throws {
@@ -167,7 +167,7 @@ import Testing
     #expect(
       resent.headers["Message-ID"]
         == mails.first { $0.headers["Resent-Date"] == nil }?.headers["Message-ID"])
-    #expect(resent.body.hasSuffix("restic[4242]: the very last line\n"))
+    #expect(resent.bodyLog.hasSuffix("restic[4242]: the very last line\n"))
   }
 
   @Test func withoutAStoredReportItIsRebuiltFromTheJournal() throws {
@@ -182,7 +182,7 @@ import Testing
     let mail = try ParsedMessage.parse(result.stdout)
     #expect(mail.body.contains("This report was made again from the journal (notify-unit resend)."))
     #expect(mail.body.contains("Invocation:    \(run.invocation)"))
-    #expect(mail.body.hasSuffix("restic[4242]: the very last line\n"))
+    #expect(mail.bodyLog.hasSuffix("restic[4242]: the very last line\n"))
     let noCheck = try notifyUnit(["resend", "--ping", "--mail-to", "a@b.org", "backup.service"])
     #expect(noCheck.status == 64)
   }

@@ -96,22 +96,73 @@ import Testing
     let message = try compose(report(lines: lines, unit: evil), lines: lines)
     let (headers, _) = split(message)
     #expect(!headers.contains { $0.hasPrefix("Bcc") || $0.hasPrefix("X-Evil") })
-    #expect(headers.filter { !$0.hasPrefix(" ") }.count == 11)
+    #expect(headers.filter { !$0.hasPrefix(" ") }.count == 10)
   }
 
-  @Test func shortLogIsOneQuotedPrintablePartWithEveryLine() throws {
+  /// The decoded parts of the multipart/alternative: text, then HTML.
+  func alternatives(_ message: String) -> (text: String, html: String) {
+    let parts = split(message, by: "\n--=_notify-unit-alt_abc123")
+    let decoded = parts.dropFirst().prefix(2).map {
+      String(
+        decoding: Decode.quotedPrintable(Array($0.split(separator: "\n\n", maxSplits: 1)[1].utf8)),
+        as: UTF8.self)
+    }
+    return (decoded.first ?? "", decoded.last ?? "")
+  }
+
+  @Test func shortLogIsTextAndHTMLWithEveryLine() throws {
     let lines: [[UInt8]] = [
       Array("first".utf8), [0x2E], Array("From here".utf8), Array("last".utf8),
     ]
     let message = try compose(report(lines: lines), lines: lines)
-    #expect(message.contains("Content-Transfer-Encoding: quoted-printable"))
-    #expect(!message.contains("multipart"))
-    let body = Decode.quotedPrintable(Array(split(message).body.utf8))
-    let text = String(decoding: body, as: UTF8.self)
+    #expect(
+      message.contains(
+        "Content-Type: multipart/alternative; boundary=\"=_notify-unit-alt_abc123\""))
+    #expect(!message.contains("multipart/mixed"))
+    let (text, html) = alternatives(message)
     #expect(text.contains("restic[7]: .\n"))
-    #expect(text.hasSuffix("restic[7]: last\n"))
+    #expect(text.contains("restic[7]: last\n\nThe whole run, on nas:\n"))
     #expect(text.contains("Log lines:     4"))
+    #expect(html.contains("restic[7]: last</div>"))
     #expect(message.split(separator: "\n").allSatisfy { $0.utf8.count <= 78 })
+  }
+
+  /// systemd 252 has no `journalctl --invocation`: the text ends with the
+  /// fields it matches, OR-ed.
+  @Test func theTextEndsWithTheCommandThatShowsTheWholeRun() throws {
+    let lines = [Array("done".utf8)]
+    let (text, _) = alternatives(try compose(report(lines: lines), lines: lines))
+    let id = invocation
+    #expect(
+      text.hasSuffix(
+        "\n\nThe whole run, on nas:\njournalctl _SYSTEMD_INVOCATION_ID=\(id) + INVOCATION_ID=\(id)"
+          + " + USER_INVOCATION_ID=\(id) -o short-iso --no-pager\n"))
+  }
+
+  /// A log line that is markup shows as text; time stamps are the time of
+  /// day; error and warning lines are marked; the banner follows the
+  /// verdict.
+  @Test func theHTMLEscapesTheLogAndMarksErrors() throws {
+    let lines = [
+      Array("<script>alert('x')</script> & \"q\"".utf8), Array("Warning: slow".utf8),
+      Array("Fatal: wrong password".utf8),
+    ]
+    let (_, html) = alternatives(try compose(report(lines: lines), lines: lines))
+    #expect(!html.contains("<script"))
+    #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"))
+    #expect(html.contains(">11:06:40</span> restic[7]: Fatal: wrong password</div>"))
+    #expect(!html.contains("T11:06:40.001"))
+    #expect(html.contains("<div style=\"background:#b3261e;"))
+    let marked = { (text: String) in
+      self.split(html, by: "<div style=\"background:#ffebe9")
+        .dropFirst().contains { $0.contains(text) }
+    }
+    #expect(marked("Fatal: wrong password"))
+    #expect(!marked("Warning: slow") && !marked("script"))
+    #expect(html.contains("<div style=\"background:#fff8c5"))
+    let green = report(lines: [Array("ok".utf8)], result: "success")
+    let success = alternatives(try compose(green, lines: [Array("ok".utf8)])).html
+    #expect(success.contains("<div style=\"background:#1e7b34;"))
   }
 
   @Test func longLogGetsATailAndTheWholeLogAttached() throws {
@@ -190,7 +241,7 @@ import Testing
     let message = try compose(report(lines: lines), lines: lines, settings: settings)
     let body = String(
       decoding: Decode.quotedPrintable(Array(split(message).body.utf8)), as: UTF8.self)
-    #expect(body.hasSuffix(" the end\n"))
+    #expect(body.contains(" the end\n\nThe whole run, on nas:\n"))
   }
 
   @Test func encodedWordsStayShortAndWhole() {

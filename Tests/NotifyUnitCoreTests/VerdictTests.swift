@@ -128,7 +128,7 @@ import Testing
           recipients: [try MailAddress(parsing: "admin@example.org")],
           sender: try MailAddress(parsing: "notify-unit@nas")),
         renderer: LogRenderer(zone: .utc), nonce: "n"
-      ).bodyText(attached: false), as: UTF8.self)
+      ).bodyText(attachment: nil), as: UTF8.self)
     #expect(mail.contains("\nSnapshot:      d052f383\n"))
     #expect(mail.contains("\nFiles:         50 new, 0 changed, 0 unmodified\n"))
     #expect(mail.contains("\nAdded:         24.336 MiB (24.327 MiB stored)\n"))

@@ -41,6 +41,26 @@ import Testing
       text + "=ZZ\n",
       text.replacingOccurrences(of: "Log lines:     1", with: "Log lines:     2"),
     ]
+    // The HTML part: a script, an event handler, a log line unescaped,
+    // something loaded.
+    let markup = MailCase(
+      unit: "backup.service", host: "nas", messages: [Array("<b>bold</b>".utf8)])
+    let composed = markup.compose()
+    let html = String(decoding: composed.composer.bodyHTML(attachment: nil), as: UTF8.self)
+    #expect(HTMLCheck.check(Array(html.utf8), shown: 1, composed, markup).isEmpty)
+    for (from, to) in [
+      ("\n<html>", "\n<script>x()</script><html>"),
+      ("<body style=", "<body onload=\"x()\" style="),
+      ("&lt;b&gt;bold", "<b>bold"),
+      ("<head>", "<head><link href=\"//x\">"),
+      ("background:#b3261e", "background:url(//x)"),
+    ] {
+      let broken = html.replacingOccurrences(of: from, with: to)
+      #expect(broken != html, "\(from) not in the HTML")
+      #expect(
+        !HTMLCheck.check(Array(broken.utf8), shown: 1, composed, markup).isEmpty,
+        "not caught: \(to)")
+    }
     for message in broken {
       var mail = good
       mail.message = Array(message.utf8)

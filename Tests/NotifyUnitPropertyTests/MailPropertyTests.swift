@@ -100,6 +100,45 @@ let readableLimits: Generator<Int, some SendableSequenceType> = Gen.element(of: 
     }
   }
 
+  /// The same with the log gzip-compressed (the threshold lowered so small
+  /// logs reach it): zlib's inflate gives the exact log, or its end after
+  /// the note, and the gzip stays within the limit.
+  @Test func anyCompressedLogDecodesToItself() async {
+    let messages: Generator<[[UInt8]], some SendableSequenceType> = logMessage.array(of: 1...12)
+    let caps: Generator<Int, some SendableSequenceType> = Gen.element(of: [
+      10, 64, 100, 300, 5000, 1 << 20,
+    ]).map { $0 ?? 64 }
+    await propertyCheck(count: 200, input: messages, caps, Gen.int(in: 0...300)) {
+      (messages: [[UInt8]], cap: Int, threshold: Int) in
+      var c = MailCase(unit: "backup.service", host: "nas", messages: messages)
+      c.bodyMaxLines = 1
+      c.attachmentMaxBytes = cap
+      c.compressAboveBytes = threshold
+      let violations = MailCheck.check(c)
+      #expect(violations.isEmpty, "\(violations)")
+    }
+  }
+
+  /// A large, repetitive log (a 100,000-line run in small): compressed, its
+  /// whole fits where the plain log would be cut.
+  @Test func aLargeLogIsAttachedWholeWhenCompressed() throws {
+    let messages = (0..<20_000).map { Array("restic processed file /srv/data/\($0).bin".utf8) }
+    var c = MailCase(unit: "backup.service", host: "nas", messages: messages)
+    c.attachmentMaxBytes = 600_000
+    let mail = c.compose()
+    #expect(MailCheck.check(mail, c).isEmpty, "\(MailCheck.check(mail, c))")
+    let parsed = try ParsedMessage.parse(Data(mail.message))
+    #expect(parsed.defects.isEmpty)
+    #expect(parsed.attachment?.contentType == "application/gzip")
+    #expect(parsed.attachment?.filename?.hasSuffix(".log.gz") == true)
+    var exact: [UInt8] = []
+    for r in mail.records { c.renderer.appendExactLine(r, to: &exact) }
+    #expect(exact.count > c.attachmentMaxBytes)
+    #expect(parsed.attachment?.text == String(decoding: exact, as: UTF8.self))
+    #expect(parsed.body.contains("; the whole log is attached as backup.service-"))
+    #expect(mail.message.count < exact.count / 3)
+  }
+
   @Test func headerEncodingOfAnyText() async {
     await propertyCheck(count: 300, input: anyText, Gen.int(in: 0...80)) {
       (text: String, used: Int) in

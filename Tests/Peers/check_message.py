@@ -6,6 +6,7 @@ Usage: check_message.py MESSAGE_FILE
 """
 import email
 import email.header
+import gzip
 import email.policy
 import json
 import sys
@@ -34,6 +35,9 @@ def main():
         if part.is_multipart():
             continue
         payload = part.get_payload(decode=True) or b""
+        if part.get_content_type() == "application/gzip":
+            # The attached log, compressed: "text" is what gunzip gives.
+            payload = gzip.decompress(payload)
         parts.append({
             "content_type": part.get_content_type(),
             "charset": part.get_content_charset(),

@@ -35,5 +35,12 @@ public struct ParsedMessage: Decodable {
   }
 
   public var body: String { parts.first?.text ?? "" }
+  /// The text part without the command that ends it ("The whole run, on
+  /// HOST:" and a journalctl line): where the log's last line is.
+  public var bodyLog: String {
+    guard let r = body.range(of: "\n\nThe whole run, on ", options: .backwards) else { return body }
+    return String(body[..<r.lowerBound]) + "\n"
+  }
+  public var html: String? { parts.first { $0.contentType == "text/html" }?.text }
   public var attachment: Part? { parts.first { $0.disposition == "attachment" } }
 }

@@ -77,7 +77,9 @@ extension Settings {
         meaning: "Log bytes in the mail body."),
       .init(
         key: "ATTACHMENT_MAX_BYTES", flagValue: "N", defaultValue: String(d.attachmentMaxBytes),
-        meaning: "Log bytes attached when the body cannot show all of the log (0: never attach)."),
+        meaning:
+          "Attachment bytes when the body cannot show all of the log: of the log, or of its gzip"
+          + " when the log is over 64 KiB (0: never attach)."),
       .init(
         key: "PING_BODY_LIMIT", flagValue: "N", defaultValue: String(d.pingBodyLimit),
         meaning:

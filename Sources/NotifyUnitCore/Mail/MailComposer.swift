@@ -1,10 +1,12 @@
 /// Writes the report as one RFC 5322 / MIME message (UTF-8, LF line ends as
 /// sendmail expects them on its standard input).
 ///
-/// Shape: a `text/plain` part (summary and the log's readable tail,
-/// quoted-printable) and, when the body cannot show the whole log, a
-/// `multipart/mixed` with the exact log attached (base64). Every line is far
-/// below 998 octets whatever the log holds. The attachment is streamed from
+/// Shape: a `multipart/alternative` of a `text/plain` part (summary, the
+/// log's readable tail and the command that shows the whole run;
+/// quoted-printable, the authoritative text) and a `text/html` one (the
+/// same for a phone, see `HTMLReport`); when the body cannot show the whole
+/// log, a `multipart/mixed` around it with the exact log attached (base64).
+/// Every line is far below 998 octets whatever the log holds. The attachment is streamed from
 /// a `LogArchive`, so no run holds the whole log in memory.
 public struct MailComposer {
   public var report: Report
@@ -12,12 +14,19 @@ public struct MailComposer {
   public var renderer: LogRenderer
   /// Random bits for Message-ID and boundary.
   public var nonce: String
+  /// Compresses a large attached log (see `MailSettings.compressAboveBytes`);
+  /// without one, logs are attached plain.
+  public var compressor: (any LogCompressor)?
 
-  public init(report: Report, settings: MailSettings, renderer: LogRenderer, nonce: String) {
+  public init(
+    report: Report, settings: MailSettings, renderer: LogRenderer, nonce: String,
+    compressor: (any LogCompressor)? = nil
+  ) {
     self.report = report
     self.settings = settings
     self.renderer = renderer
     self.nonce = HeaderEncoding.token(nonce, maxLength: 40)
+    self.compressor = compressor
   }
 
   /// The log lines the body shows.
@@ -61,43 +70,81 @@ public struct MailComposer {
     return h
   }
 
-  /// The summary and the tail, as readable UTF-8 text; `attached` says
-  /// whether the log goes along as an attachment.
-  public func bodyText(attached: Bool) -> [UInt8] {
+  /// The summary's lines as label and value, in order: the text part
+  /// aligns them, the HTML part puts them in a table.
+  var summaryRows: [(String, String)] {
+    let r = report
+    var rows: [(String, String)] = [
+      ("Unit", r.unit.sanitizedForDisplay()), ("Host", r.host.sanitizedForDisplay()),
+    ]
+    if let reason = r.reason { rows.append(("Reason", reason)) }
+    let explanation = r.outcome.result?.explanation ?? "SERVICE_RESULT was not set"
+    rows.append(("Outcome", r.verdict.rawValue))
+    rows.append(("Result", "\(r.outcome.resultWord) (\(explanation))"))
+    rows.append(
+      (
+        "Main process",
+        r.outcome.mainProcess?.description(job: r.job)
+          ?? "no exit status (not started, or not reported)"
+      ))
+    if let interruption = r.interruption {
+      rows.append(("Started", "\(renderer.timestamp(interruption.startedAt)) (never finished)"))
+    }
+    rows += r.resticSummary?.lines ?? []
+    rows.append(("Invocation", r.invocationID ?? "unknown"))
+    if let first = r.firstTimestamp, let last = r.lastTimestamp {
+      rows.append(("First log", renderer.timestamp(first)))
+      rows.append(("Last log", renderer.timestamp(last)))
+      rows.append(
+        ("Duration", "\(formatDuration(r.logSpanSeconds ?? 0)) (first to last log line)"))
+    }
+    rows.append(("Log lines", "\(r.lineCount)"))
+    if let source = r.source { rows.append(("Reported from", source)) }
+    return rows
+  }
+
+  /// The line above the log, or the sentence saying there is none.
+  func logHeading(attachment plan: AttachmentPlan?) -> String {
+    let r = report
+    let shown = bodyLines.count
+    if r.lineCount == 0 { return "No log lines were found for this invocation." }
+    guard shown < r.lineCount || r.cutLineCount > 0 else { return "Log:" }
+    var attachment = ""
+    if let plan {
+      let whole = plan.isWhole ? "the whole log" : "the log's end"
+      let name = attachmentName(compressed: plan.compressed)
+      attachment = "; \(whole) is attached as \(name)\(plan.compressed ? " (gzip)" : "")"
+    }
+    return "Log (the last \(shown) of \(r.lineCount) lines\(attachment)):"
+  }
+
+  /// The command that shows the whole run on the host, for systemd 252 too
+  /// (no `journalctl --invocation` there): the same fields OR-ed that
+  /// notify-unit matches, the service's lines and the manager's about it.
+  public var wholeRunCommand: (intro: String, line: String)? {
+    guard let id = report.invocationID else { return nil }
+    let matches = ["_SYSTEMD_INVOCATION_ID", "INVOCATION_ID", "USER_INVOCATION_ID"]
+      .map { "\($0)=\(HeaderEncoding.token(id))" }.joined(separator: " + ")
+    return (
+      "The whole run, on \(report.host.sanitizedForDisplay(maxLength: 200)):",
+      "journalctl \(matches) -o short-iso --no-pager"
+    )
+  }
+
+  /// The summary and the tail, as readable UTF-8 text, then the command
+  /// that shows the whole run; `attachment` says what goes along, if
+  /// anything.
+  public func bodyText(attachment: AttachmentPlan?) -> [UInt8] {
     var lines: [String] = []
     let r = report
     lines.append(r.headline)
     lines.append("")
-    lines.append("Unit:          \(r.unit.sanitizedForDisplay())")
-    lines.append("Host:          \(r.host.sanitizedForDisplay())")
-    let explanation = r.outcome.result?.explanation ?? "SERVICE_RESULT was not set"
-    if let reason = r.reason { lines.append("Reason:        \(reason)") }
-    lines.append("Outcome:       \(r.verdict.rawValue)")
-    lines.append("Result:        \(r.outcome.resultWord) (\(explanation))")
-    lines.append(
-      "Main process:  \(r.outcome.mainProcess?.description(job: r.job) ?? "no exit status (not started, or not reported)")"
-    )
-    if let interruption = r.interruption {
-      lines.append("Started:       \(renderer.timestamp(interruption.startedAt)) (never finished)")
-    }
-    for (label, value) in r.resticSummary?.lines ?? [] {
-      lines.append("\(label):" + String(repeating: " ", count: max(1, 14 - label.count)) + value)
-    }
-    lines.append("Invocation:    \(r.invocationID ?? "unknown")")
-    if let first = r.firstTimestamp, let last = r.lastTimestamp {
-      lines.append("First log:     \(renderer.timestamp(first))")
-      lines.append("Last log:      \(renderer.timestamp(last))")
-      lines.append(
-        "Duration:      \(formatDuration(r.logSpanSeconds ?? 0)) (first to last log line)")
-    }
-    lines.append("Log lines:     \(r.lineCount)")
-    if let source = r.source { lines.append("Reported from: \(source)") }
+    for (label, value) in summaryRows { lines.append(Self.aligned(label, value, width: 15)) }
     if let status = r.status {
       lines.append("")
       lines.append("Status (from systemd):")
       for (label, value) in status.summaryLines(renderer: renderer) {
-        let pad = String(repeating: " ", count: max(1, 14 - label.count))
-        lines.append("  \(label):\(pad)\(value)")
+        lines.append("  " + Self.aligned(label, value, width: 15))
       }
     }
     if !r.notes.isEmpty {
@@ -106,77 +153,87 @@ public struct MailComposer {
       for note in r.notes { lines.append("- \(note.sanitizedForDisplay(maxLength: 600))") }
     }
     lines.append("")
-    let shown = bodyLines
-    if r.lineCount == 0 {
-      lines.append("No log lines were found for this invocation.")
-    } else if shown.count < r.lineCount || r.cutLineCount > 0 {
-      let whole = r.exactLogBytes <= settings.attachmentMaxBytes ? "the whole log" : "the log's end"
-      let attachment = attached ? "; \(whole) is attached as \(attachmentName)" : ""
-      lines.append("Log (the last \(shown.count) of \(r.lineCount) lines\(attachment)):")
-    } else {
-      lines.append("Log:")
-    }
+    lines.append(logHeading(attachment: attachment))
     var text = Array(lines.joined(separator: "\n").utf8)
     text.append(0x0A)
-    for line in shown { text += line }
+    for line in r.lineCount == 0 ? [] : bodyLines { text += line }
+    if let command = wholeRunCommand {
+      text += Array("\n\(command.intro)\n\(command.line)\n".utf8)
+    }
     return text
   }
 
-  var attachmentName: String {
-    let id = report.invocationID.map { "-" + $0.prefix(12) } ?? ""
-    return HeaderEncoding.token(report.unit, maxLength: 100) + id + ".log"
+  /// "Label:" padded to `width`, then the value.
+  static func aligned(_ label: String, _ value: String, width: Int) -> String {
+    "\(label):" + String(repeating: " ", count: max(1, width - label.count - 1)) + value
   }
 
-  /// Writes the whole message; the log is attached from `archive` when the
-  /// body cannot show all of it.
+  /// The same report as an HTML document (the text/html alternative).
+  public func bodyHTML(attachment: AttachmentPlan?) -> [UInt8] {
+    let r = report
+    return HTMLReport(
+      // The reason stands out above the table, not in it.
+      headline: r.headline, verdict: r.verdict, reason: r.reason,
+      summary: summaryRows.filter { $0.0 != "Reason" },
+      status: r.status?.summaryLines(renderer: renderer) ?? [],
+      notes: r.notes.map { $0.sanitizedForDisplay(maxLength: 600) },
+      logHeading: logHeading(attachment: attachment), lines: r.lineCount == 0 ? [] : bodyLines,
+      command: wholeRunCommand
+    ).document()
+  }
+
+  func attachmentName(compressed: Bool) -> String {
+    let id = report.invocationID.map { "-" + $0.prefix(12) } ?? ""
+    let gz = compressed ? HeaderEncoding.token(compressor?.fileExtension ?? "", maxLength: 8) : ""
+    return HeaderEncoding.token(report.unit, maxLength: 100) + id + ".log" + gz
+  }
+
+  var alternativeBoundary: String { "=_notify-unit-alt_\(nonce)" }
+
+  /// Writes the whole message: the report as text and as HTML
+  /// (multipart/alternative, text first: clients show the last part they
+  /// can), and the log attached from `archive` when the body cannot show
+  /// all of it (multipart/mixed around the two).
   public func write(to sink: ByteSink, archive: LogArchive?) throws {
-    let attach = needsAttachment && archive != nil
+    let plan = needsAttachment ? try archive.map(attachmentPlan(archive:)) : nil
+    let attach = plan != nil
     var head = headers
-    if attach {
-      head.append(("Content-Type", "multipart/mixed; boundary=\"\(boundary)\""))
-    } else {
-      head.append(("Content-Type", "text/plain; charset=UTF-8"))
-      head.append(("Content-Transfer-Encoding", "quoted-printable"))
-    }
+    let alternative = "multipart/alternative; boundary=\"\(alternativeBoundary)\""
+    head.append(
+      ("Content-Type", attach ? "multipart/mixed; boundary=\"\(boundary)\"" : alternative))
     var out = ""
     for (name, value) in head { out += "\(name): \(value)\n" }
     out += "\n"
     if attach {
       out += "This is a MIME message: the report is in the first part, the log attached.\n\n"
       out += "--\(boundary)\n"
-      out += "Content-Type: text/plain; charset=UTF-8\n"
-      out += "Content-Transfer-Encoding: quoted-printable\n\n"
+      out += "Content-Type: \(alternative)\n\n"
+    } else {
+      out += "This is a MIME message: the report as plain text and as HTML.\n\n"
     }
+    out += "--\(alternativeBoundary)\n"
+    out += "Content-Type: text/plain; charset=UTF-8\n"
+    out += "Content-Transfer-Encoding: quoted-printable\n\n"
     try sink.write(Array(out.utf8))
-    try sink.write(QuotedPrintable.encode(bodyText(attached: attach)))
-    guard attach else { return }
+    try sink.write(QuotedPrintable.encode(bodyText(attachment: plan)))
+    out = "\n--\(alternativeBoundary)\n"
+    out += "Content-Type: text/html; charset=UTF-8\n"
+    out += "Content-Transfer-Encoding: quoted-printable\n\n"
+    try sink.write(Array(out.utf8))
+    try sink.write(QuotedPrintable.encode(bodyHTML(attachment: plan)))
+    try sink.write(Array("\n--\(alternativeBoundary)--\n".utf8))
+    guard let plan, let archive else { return }
 
+    let name = attachmentName(compressed: plan.compressed)
+    let type =
+      plan.compressed
+      ? compressor?.contentType ?? "application/octet-stream" : "text/plain; charset=UTF-8"
     var part = "\n--\(boundary)\n"
-    part += "Content-Type: text/plain; charset=UTF-8; name=\"\(attachmentName)\"\n"
+    part += "Content-Type: \(type); name=\"\(name)\"\n"
     part += "Content-Transfer-Encoding: base64\n"
-    part += "Content-Disposition: attachment; filename=\"\(attachmentName)\"\n\n"
+    part += "Content-Disposition: attachment; filename=\"\(name)\"\n\n"
     try sink.write(Array(part.utf8))
-    try writeAttachment(to: sink, archive: archive!)
+    try writeAttachment(plan, to: sink, archive: archive)
     try sink.write(Array("\n--\(boundary)--\n".utf8))
-  }
-
-  /// The exact log, from its end when it is over the cap, with a note at
-  /// the top saying how much was left out.
-  func writeAttachment(to sink: ByteSink, archive: LogArchive) throws {
-    var encoder = Base64.LineEncoder()
-    let cap = settings.attachmentMaxBytes
-    var room = cap
-    if archive.totalBytes > cap {
-      // The note counts against the cap.
-      let note = Array(
-        "[notify-unit: this log has \(archive.totalBytes) bytes, over the attachment limit of \(cap): only its end is attached, from the first whole line]\n"
-          .utf8)
-      if note.count < cap {
-        try encoder.write(note, to: sink)
-        room -= note.count
-      }
-    }
-    _ = try archive.readTail(maxBytes: room) { chunk in try encoder.write(chunk, to: sink) }
-    try encoder.finish(to: sink)
   }
 }

@@ -1,3 +1,4 @@
+import NotifyUnitCompression
 import NotifyUnitCore
 import NotifyUnitSystem
 
@@ -27,7 +28,9 @@ public struct MailChannel: Channel {
     let mail = MailSettings(
       recipients: settings.mailTo, sender: sender, bodyMaxLines: settings.bodyMaxLines,
       bodyMaxBytes: settings.bodyMaxBytes, attachmentMaxBytes: settings.attachmentMaxBytes)
-    return MailComposer(report: report, settings: mail, renderer: renderer, nonce: Host.randomHex())
+    return MailComposer(
+      report: report, settings: mail, renderer: renderer, nonce: Host.randomHex(),
+      compressor: Gzip())
   }
 
   public func deliver(_ delivery: Delivery, deadline: Deadline) -> ChannelResult {
