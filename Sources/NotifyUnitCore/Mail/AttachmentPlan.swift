@@ -10,6 +10,9 @@ public struct AttachmentPlan: Sendable, Equatable {
   public var tailBytes: Int
   /// The whole exact log, no note.
   public var isWhole: Bool
+  /// The gzip itself, when measuring it made it (at most the limit): the
+  /// mail then carries these bytes instead of compressing the log again.
+  public var gzip: [UInt8]? = nil
 
   public init(compressed: Bool, note: Bool, tailBytes: Int, isWhole: Bool) {
     self.compressed = compressed
@@ -51,8 +54,12 @@ extension MailComposer {
         : AttachmentPlan(
           compressed: true, note: note.count < raw, tailBytes: max(0, raw - note.count),
           isWhole: false)
-      let size = try compressedSize(plan, archive: archive, compressor: compressor)
-      if size <= cap { return plan }
+      let (size, gzip) = try compressed(plan, archive: archive, compressor: compressor, keep: cap)
+      if size <= cap {
+        var measured = plan
+        measured.gzip = gzip
+        return measured
+      }
       // In proportion, with a margin; halving once that stalls.
       let scaled = Int(Double(raw) * Double(cap) / Double(size) * 0.95)
       raw = attempt < 4 ? min(scaled, raw - 1) : raw / 2
@@ -83,20 +90,29 @@ extension MailComposer {
     if plan.tailBytes > 0 { _ = try archive.readTail(maxBytes: plan.tailBytes, body) }
   }
 
-  func compressedSize(
-    _ plan: AttachmentPlan, archive: LogArchive, compressor: any LogCompressor
-  ) throws -> Int {
+  /// The plan's gzip size, and the gzip itself while it is at most `keep`
+  /// bytes (nil once over: nothing larger is held in memory).
+  func compressed(
+    _ plan: AttachmentPlan, archive: LogArchive, compressor: any LogCompressor, keep: Int
+  ) throws -> (size: Int, gzip: [UInt8]?) {
     let stream = try compressor.makeStream()
     var size = 0
-    try attachmentContent(plan, archive: archive) { try stream.write($0) { size += $0.count } }
-    try stream.finish { size += $0.count }
-    return size
+    var kept: [UInt8]? = []
+    let collect = { (chunk: [UInt8]) in
+      size += chunk.count
+      if size <= keep { kept?.append(contentsOf: chunk) } else { kept = nil }
+    }
+    try attachmentContent(plan, archive: archive) { try stream.write($0, to: collect) }
+    try stream.finish(to: collect)
+    return (size, kept)
   }
 
   /// The attachment, base64 in lines, compressed when the plan says so.
   func writeAttachment(_ plan: AttachmentPlan, to sink: ByteSink, archive: LogArchive) throws {
     var encoder = Base64.LineEncoder()
-    if plan.compressed, let compressor {
+    if let gzip = plan.gzip {
+      try encoder.write(gzip, to: sink)
+    } else if plan.compressed, let compressor {
       let stream = try compressor.makeStream()
       try attachmentContent(plan, archive: archive) { chunk in
         try stream.write(chunk) { try encoder.write($0, to: sink) }
