@@ -21,10 +21,16 @@ extension StringProtocol {
 extension String {
   /// A value from outside (environment, unit name, host name) made safe to
   /// show on one line: control characters become U+FFFD, and the text is cut
-  /// to `maxLength` characters with an ellipsis.
+  /// to `maxLength` characters with an ellipsis. A combining mark at the
+  /// start is shown on a dotted circle (U+25CC, as Unicode suggests for a
+  /// mark alone), so it cannot fuse with what stands before the value
+  /// ("⛔ " + a unit name) and change how that reads.
   public func sanitizedForDisplay(maxLength: Int = 256) -> String {
     var out = String.UnicodeScalarView()
     var count = 0
+    if let first = unicodeScalars.first, maxLength > 0, first.isCombiningMark {
+      out.append("\u{25CC}")
+    }
     for scalar in unicodeScalars {
       if count == maxLength {
         out.append("…")
@@ -35,5 +41,15 @@ extension String {
       count += 1
     }
     return String(out)
+  }
+}
+
+extension Unicode.Scalar {
+  /// A mark that combines with the character before it.
+  var isCombiningMark: Bool {
+    switch properties.generalCategory {
+    case .nonspacingMark, .spacingMark, .enclosingMark: true
+    default: false
+    }
   }
 }

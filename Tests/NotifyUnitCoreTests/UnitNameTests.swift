@@ -42,3 +42,16 @@ import Testing
     #expect(try #require(unitNameProblem(long)).contains("255"))
   }
 }
+
+@Suite struct DisplayTests {
+  /// The fuzzer's finding: a unit name starting with U+0340 fused with the
+  /// space of "⛔ " into one character. Shown on a dotted circle, it cannot.
+  @Test func aLeadingCombiningMarkStandsOnADottedCircle() {
+    let shown = "\u{0340}x.service".sanitizedForDisplay()
+    #expect(shown == "\u{25CC}\u{0340}x.service")
+    let subject = "⛔ " + shown
+    #expect(subject.hasPrefix("⛔ ") && subject.contains(shown))
+    // Anywhere else a mark combines as it should.
+    #expect("e\u{0301}".sanitizedForDisplay() == "e\u{0301}")
+  }
+}
