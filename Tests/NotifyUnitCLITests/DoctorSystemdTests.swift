@@ -27,6 +27,7 @@ import Testing
       User=worker
       SupplementaryGroups=systemd-journal
       EnvironmentFile=-/etc/notify-unit/good.env
+      LogRateLimitBurst=1000000
       ExecStart=/bin/true
       ExecStopPost=-/usr/local/bin/notify-unit %n env:HC_CHECK
       UNIT

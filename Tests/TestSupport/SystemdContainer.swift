@@ -120,7 +120,8 @@ public final class SystemdContainer {
     process.standardOutput = log
     process.standardError = log
     try process.run()
-    let limit = Date().addingTimeInterval(60)
+    // Half a second when the machine is idle; generous for a loaded one.
+    let limit = Date().addingTimeInterval(180)
     while Date() < limit {
       if !process.isRunning { throw TestFailure("systemd-nspawn exited while booting") }
       if leader == 0 { leader = findLeader() }
@@ -132,7 +133,7 @@ public final class SystemdContainer {
       }
       usleep(100_000)
     }
-    throw TestFailure("the container's systemd did not reach running within 60 s")
+    throw TestFailure("the container's systemd did not reach running within 180 s")
   }
 
   /// Cuts the container's power: its PID 1 is killed, nothing is shut
