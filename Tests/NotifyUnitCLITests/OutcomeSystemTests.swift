@@ -95,7 +95,9 @@ import Testing
     _ = try c.run(["systemctl", "start", unit], timeout: 180)
     let mail = try oneMail(c)
     let status = c.release.resticStatus(failure)
-    #expect(subject(mail).hasPrefix("⛔ \(unit): \(reason)"), "\(subject(mail))")
+    // The subject shows a reason's first 100 characters (restic 0.18's
+    // missing repository says more), the body all of it.
+    #expect(subject(mail).hasPrefix("⛔ \(unit): \(reason.prefix(90))"), "\(subject(mail))")
     #expect(subject(mail).contains("(exit-code, status \(status)) on "), "\(subject(mail))")
     #expect(mail.body.contains("Reason:        \(reason)"))
     // restic 0.17+ says which failure by its status (Debian 13).
@@ -146,7 +148,11 @@ import Testing
       for i in $(seq 1 100); do ls /srv/restic-repo/locks | grep -q . && exit 0; sleep 0.1; done
       echo no lock; exit 1
       """)
-    defer { _ = try? c.shell("systemctl stop writer holder; rm -f /run/hold") }
+    // restic 0.14 removes its lock on SIGINT, not on the SIGTERM of a stop:
+    // the holder's lock would fail the scenarios after this one.
+    defer {
+      _ = try? c.shell("systemctl stop writer holder; rm -f /run/hold /srv/restic-repo/locks/*")
+    }
     // The prune job needs the repository to itself.
     _ = try c.run(["systemctl", "start", "prune.service"], timeout: 180)
     let mail = try oneMail(c)
@@ -282,7 +288,7 @@ import Testing
     for _ in 0..<3 { _ = try c.run(["systemctl", "start", "limited.service"]) }
     // Seen here: all three starts ran, the limit never refused one; left
     // open (see the branch's report) rather than passed by a weaker check.
-    withKnownIssue("systemd 252 here did not refuse the third start") {
+    withKnownIssue("systemd 252 and 257 here did not refuse the third start") {
       try refusedOnce(c, server)
     }
   }
