@@ -196,7 +196,7 @@ public final class SystemdContainer {
     let log = FileHandle(forWritingAtPath: "/dev/null")
     process.standardOutput = log
     process.standardError = log
-    try process.run()
+    try process.runAlone()
     let limit = Date().addingTimeInterval(60)
     while Date() < limit {
       if !process.isRunning { throw TestFailure("systemd-nspawn exited while booting") }
