@@ -9,7 +9,10 @@
 /// logged at error priority gives: restic's `unable to create lock in
 /// backend: ...`, then `lock was created at ...`, `storage ID ...`) counts
 /// by its first line. systemd's own lines about the run ("Failed with
-/// result ...") are never the job's reason.
+/// result ...") are never the job's reason, nor are a job's notices of
+/// what it is about to do that it writes on stderr: restic 0.17 and later
+/// (Debian 13) print `repo already locked, waiting up to 0s for the lock`
+/// before the error block that says why it gave up.
 public struct FailureReason: Sendable {
   /// The last line that reads as fatal, and the last other error line.
   private var fatal: [UInt8]?
@@ -31,6 +34,7 @@ public struct FailureReason: Sendable {
     let text = message.drop(while: { $0 == 0x20 || $0 == 0x09 })
     let continues = errorBlockPID == record.pid
     errorBlockPID = nil
+    if Self.startsWithAny(text, Self.noticePrefixes) { return }
     if Self.startsWithAny(text, Self.fatalPrefixes) {
       fatal = Array(text)
       errorBlockPID = record.pid
@@ -74,6 +78,8 @@ public struct FailureReason: Sendable {
   }
   static let errorPrefixes = ["Error:", "error:", "ERROR", "E: ", "ERR "].map { Array($0.utf8) }
   static let warningPrefixes = ["Warning:", "warning:", "WARNING", "W: "].map { Array($0.utf8) }
+  /// Lines on stderr that say what comes next, not what went wrong.
+  static let noticePrefixes = ["repo already locked, waiting up to "].map { Array($0.utf8) }
 
   static func startsWithAny(_ text: ArraySlice<UInt8>, _ prefixes: [[UInt8]]) -> Bool {
     prefixes.contains { text.starts(with: $0) }

@@ -8,9 +8,10 @@ import Testing
 @Suite(.serialized) struct DoctorSystemdTests {
   let check = SecretLedger.newCheck()
 
-  @Test func unitWiringIsReadFromSystemdOverDBus() throws {
+  @Test(arguments: SystemdContainer.Release.allCases)
+  func unitWiringIsReadFromSystemdOverDBus(on release: SystemdContainer.Release) throws {
     let server = try HealthchecksServer(checks: [check])
-    let c = try SystemdContainer(binary: Paths.notifyUnit)
+    let c = try SystemdContainer(binary: Paths.notifyUnit, release: release)
     defer { c.stop() }
     try c.shell(
       """

@@ -262,7 +262,7 @@ import Testing
     process.arguments = ["--config", c.config.path, "--journal-file", c.run.path, c.unit]
     process.environment = c.run.outcomeEnvironment.merging(["STATE_DIRECTORY": c.state.path]) { $1 }
     process.standardError = FileHandle.nullDevice
-    try process.run()
+    try process.runAlone()
     let limit = Date().addingTimeInterval(10)
     while c.spooled.isEmpty && Date() < limit { usleep(50_000) }
     usleep(300_000)

@@ -10,11 +10,12 @@ import Testing
   let check = SecretLedger.newCheck()
   let key = SecretLedger.secret("rw" + UUID().uuidString.replacingOccurrences(of: "-", with: ""))
 
-  @Test func theShippedBackupTimerBecomesTheChecksSchedule() throws {
+  @Test(arguments: SystemdContainer.Release.allCases)
+  func theShippedBackupTimerBecomesTheChecksSchedule(on release: SystemdContainer.Release) throws {
     let server = try HealthchecksServer(checks: [check], apiKey: key)
     let timer = try String(
       contentsOf: Paths.packageRoot.appendingPathComponent("units/backup.timer"), encoding: .utf8)
-    let c = try SystemdContainer(binary: Paths.notifyUnit)
+    let c = try SystemdContainer(binary: Paths.notifyUnit, release: release)
     defer { c.stop() }
     try c.shell(
       """

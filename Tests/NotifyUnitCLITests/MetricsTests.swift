@@ -85,7 +85,7 @@ import Testing
     ]
     exporter.standardOutput = FileHandle.nullDevice
     exporter.standardError = FileHandle.nullDevice
-    try exporter.run()
+    try exporter.runAlone()
     defer {
       exporter.terminate()
       exporter.waitUntilExit()

@@ -2,9 +2,11 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The packages on a fresh Debian 12 under a booted systemd: installed with
-/// apt as the README says, a failing unit with the packaged drop-in example
-/// mails its lines through the local exim4, then purged without a trace.
+/// The packages (built on Debian 12) on a fresh Debian 12 and a fresh
+/// Debian 13 under a booted systemd: installed with apt as the README says
+/// (on 13, libcurl4t64 provides the libcurl4 they depend on), a failing
+/// unit with the packaged drop-in example mails its lines through the local
+/// exim4, then purged without a trace.
 /// The container has a network of its own, so its exim4 never meets the
 /// other system tests' on the host's loopback.
 @Suite(
@@ -12,10 +14,12 @@ import Testing
     if: PackageBuild.toolsPresent,
     "dpkg-buildpackage, debhelper or lintian missing: run scripts/setup"))
 struct PackageInstallTests {
-  @Test func installReportPurge() throws {
+  @Test(arguments: SystemdContainer.Release.allCases)
+  func installReportPurge(on release: SystemdContainer.Release) throws {
     let built = try PackageBuild.get()
     let c = try SystemdContainer(
-      binary: nil, packages: SystemdContainer.packagesForInstall, privateNetwork: true)
+      binary: nil, release: release, packages: SystemdContainer.packagesForInstall,
+      privateNetwork: true)
     defer { c.stop() }
     let main = URL(fileURLWithPath: built.notifyUnit).lastPathComponent
     let restic = URL(fileURLWithPath: built.restic).lastPathComponent

@@ -167,6 +167,36 @@ import Testing
     #expect(later.reason == "second problem")
   }
 
+  @Test func resticsNoticeOfWaitingForTheLockIsNotTheReason() {
+    // restic 0.18 (Debian 13) finding the repository locked: a notice of
+    // its wait (--retry-lock, 0 s by default) comes first, on stderr like
+    // the error block after it, and it exits 11.
+    let r = report(
+      outcome("exit-code", "exited", "11"),
+      lines: [
+        ("restic-prune", 6, "==> forget started"),
+        ("restic", 3, "repo already locked, waiting up to 0s for the lock"),
+        (
+          "restic", 3,
+          "unable to create lock in backend: repository is already locked by PID 375 on vm by root (UID 0, GID 0)"
+        ),
+        ("restic", 3, "lock was created at 2026-11-30 08:36:47 (381.978765ms ago)"),
+        ("restic", 3, "storage ID 06ebf021"),
+        ("restic", 3, "the `unlock` command can be used to remove stale locks"),
+        ("restic-prune", 6, "==> forget took 0 s (exit status 11)"),
+      ])
+    #expect(
+      r.reason
+        == "unable to create lock in backend: repository is already locked by PID 375 on vm by root (UID 0, GID 0)"
+    )
+    #expect(r.headline.hasSuffix(" (exit-code, status 11) on nas"))
+    // The notice alone (a wait that then succeeded) is no reason for a failure.
+    let alone = report(
+      outcome("exit-code", "exited", "1"),
+      lines: [("restic", 3, "repo already locked, waiting up to 5m0s for the lock")])
+    #expect(alone.reason == nil)
+  }
+
   @Test func systemdsRefusalIsTheReason() {
     var status = UnitStatus()
     status.result = "start-limit-hit"

@@ -78,7 +78,7 @@ import Testing
       ]
       p.environment = ["SERVICE_RESULT": "success", "INVOCATION_ID": id, "PATH": "/usr/bin:/bin"]
       p.standardError = FileHandle.nullDevice
-      try p.run()
+      try p.runAlone()
       return p
     }
     for p in processes { p.waitUntilExit() }

@@ -43,7 +43,7 @@ public enum Command {
       process.standardInput = FileHandle.nullDevice
     }
     let start = Date()
-    try process.run()
+    try process.runAlone()
     let limit = Date().addingTimeInterval(timeout)
     while process.isRunning {
       if Date() > limit {
@@ -80,4 +80,22 @@ extension Command {
     chmod(path, 0o755)
     return path
   }
+}
+
+extension Process {
+  /// Starts the process while no other test helper starts one. On Linux,
+  /// Foundation learns that a child exited when a socket it handed only to
+  /// that child closes; a child spawned by another thread at the same
+  /// moment inherits the socket too, and the first child's exit then goes
+  /// unseen while the second lives (swift-corelibs-foundation issue 4795).
+  /// Seen here: `tar` extracting a container's root file system never
+  /// "finished" because a Healthchecks peer of a suite waiting for the
+  /// container turn was spawned beside it; neither could go on.
+  public func runAlone() throws {
+    Process.spawnLock.lock()
+    defer { Process.spawnLock.unlock() }
+    try run()
+  }
+
+  static let spawnLock = NSLock()
 }

@@ -15,7 +15,7 @@ public final class LoopbackPeer {
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = FileHandle.nullDevice
-    try process.run()
+    try process.runAlone()
     var line = Data()
     while !line.contains(0x0A) {
       let chunk = pipe.fileHandleForReading.availableData

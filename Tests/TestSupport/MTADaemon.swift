@@ -23,7 +23,7 @@ public final class MTADaemon {
       + (messageSizeLimit.map { ["-DMESSAGE_SIZE_LIMIT=\($0)"] } ?? [])
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
-    try process.run()
+    try process.runAlone()
     self.process = process
     let limit = Date().addingTimeInterval(10)
     while !Self.accepts(port) {

@@ -28,7 +28,7 @@ public final class SlowJournalWriter {
     process = Process()
     process.executableURL = URL(fileURLWithPath: Paths.python)
     process.arguments = ["-c", script, file.path, invocation, "\(early)", "\(late)", "\(interval)"]
-    try process.run()
+    try process.runAlone()
   }
 
   /// Waits until journal-remote has created its file (with the early entries).

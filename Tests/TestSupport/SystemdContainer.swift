@@ -1,14 +1,73 @@
 import Foundation
 
 /// A real systemd, booted in a systemd-nspawn container on a tmpfs, for the
-/// system tests: Debian bookworm made by mmdebstrap from the host's own apt
-/// sources (cached in /var/cache/notify-unit-test, keyed on the package
-/// list), with the package tree bound read-only at /src and the Swift
-/// runtime at /opt/swift. The container shares the host's network, so a test
+/// system tests: a Debian release (12 or 13) made by mmdebstrap from the
+/// host's own apt sources, their suites renamed for the release (cached in
+/// /var/cache/notify-unit-test, keyed on the release and the package list),
+/// with the package tree bound read-only at /src and the Swift runtime at
+/// /opt/swift. The container shares the host's network, so a test
 /// server on 127.0.0.1 is reachable from inside (unless `privateNetwork`).
 /// `stop()` removes the container, its mounts and cgroups, whatever
 /// happened before.
 public final class SystemdContainer {
+  /// The Debian releases the booted suites run on; the binary is the one
+  /// built on the host (Debian 12) for both.
+  public enum Release: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// Debian 12: systemd 252, libcurl 7.88, restic 0.14, exim 4.96.
+    case bookworm
+    /// Debian 13: systemd 257, libcurl 8, restic 0.18, exim 4.98.
+    case trixie
+
+    public var description: String {
+      switch self {
+      case .bookworm: "Debian 12 (bookworm)"
+      case .trixie: "Debian 13 (trixie)"
+      }
+    }
+
+    /// A package of Debian 12's named as this release names it: the 64-bit
+    /// time_t transition renamed libraries in trixie (libcurl4t64).
+    public func package(_ name: String) -> String {
+      switch (self, name) {
+      case (.trixie, "libcurl4"): "libcurl4t64"
+      default: name
+      }
+    }
+
+    /// This release's entries in the host's apt sources: each suite of the
+    /// host's release (`bookworm`, `bookworm-updates`, `bookworm-security`)
+    /// renamed for this one, the mirrors as they are. Accepts deb822
+    /// (`Suites:`) and one-line (`deb URI SUITE COMPONENTS`) sources.
+    public func sources(from hostSources: String, hostRelease: String) -> String {
+      guard hostRelease != rawValue else { return hostSources }
+      func rename(_ suite: Substring) -> String {
+        if suite == hostRelease { return rawValue }
+        if suite.hasPrefix(hostRelease + "-") {
+          return rawValue + suite.dropFirst(hostRelease.count)
+        }
+        return String(suite)
+      }
+      return hostSources.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+        if line.hasPrefix("Suites:") {
+          let suites = line.dropFirst("Suites:".count).split(separator: " ").map(rename)
+          return "Suites: " + suites.joined(separator: " ")
+        }
+        var words = line.split(separator: " ")
+        if let kind = words.first, kind == "deb" || kind == "deb-src" {
+          // deb [OPTIONS] URI SUITE COMPONENTS...
+          var i = 1
+          if words.count > i, words[i].hasPrefix("[") {
+            while i < words.count, !words[i].hasSuffix("]") { i += 1 }
+            i += 1
+          }
+          if words.count > i + 1 { words[i + 1] = Substring(rename(words[i + 1])) }
+          return words.joined(separator: " ")
+        }
+        return String(line)
+      }.joined(separator: "\n")
+    }
+  }
+
   public static let packages = [
     "systemd", "systemd-sysv", "dbus", "libcurl4", "exim4-daemon-light", "restic",
     "libcap2-bin", "procps",
@@ -23,6 +82,7 @@ public final class SystemdContainer {
 
   public let name: String
   public let root: String
+  public let release: Release
   let privateNetwork: Bool
   let mountPoint: String
   let cgroups: [String]
@@ -32,13 +92,19 @@ public final class SystemdContainer {
   /// without a private network they share the host's loopback, where two
   /// exim4s race for port 25 and a mail lands in the other's mailbox.
   var turn: Int32
+  /// When its turn came, for the time it took (printed by `stop()`: CI's
+  /// log says what each release adds).
+  let started: Date
 
   /// Boots the container; throws (after cleaning up) if it does not come up.
   /// `binary`, when given, is installed as scripts/setup installs it.
   public init(
-    binary: String?, packages: [String] = SystemdContainer.packages, privateNetwork: Bool = false
+    binary: String?, release: Release = .bookworm, packages: [String] = SystemdContainer.packages,
+    privateNetwork: Bool = false
   ) throws {
     turn = Self.waitForTurn()
+    started = Date()
+    self.release = release
     self.privateNetwork = privateNetwork
     name = "nutest-\(UUID().uuidString.prefix(8).lowercased())"
     mountPoint = "/run/notify-unit-test/\(name)"
@@ -49,7 +115,7 @@ public final class SystemdContainer {
     }
     process = Process()
     do {
-      let tar = try Self.rootfs(packages: packages)
+      let tar = try Self.rootfs(release: release, packages: packages.map(release.package))
       try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
       try Self.check(
         Command.run("/bin/mount", ["-t", "tmpfs", "-o", "size=3G", "tmpfs", mountPoint]))
@@ -70,25 +136,36 @@ public final class SystemdContainer {
   }
 
   /// The cached root file system tarball, made on first use.
-  static func rootfs(packages: [String]) throws -> String {
+  static func rootfs(release: Release, packages: [String]) throws -> String {
     let key = packages.joined(separator: ",")
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for b in key.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
     let dir = "/var/cache/notify-unit-test"
-    let tar = "\(dir)/bookworm-\(String(hash, radix: 16)).tar"
+    let tar = "\(dir)/\(release.rawValue)-\(String(hash, radix: 16)).tar"
     if FileManager.default.fileExists(atPath: tar) { return tar }
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let sources = ["/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list"].first {
       FileManager.default.fileExists(atPath: $0)
     }
-    guard let sources else {
+    guard let sources, let hostSources = FileManager.default.contents(atPath: sources) else {
       throw TestFailure("no apt sources on this host to build the container from")
     }
+    let osRelease = (try? String(contentsOfFile: "/etc/os-release", encoding: .utf8)) ?? ""
+    let hostRelease =
+      osRelease.split(separator: "\n").first { $0.hasPrefix("VERSION_CODENAME=") }
+      .map { String($0.dropFirst("VERSION_CODENAME=".count)) } ?? "bookworm"
+    // The mirror named in no file of the repository: the host's, in a
+    // file of this run's (mmdebstrap reads the format from the extension).
+    let list = tar + (sources.hasSuffix(".sources") ? ".sources" : ".list")
+    try release.sources(
+      from: String(decoding: hostSources, as: UTF8.self), hostRelease: hostRelease
+    ).write(toFile: list, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: list) }
     let partial = tar + ".partial"
     try check(
       Command.run(
         "/usr/bin/mmdebstrap",
-        ["--variant=minbase", "--include=" + key, "--format=tar", "bookworm", partial, sources],
+        ["--variant=minbase", "--include=" + key, "--format=tar", release.rawValue, partial, list],
         timeout: 900))
     try FileManager.default.moveItem(atPath: partial, toPath: tar)
     return tar
@@ -119,7 +196,7 @@ public final class SystemdContainer {
     let log = FileHandle(forWritingAtPath: "/dev/null")
     process.standardOutput = log
     process.standardError = log
-    try process.run()
+    try process.runAlone()
     // Half a second when the machine is idle; generous for a loaded one.
     let limit = Date().addingTimeInterval(180)
     while Date() < limit {
@@ -214,7 +291,10 @@ public final class SystemdContainer {
 
   public func stop() {
     defer {
-      if turn >= 0 { close(turn) }
+      if turn >= 0 {
+        close(turn)
+        print("container \(name) (\(release)): \(Int(-started.timeIntervalSinceNow)) s")
+      }
       turn = -1
     }
     if process.isRunning {
