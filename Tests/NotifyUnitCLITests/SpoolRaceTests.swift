@@ -44,8 +44,10 @@ import Testing
     #expect((figures["violations"] as? [String]) == [])
     #expect(figures["runs"] as? Int == 300)
     // Enough kills, and enough reports that got as far as the spool, for
-    // the test to mean something.
-    #expect((figures["kills"] as? Int ?? 0) >= 100)
+    // the test to mean something. How many of the 300 random moments fall
+    // inside a run depends on the machine's speed: 199 on a loaded machine,
+    // 95 on an idle one.
+    #expect((figures["kills"] as? Int ?? 0) >= 50)
     #expect((figures["reached_spool"] as? Int ?? 0) >= 20)
     #expect(
       figures["duplicates"] as? Int == figures["duplicates_killed_after_accept"] as? Int)
