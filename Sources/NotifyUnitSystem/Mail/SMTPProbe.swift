@@ -28,14 +28,7 @@ public enum SMTPProbe {
     let millis = max(1, Int(timeout * 1000))
     let options = CurlOptions(curl: curl)
     do {
-      // The error buffer first, so that later failures fill it.
-      try options.set(CURLOPT_ERRORBUFFER, pointer: errors, "CURLOPT_ERRORBUFFER")
-      try options.set(CURLOPT_NOSIGNAL, 1, "CURLOPT_NOSIGNAL")
-      try options.set(CURLOPT_URL, relay.url, "CURLOPT_URL")
-      try options.restrictProtocols(
-        "smtp,smtps", mask: Int(CURLPROTO_SMTP) | Int(CURLPROTO_SMTPS))
-      try options.set(CURLOPT_TIMEOUT_MS, millis, "CURLOPT_TIMEOUT_MS")
-      try options.set(CURLOPT_CONNECTTIMEOUT_MS, millis, "CURLOPT_CONNECTTIMEOUT_MS")
+      try options.connect(to: relay, errors: errors, timeoutMilliseconds: millis)
       try options.set(CURLOPT_CONNECT_ONLY, 1, "CURLOPT_CONNECT_ONLY")
     } catch {
       return .failure(.failed(relay.scrub(error.description)))

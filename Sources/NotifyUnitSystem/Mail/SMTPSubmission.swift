@@ -76,14 +76,7 @@ public struct SMTPSubmission: MailTransport {
     let millis = max(1, Int(deadline.remaining * 1000))
     let options = CurlOptions(curl: curl)
     do {
-      // The error buffer first, so that later failures fill it.
-      try options.set(CURLOPT_ERRORBUFFER, pointer: errors, "CURLOPT_ERRORBUFFER")
-      try options.set(CURLOPT_NOSIGNAL, 1, "CURLOPT_NOSIGNAL")
-      try options.set(CURLOPT_URL, relay.url, "CURLOPT_URL")
-      try options.restrictProtocols(
-        "smtp,smtps", mask: Int(CURLPROTO_SMTP) | Int(CURLPROTO_SMTPS))
-      try options.set(CURLOPT_TIMEOUT_MS, millis, "CURLOPT_TIMEOUT_MS")
-      try options.set(CURLOPT_CONNECTTIMEOUT_MS, millis, "CURLOPT_CONNECTTIMEOUT_MS")
+      try options.connect(to: relay, errors: errors, timeoutMilliseconds: millis)
       try options.set(CURLOPT_MAIL_FROM, "<\(sender)>", "CURLOPT_MAIL_FROM")
       try options.set(CURLOPT_MAIL_RCPT, list: rcpt, "CURLOPT_MAIL_RCPT")
       try options.set(CURLOPT_UPLOAD, 1, "CURLOPT_UPLOAD")
@@ -174,5 +167,21 @@ public struct SMTPSubmission: MailTransport {
       source.read(into: $0, capacity: size * count)
     }
     return n < 0 ? Int(CURL_READFUNC_ABORT) : n
+  }
+}
+
+extension CurlOptions {
+  /// What every connection to the SMTP relay sets, submission and probe
+  /// alike: the error buffer first (so later failures fill it), no
+  /// signals, the URL, SMTP only, and the time limit.
+  func connect(
+    to relay: SMTPRelay, errors: UnsafeMutablePointer<CChar>, timeoutMilliseconds millis: Int
+  ) throws(Refused) {
+    try set(CURLOPT_ERRORBUFFER, pointer: errors, "CURLOPT_ERRORBUFFER")
+    try set(CURLOPT_NOSIGNAL, 1, "CURLOPT_NOSIGNAL")
+    try set(CURLOPT_URL, relay.url, "CURLOPT_URL")
+    try restrictProtocols("smtp,smtps", mask: Int(CURLPROTO_SMTP) | Int(CURLPROTO_SMTPS))
+    try set(CURLOPT_TIMEOUT_MS, millis, "CURLOPT_TIMEOUT_MS")
+    try set(CURLOPT_CONNECTTIMEOUT_MS, millis, "CURLOPT_CONNECTTIMEOUT_MS")
   }
 }
