@@ -19,8 +19,9 @@ extension ReportPipeline {
     for (path, directory) in inputs {
       if let error = Host.checkReadable(path, directory: directory) {
         log(
-          "\(error): check --journal-\(directory ? "directory" : "file") (or JOURNAL_\(directory ? "DIRECTORY" : "FILE"))"
-        )
+          Priority.error.tag(
+            "\(error): check --journal-\(directory ? "directory" : "file") (or JOURNAL_\(directory ? "DIRECTORY" : "FILE"))"
+          ))
         status = .noInput
       }
     }

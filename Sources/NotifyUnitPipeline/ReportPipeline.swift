@@ -154,7 +154,13 @@ public struct ReportPipeline {
     }
     if let directory = settings.prometheusTextfileDirectory, !settings.dryRun, !resend {
       var spooled: [String: Int] = [:]
-      for entry in spool?.entries() ?? [] where entry.unit == unit {
+      var entries: [Spool.Entry] = []
+      do {
+        entries = try spool?.entries() ?? []
+      } catch {
+        log(Priority.warning.tag("\(error): the metrics count no spooled report"))
+      }
+      for entry in entries where entry.unit == unit {
         let channel =
           switch entry.kind {
           case .mail: "mail"

@@ -33,6 +33,8 @@ public struct SpoolFlush {
     public var notes: [String] = []
     /// Why each entry still waits, one sentence each.
     public var waiting: [String] = []
+    /// The spool could not be listed (said): what it holds is unknown.
+    public var unreadable = false
   }
 
   enum Outcome {
@@ -49,7 +51,14 @@ public struct SpoolFlush {
     var blocked: [String: String] = [:]
     let renderer = LogRenderer(zone: .local)
     let now = Host.nowMicroseconds
-    let entries = spool.entries()
+    let entries: [Spool.Entry]
+    do {
+      entries = try spool.entries()
+    } catch {
+      say(Priority.error.tag("\(error): what waits there cannot be delivered"))
+      result.unreadable = true
+      return result
+    }
     let pings = entries.map { $0.kind == .ping ? spool.ping($0) : nil }
     let requests = entries.map { $0.kind == .request ? spool.request($0) : nil }
     // The last state ping of each check waiting here: earlier ones are

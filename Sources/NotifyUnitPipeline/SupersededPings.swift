@@ -44,7 +44,13 @@ enum SupersededPings {
     in spool: Spool, checkURL: String, renderer: LogRenderer, deadline: Deadline
   ) -> [String] {
     var problems: [String] = []
-    for entry in spool.waitingPings(forCheckURLPrefix: checkURL) {
+    let waiting: [Spool.Entry]
+    do {
+      waiting = try spool.waitingPings(forCheckURLPrefix: checkURL)
+    } catch {
+      return ["\(error): an older ping of this check may still be waiting and undo this one"]
+    }
+    for entry in waiting {
       let wait = deadline.capped(to: 2)
       var result = spool.claim(entry.path)
       while result == .busy, !wait.hasPassed {

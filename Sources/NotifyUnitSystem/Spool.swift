@@ -269,8 +269,8 @@ public final class Spool {
 
   /// The pings waiting for the check whose success URL is `prefix`, oldest
   /// first (any unit's: two units may report to one check).
-  public func waitingPings(forCheckURLPrefix prefix: String) -> [Entry] {
-    entries().filter { entry in
+  public func waitingPings(forCheckURLPrefix prefix: String) throws(FileError) -> [Entry] {
+    try entries().filter { entry in
       entry.kind == .ping && spoolCheck(entry) == prefix
     }
   }
@@ -281,8 +281,12 @@ public final class Spool {
 
   /// Entries, oldest first. Names starting with "." (being made) and
   /// reasons are not entries.
-  public func entries() -> [Entry] {
-    guard let dir = opendir(directory) else { return [] }
+  /// A spool that cannot be read is an error, never an empty spool: what
+  /// waits there would otherwise be silently forgotten.
+  public func entries() throws(FileError) -> [Entry] {
+    guard let dir = opendir(directory) else {
+      throw FileError(path: directory, errno: errno, action: "read the spool")
+    }
     defer { closedir(dir) }
     var found: [Entry] = []
     while let item = readdir(dir) {

@@ -11,14 +11,17 @@ import NotifyUnitCore
 public enum SpoolListing {
   /// Oldest first. `mailDestination` says where a spooled mail would go
   /// (the transport flushing would use).
+  /// No spool directory: nothing waits. One that cannot be read: an error.
   public static func entries(stateDirectory: String, mailDestination: String)
-    -> [StatusReport.SpoolEntry]
+    throws(FileError) -> [StatusReport.SpoolEntry]
   {
     var st = stat()
-    guard stat(stateDirectory + "/spool", &st) == 0, st.st_mode & S_IFMT == S_IFDIR,
-      let spool = try? Spool(stateDirectory: stateDirectory)
-    else { return [] }
-    return spool.entries().map { entry in
+    if stat(stateDirectory + "/spool", &st) != 0 {
+      if errno == ENOENT { return [] }
+      throw FileError(path: stateDirectory + "/spool", errno: errno, action: "read the spool")
+    }
+    let spool = try Spool(stateDirectory: stateDirectory)
+    return try spool.entries().map { entry in
       let kind =
         entry.kind == .request ? spool.request(entry)?.channel ?? "request" : entry.kind.rawValue
       let reason: String?

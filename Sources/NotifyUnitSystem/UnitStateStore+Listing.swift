@@ -8,8 +8,15 @@ extension UnitStateStore {
   /// Every unit with a record in `directory`, read without changing
   /// anything (a file that is not a state is skipped here, not moved
   /// aside): for `notify-unit status`. Empty when the directory is missing.
-  public static func records(in directory: String) -> [(unit: String, record: Record)] {
-    guard let dir = opendir(directory) else { return [] }
+  /// A missing directory holds no records (nothing reported yet); one that
+  /// cannot be read is an error, never an empty list.
+  public static func records(in directory: String) throws(FileError) -> [(
+    unit: String, record: Record
+  )] {
+    guard let dir = opendir(directory) else {
+      if errno == ENOENT { return [] }
+      throw FileError(path: directory, errno: errno, action: "read the state directory")
+    }
     defer { closedir(dir) }
     var found: [(String, Record)] = []
     while let item = readdir(dir) {

@@ -28,7 +28,12 @@ struct FlushCommand: ParsableCommand {
     var status = loadStatus
     if settings.dryRun {
       // What a flush would send, and why each waits; nothing is sent.
-      print(FlushListing.text(settings), terminator: "")
+      do {
+        print(try FlushListing.text(settings), terminator: "")
+      } catch {
+        say("\(error)", priority: .error)
+        status = max(status, .noInput)
+      }
       if status != .delivered { throw ExitCode(status.rawValue) }
       return
     }
@@ -41,6 +46,7 @@ struct FlushCommand: ParsableCommand {
       // Runs the machine stopped under: the flush at boot finds them first.
       status = max(
         status, InterruptedRuns(settings: settings, log: say).report(stateDirectory: directory))
+      if result.unreadable { status = max(status, .temporaryFailure) }
       if result.remaining > 0 {
         say("\(result.remaining) report(s) still waiting in \(spool.directory)", priority: .warning)
         status = max(status, .temporaryFailure)

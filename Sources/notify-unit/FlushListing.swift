@@ -5,8 +5,8 @@ import NotifyUnitSystem
 /// `notify-unit flush --dry-run`: what a flush would send, oldest first,
 /// read from the spool without locking, sending or removing anything.
 enum FlushListing {
-  static func text(_ settings: Settings) -> String {
-    let report = StatusCommand.status(settings)
+  static func text(_ settings: Settings) throws(FileError) -> String {
+    let report = try StatusCommand.status(settings)
     guard !report.spool.isEmpty else {
       return "Nothing to send: the spool in \(report.stateDirectory) is empty.\n"
     }

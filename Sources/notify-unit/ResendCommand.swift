@@ -59,9 +59,17 @@ struct ResendCommand: ParsableCommand {
       say("no recipients (MAIL_TO or --mail-to): nothing to resend to")
       throw ExitCode(ExitStatus.usage.rawValue)
     }
-    let store = try? UnitStateStore(
-      directory: UnitStateStore.defaultDirectory(
-        configured: settings.stateDirectory, environment: Host.environment))
+    // Without a usable state directory there is no stored report: say why,
+    // then rebuild the report from the journal as when none was kept.
+    let store: UnitStateStore?
+    do {
+      store = try UnitStateStore(
+        directory: UnitStateStore.defaultDirectory(
+          configured: settings.stateDirectory, environment: Host.environment))
+    } catch {
+      say("no stored report can be read: \(error)", priority: .warning)
+      store = nil
+    }
     let stored = store.map { $0.lastReportPath(unit) }.flatMap { path in
       Host.readFile(path, maxBytes: 1).isSuccess ? path : nil
     }
@@ -120,8 +128,13 @@ struct ResendCommand: ParsableCommand {
     check: String, record: UnitStateStore.Record, settings: Settings,
     say: @escaping (String) -> Void
   ) -> ExitStatus {
-    guard let target = (try? pingTarget(check, settings)) ?? nil else {
-      say("CHECK is not a check UUID, PING-KEY/SLUG or ping URL")
+    let target: PingTarget
+    do throws(ConfigurationError) {
+      // nil: an env: CHECK that is unset, which resolveCheck has said.
+      guard let resolved = try pingTarget(check, settings) else { return .usage }
+      target = resolved
+    } catch {
+      say(Priority.error.tag("CHECK: \(error); nothing pinged"))
       return .usage
     }
     let rid = record.invocationID.flatMap(ridFromInvocationID)

@@ -33,22 +33,30 @@ struct StatusCommand: ParsableCommand {
     let flags: [(key: String, value: String)] = [("STATE_DIRECTORY", stateDirectory)]
       .compactMap { key, value in value.map { (key, $0) } }
     let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flags)
-    let report = Self.status(settings)
+    let report: StatusReport
+    do {
+      report = try Self.status(settings)
+    } catch {
+      say(
+        "\(error): run status as the user whose runs it should show (runuser -u USER -- notify-unit status)",
+        priority: .error)
+      throw ExitCode(ExitStatus.noInput.rawValue)
+    }
     let now = Host.nowMicroseconds
     print(
       json ? report.json(now: now) : report.text(now: now, renderer: LogRenderer()), terminator: "")
     if loadStatus != .delivered { throw ExitCode(loadStatus.rawValue) }
   }
 
-  static func status(_ settings: Settings) -> StatusReport {
+  static func status(_ settings: Settings) throws(FileError) -> StatusReport {
     let directory = UnitStateStore.defaultDirectory(
       configured: settings.stateDirectory, environment: Host.environment)
-    let units = UnitStateStore.records(in: directory).map { unit, r in
+    let units = try UnitStateStore.records(in: directory).map { unit, r in
       StatusReport.UnitEntry(
         unit: unit, success: r.success, result: r.result, invocationID: r.invocationID,
         time: r.time, mail: r.mail, ping: r.ping)
     }
-    let spool = SpoolListing.entries(
+    let spool = try SpoolListing.entries(
       stateDirectory: directory, mailDestination: mailTransport(settings, host: Host.name).name)
     return StatusReport(stateDirectory: directory, units: units, spool: spool)
   }

@@ -77,6 +77,8 @@ import Testing
     #expect(file.status == 66)
     #expect(oneLine(file), "\(file.stderr)")
     #expect(file.stderr.contains(missing) && file.stderr.contains("No such file or directory"))
+    // An error, as journald reads it (`journalctl -p err` finds it).
+    #expect(file.stderr.hasPrefix("<3>notify-unit: "), "\(file.stderr)")
     let directory = try notifyUnit([
       "--mail-to", "a@b.org", "--journal-directory", missing, "x.service",
     ])

@@ -240,4 +240,39 @@ func operatorCommand(
     let after = try notifyUnit(["flush", "--dry-run", "--state-directory", state], config: config)
     #expect(after.stdoutText == "Nothing to send: the spool in \(state) is empty.\n")
   }
+
+  /// Run as a user who cannot read the state directory (a sysadmin's own
+  /// shell beside /var/lib/notify-unit/restic): an error naming it, never
+  /// "nothing reported, nothing waiting".
+  @Test func aStateDirectoryThatCannotBeReadIsAnErrorNotAnEmptyList() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    chmod(dir.path, 0o755)
+    let state = dir.appendingPathComponent("state").path
+    try FileManager.default.createDirectory(
+      atPath: state + "/spool", withIntermediateDirectories: true)
+    try "x".write(
+      toFile: state + "/spool/00000000000000000001-mail-a.service", atomically: false,
+      encoding: .utf8)
+    chmod(state, 0o700)
+    let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+    for arguments in [["status"], ["flush", "--dry-run"]] {
+      let result = try Command.run(
+        "/usr/bin/setpriv",
+        asNobody + [Paths.notifyUnit] + arguments + [
+          "--config", "/dev/null", "--state-directory", state,
+        ])
+      #expect(result.status == 66, "\(arguments): \(result.stderr)")
+      #expect(result.stdoutText.isEmpty, "\(result.stdoutText)")
+      #expect(
+        result.stderr.hasPrefix(
+          "<3>notify-unit: cannot read the state directory \(state): Permission denied"),
+        "\(result.stderr)")
+    }
+    // Its owner sees the entry.
+    let owner = try operatorCommand("status", [], environment: ["STATE_DIRECTORY": state])
+    #expect(
+      owner.status == 0 && owner.stdoutText.contains("Waiting in the spool (1):"),
+      "\(owner.stdoutText)")
+  }
 }

@@ -21,7 +21,7 @@ import Testing
     try "not a state".write(
       toFile: dir.path + "/junk_2eservice.state", atomically: true, encoding: .utf8)
 
-    let all = UnitStateStore.records(in: dir.path)
+    let all = try UnitStateStore.records(in: dir.path)
     #expect(all.map(\.unit) == ["backup.service", "old.service"])
     let backup = try #require(all.first?.record)
     #expect(backup.mail == "sent")
@@ -31,6 +31,6 @@ import Testing
     #expect(old.success == false && old.result == "timeout" && old.mail == nil && old.ping == nil)
     // Listing changes nothing: the junk file is still where it was.
     #expect(FileManager.default.fileExists(atPath: dir.path + "/junk_2eservice.state"))
-    #expect(UnitStateStore.records(in: dir.path + "/missing").isEmpty)
+    #expect(try UnitStateStore.records(in: dir.path + "/missing").isEmpty)
   }
 }

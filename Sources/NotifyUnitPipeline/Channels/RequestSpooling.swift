@@ -13,8 +13,17 @@ enum RequestSpooling {
     log: (String) -> Void, send: () -> ChannelResult
   ) -> ChannelResult {
     guard let spool else { return send() }
-    let waiting = spool.entries().contains { entry in
-      entry.kind == .request && spool.request(entry)?.queue == request.queue
+    let waiting: Bool
+    do {
+      waiting = try spool.entries().contains { entry in
+        entry.kind == .request && spool.request(entry)?.queue == request.queue
+      }
+    } catch {
+      // Its order cannot be known: sent now, said, and kept if it fails.
+      log(
+        Priority.warning.tag("\(error): this \(request.channel) report may overtake an earlier one")
+      )
+      waiting = false
     }
     let claim: Spool.Claim
     do {
