@@ -65,12 +65,23 @@ public enum Host {
   {
     let dir = directory ?? environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
     var template = Array("\(dir)/\(prefix).XXXXXX".utf8CString)
+    // (mkostemp's O_CLOEXEC is not in Swift's Glibc module.)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     guard fd >= 0 else {
       throw FileError(path: dir, errno: errno, action: "create a temporary file in")
     }
-    _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    let path = String(
+      decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let unlinked = unlink(path) == 0
+    // Left, the file would outlive the run with a report's log in it; open
+    // across an exec, sendmail would hold it.
+    guard unlinked, fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 else {
+      let error = FileError(
+        path: path, errno: errno,
+        action: unlinked ? "mark as closed on exec" : "remove the temporary file")
+      close(fd)
+      throw error
+    }
     return fd
   }
 

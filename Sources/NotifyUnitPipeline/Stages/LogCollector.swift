@@ -53,6 +53,8 @@ public struct JournalLogCollector: LogCollector {
   /// A message longer than this goes to the archive without being copied.
   static let hugeMessage = 1 << 16
 
+  /// Nil when the journal names none or cannot be opened: the assembler
+  /// then asks `journalProblem()`, which says why.
   public func latestInvocation(of unit: String) -> String? {
     try? InvocationLog.latestInvocation(of: unit, source: source)
   }

@@ -50,9 +50,13 @@ public final class Journal {
       }
       throw JournalError("opening \(which)", r)
     }
-    handle = j
     // Fields over 64 KiB would be cut otherwise; the report keeps them whole.
-    _ = sd_journal_set_data_threshold(handle, 0)
+    let t = sd_journal_set_data_threshold(j, 0)
+    guard t >= 0 else {
+      sd_journal_close(j)
+      throw JournalError("lifting the journal's 64 KiB field limit", t)
+    }
+    handle = j
   }
 
   deinit { sd_journal_close(handle) }
