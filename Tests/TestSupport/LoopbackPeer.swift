@@ -16,6 +16,9 @@ public final class LoopbackPeer {
     process.standardOutput = pipe
     process.standardError = FileHandle.nullDevice
     try process.runAlone()
+    // Only the peer writes: a peer that dies then reads as the end of file.
+    try? pipe.fileHandleForWriting.close()
+    defer { try? pipe.fileHandleForReading.close() }
     var line = Data()
     while !line.contains(0x0A) {
       let chunk = pipe.fileHandleForReading.availableData
