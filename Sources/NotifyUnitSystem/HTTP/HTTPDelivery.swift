@@ -42,6 +42,21 @@ public struct HTTPDelivery {
   }
 
   public func post(_ template: HTTPRequest, deadline: Deadline) -> Outcome {
+    post(deadline: deadline) { timeout in
+      var request = template
+      request.timeout = timeout
+      return request
+    }
+  }
+
+  /// The same for a request that may change between tries:
+  /// `makeRequest(timeout)` builds each one, and `observe` sees every
+  /// answer before it is judged (a ping's body shrinks to the limit the
+  /// server's first answer states).
+  public func post(
+    deadline: Deadline, makeRequest: (_ timeout: Double) -> HTTPRequest,
+    observe: (HTTPResponse) -> Void = { _ in }
+  ) -> Outcome {
     var outcome = Outcome()
     while true {
       outcome.attempts += 1
@@ -53,11 +68,11 @@ public struct HTTPDelivery {
           + (outcome.failure.isEmpty ? "" : " (last error: \(outcome.failure))")
         return outcome
       }
-      var request = template
-      request.timeout = min(requestTimeout, timeLeft)
+      let request = makeRequest(min(requestTimeout, timeLeft))
       let result: RetryPolicy.Attempt
       switch HTTPClient.perform(request) {
       case .success(let response):
+        observe(response)
         if (200..<300).contains(response.status) {
           outcome.delivered = true
           outcome.failure = ""

@@ -15,9 +15,6 @@ public struct HealthchecksPinger {
   /// Progress lines (each try, each wait), for stderr and the journal.
   public var log: (String) -> Void
 
-  /// Below this much time left, another request is not started.
-  static let minimumRequestTime = 0.25
-
   public init(
     target: PingTarget, policy: RetryPolicy, requestTimeout: Double,
     log: @escaping (String) -> Void
@@ -55,73 +52,34 @@ public struct HealthchecksPinger {
       deadline: deadline, body: body)
   }
 
-  /// Pings `url` (shown as `shown`), with retries.
+  /// Pings `url` (shown as `shown`), with HTTPDelivery's retries; each
+  /// try's body is made for the smallest limit known by then.
   public func ping(
     url: String, shown: String, bodyLimit: Int, deadline: Deadline, body: (Int) -> [UInt8]
   ) -> Outcome {
     var limit = bodyLimit
-    var outcome = Outcome(delivered: false, attempts: 0, permanent: false, failure: "")
-    var attempt = 0
-    while true {
-      attempt += 1
-      let timeLeft = deadline.remaining
-      guard timeLeft >= Self.minimumRequestTime else {
-        outcome.failure =
-          "the run's deadline passed before the ping could be sent"
-          + (outcome.failure.isEmpty ? "" : " (last error: \(outcome.failure))")
-        return outcome
-      }
+    var serverLimit: Int?
+    var sent = 0
+    let delivery = HTTPDelivery(
+      policy: policy, requestTimeout: requestTimeout, shown: "ping \(shown)",
+      scrub: target.scrub, log: log)
+    let result = delivery.post(deadline: deadline) { timeout in
       let bytes = body(limit)
-      let request = HTTPRequest(
-        url: url, body: bytes, timeout: min(requestTimeout, timeLeft),
-        userAgent: Self.userAgent)
-      outcome.attempts = attempt
-      outcome.sentBodyBytes = bytes.count
-      let result: RetryPolicy.Attempt
-      switch HTTPClient.perform(request) {
-      case .success(let response):
-        if let header = response.headers["ping-body-limit"], let n = Int(header), n >= 0 {
-          outcome.serverBodyLimit = n
-          limit = min(limit, n)
-        }
-        result = .answered(status: response.status, retryAfter: response.headers["retry-after"])
-        if (200..<300).contains(response.status) {
-          // A first try that went through is the usual case: quiet.
-          if attempt > 1 { log("ping \(shown): HTTP \(response.status) on try \(attempt)") }
-          outcome.delivered = true
-          outcome.failure = ""
-          return outcome
-        }
-        let text = String(decoding: response.body.prefix(200), as: UTF8.self)
-          .sanitizedForDisplay(maxLength: 200)
-        outcome.failure = target.scrub("HTTP \(response.status) \(text)")
-      case .failure(let error):
-        result = .transportError(retriable: error.isRetriable)
-        outcome.failure = target.scrub(error.message)
-      }
-      let now = Double(time(nil))
-      switch policy.decide(result, attempt: attempt, jitter: Double.random(in: 0...1), now: now) {
-      case .done:
-        outcome.delivered = true
-        return outcome
-      case .giveUp:
-        if case .answered(let status, _) = result, (400..<500).contains(status) {
-          outcome.permanent = !RetryPolicy.retriableStatuses.contains(status)
-        }
-        log("ping \(shown): \(outcome.failure) on try \(attempt); giving up")
-        return outcome
-      case .retry(let delay):
-        guard delay + Self.minimumRequestTime < deadline.remaining else {
-          log("ping \(shown): \(outcome.failure) on try \(attempt); no time left to retry")
-          outcome.failure += "; no time left before the deadline to retry"
-          return outcome
-        }
-        log(
-          "ping \(shown): \(outcome.failure) on try \(attempt); retrying in \(formatDuration(delay))"
-        )
-        sleep(seconds: delay)
+      sent = bytes.count
+      return HTTPRequest(url: url, body: bytes, timeout: timeout, userAgent: Self.userAgent)
+    } observe: { response in
+      if let header = response.headers["ping-body-limit"], let n = Int(header), n >= 0 {
+        serverLimit = n
+        limit = min(limit, n)
       }
     }
+    // A first try that went through is the usual case: quiet.
+    if result.delivered, result.attempts > 1 {
+      log("ping \(shown): delivered on try \(result.attempts)")
+    }
+    return Outcome(
+      delivered: result.delivered, attempts: result.attempts, permanent: result.permanent,
+      failure: result.failure, serverBodyLimit: serverLimit, sentBodyBytes: sent)
   }
 }
 
