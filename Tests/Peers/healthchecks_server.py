@@ -40,14 +40,14 @@ import base64
 import json
 import re
 import select
-import signal
 import socket
 import sys
-import threading
 import time
 import zoneinfo
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from loopback_server import Recorder, serve
 
 # Django's <uuid:...> converter is lowercase-only, so the real server answers
 # 404 for an uppercase check UUID; we reproduce that on purpose.
@@ -58,10 +58,11 @@ SLUG_RE = re.compile(r"^[a-z0-9_-]+$")
 NAMED_SUFFIXES = {"": "success", "fail": "fail", "start": "start", "log": "log"}
 
 
-class State:
+class State(Recorder):
     """Shared, lock-protected server state (handlers run on many threads)."""
 
     def __init__(self, checks, ping_keys, body_limit, api_key=None, read_only_key=None):
+        super().__init__()
         self.api_key = api_key
         self.read_only_key = read_only_key
         # What the API shows of each UUID check (a new check's defaults).
@@ -70,17 +71,6 @@ class State:
         self.checks = {c if "/" in c else c.lower() for c in checks}
         self.ping_keys = set(ping_keys)
         self.body_limit = body_limit
-        self.lock = threading.Lock()
-        self.requests = []
-        self.faults = []
-
-    def record(self, rec):
-        with self.lock:
-            self.requests.append(rec)
-
-    def pop_fault(self):
-        with self.lock:
-            return self.faults.pop(0) if self.faults else None
 
 
 def route(state, raw_path):
@@ -228,9 +218,7 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         path = urlsplit(self.path).path
         if path == "/_control/requests" and self.command in ("GET", "HEAD"):
-            with state.lock:
-                data = json.dumps(state.requests)
-            self._send(200, data, content_type="application/json")
+            self._send(200, state.requests_json(), content_type="application/json")
         elif path == "/_control/faults" and self.command == "POST":
             try:
                 faults = json.loads(body or b"[]")
@@ -241,9 +229,7 @@ class Handler(BaseHTTPRequestHandler):
             except ValueError as exc:
                 self._send(400, "bad faults: %s" % exc)
                 return
-            with state.lock:
-                state.faults.extend(faults)
-                queued = len(state.faults)
+            queued = state.add_faults(faults)
             self._send(200, json.dumps({"queued": queued}), content_type="application/json")
         elif path == "/_control/config" and self.command == "POST":
             try:
@@ -256,9 +242,7 @@ class Handler(BaseHTTPRequestHandler):
                 state.body_limit = limit
             self._send(200, "OK")
         elif path == "/_control/reset" and self.command == "POST":
-            with state.lock:
-                state.requests.clear()
-                state.faults.clear()
+            state.reset()
             self._send(200, "OK")
         else:
             self._send(404, "unknown control endpoint")
@@ -410,17 +394,6 @@ def validate_check_fields(data):
     return update
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True  # stalled handlers must not block shutdown
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        # Clients disconnecting mid-request are expected in fault tests.
-        exc = sys.exc_info()[1]
-        if not isinstance(exc, (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, default=0)
@@ -433,27 +406,10 @@ def main(argv=None):
     ap.add_argument("--read-only-api-key", help="the project's read-only API key")
     args = ap.parse_args(argv)
 
-    server = Server(("127.0.0.1", args.port), Handler)
-    server.state = State(
+    state = State(
         args.check, args.ping_key, args.ping_body_limit, args.api_key, args.read_only_api_key
     )
-
-    def stop(signum, frame):
-        # Raised in the main thread, which breaks out of serve_forever().
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-
-    print("PORT %d" % server.server_address[1], flush=True)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
-
+    return serve(Handler, state, args.port)
 
 if __name__ == "__main__":
     sys.exit(main())

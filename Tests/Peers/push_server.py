@@ -34,11 +34,11 @@ import base64
 import email.header
 import json
 import re
-import signal
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from loopback_server import Recorder, serve
 
 TOPIC_RE = re.compile(r"^[-_A-Za-z0-9]{1,64}$")
 MESSAGE_LIMIT = 4096
@@ -62,13 +62,11 @@ def error(code, http, text):
     return http, json.dumps({"code": code, "http": http, "error": text})
 
 
-class State:
+class State(Recorder):
     def __init__(self, token, user):
+        super().__init__()
         self.token = token
         self.user = user
-        self.lock = threading.Lock()
-        self.requests = []
-        self.faults = []
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -88,8 +86,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         state = self.server.state
         if self.path == "/_control/requests":
-            with state.lock:
-                self._send(200, json.dumps(state.requests))
+            self._send(200, state.requests_json())
         else:
             self._send(*error(40401, 404, "page not found"))
 
@@ -101,13 +98,10 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
         if self.path == "/_control/reset":
-            with state.lock:
-                state.requests.clear()
-                state.faults.clear()
+            state.reset()
             return self._send(200, "{}")
         if self.path == "/_control/faults":
-            with state.lock:
-                state.faults.extend(json.loads(body or b"[]"))
+            state.add_faults(json.loads(body or b"[]"))
             return self._send(200, "{}")
 
         rec = {
@@ -118,13 +112,11 @@ class Handler(BaseHTTPRequestHandler):
             "body_length": len(body),
             "time": time.time(),
         }
-        with state.lock:
-            fault = state.faults.pop(0) if state.faults else None
+        fault = state.pop_fault()
         if fault is not None:
             status = int(fault.get("status", 500))
             rec["status"] = status
-            with state.lock:
-                state.requests.append(rec)
+            state.record(rec)
             if status == 429:
                 # ntfy sends no Retry-After (none in its server/ sources).
                 return self._send(*error(42901, 429, "limit reached: too many requests"))
@@ -137,8 +129,7 @@ class Handler(BaseHTTPRequestHandler):
             rec["kind"] = "ntfy"
             status, text = self.publish(body, rec)
         rec["status"] = status
-        with state.lock:
-            state.requests.append(rec)
+        state.record(rec)
         self._send(status, text)
 
     def publish(self, body, rec):
@@ -185,34 +176,13 @@ class Handler(BaseHTTPRequestHandler):
              "message": message or "triggered"})
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--token")
     ap.add_argument("--user")
     args = ap.parse_args(argv)
-    server = Server(("127.0.0.1", args.port), Handler)
-    server.state = State(args.token, args.user)
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    print("PORT %d" % server.server_address[1], flush=True)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
-
+    return serve(Handler, State(args.token, args.user), args.port)
 
 if __name__ == "__main__":
     sys.exit(main())
