@@ -113,7 +113,8 @@ struct ReportCommand: ParsableCommand {
     var status = loadStatus
     // During shutdown, a ping that does not go through at once goes to the
     // spool, which the boot-time flush delivers (notify-unit-boot.service):
-    // retries would only hold the machine's shutdown.
+    // retries would only hold the machine's shutdown. A bus that cannot be
+    // reached says nothing about a shutdown: the usual retries then.
     if !settings.dryRun, case .local = settings.journalSource,
       (try? SystemBus(timeout: 2))?.systemState() == "stopping"
     {

@@ -34,7 +34,9 @@ public struct MailAddress: Sendable, Equatable, CustomStringConvertible {
     self.address = addr
   }
 
-  /// The sender when MAIL_FROM is not set: "notify-unit" at this host.
+  /// The sender when MAIL_FROM is not set: "notify-unit" at this host, or
+  /// at localhost when the host's name makes no address (a name with
+  /// characters an address cannot carry, which the token keeps).
   public static func defaultSender(host: String) -> MailAddress {
     (try? MailAddress(parsing: "notify-unit <notify-unit@\(HeaderEncoding.token(host))>"))
       ?? (try! MailAddress(parsing: "notify-unit@localhost"))
