@@ -1,0 +1,75 @@
+import Foundation
+import NotifyUnitCore
+import NotifyUnitPipeline
+import TestSupport
+import Testing
+
+/// systemd's refusal of a start after a failed run (Restart= given up, or
+/// a start of the failed unit), as the OnFailure= handler meets it on
+/// systemd 252 and 257: the unit's Result stays the run's, its journal
+/// says "Start request repeated too quickly".
+@Suite struct StartRefusalTests {
+  let invocation = "0123456789abcdef0123456789abcdef"
+
+  func line(_ identifier: String, pid: String, _ message: String) -> LogRecord {
+    LogRecord(
+      realtime: 1_800_000_000_000_000, priority: 4, identifier: Array(identifier.utf8),
+      pid: Array(pid.utf8), message: Array(message.utf8))
+  }
+
+  /// The failed run's status once systemd gave up: reported by its own
+  /// ExecStopPost=, NRestarts counting the refused restart too.
+  func gaveUp() -> UnitStatus {
+    var status = UnitStatus()
+    status.result = "exit-code"
+    status.activeState = "failed"
+    status.invocationID = invocation
+    status.restarts = 3
+    status.execStopPost = [
+      ExecCommandRun(
+        path: "/usr/local/bin/notify-unit", startRealtime: 1, exitRealtime: 2, code: 1, status: 0)
+    ]
+    return status
+  }
+
+  func handlerRun(state: URL, status: UnitStatus, records: [LogRecord]) throws
+    -> ReportPipelineTests.Run
+  {
+    let source = FakeOutcomeSource(
+      result: "exit-code", invocationID: invocation, isHandler: true, status: status)
+    let run = try ReportPipelineTests().makeRun(result: "exit-code", state: state, source: source)
+    run.log.records = records
+    return run
+  }
+
+  @Test func theHandlerReportsSystemdsRefusalOnce() throws {
+    let state = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: state) }
+    let refusal = line("systemd", pid: "1", "retried.service: Start request repeated too quickly.")
+    let run = try handlerRun(state: state, status: gaveUp(), records: [refusal])
+    _ = run.pipeline.run()
+    let report = try #require(run.mail.delivered.first?.report)
+    #expect(report.startRefused && report.outcome.result == .startLimitHit)
+    #expect(
+      report.headline
+        == "⛔ backup.service: systemd stopped retrying the unit after 3 runs (start limit) on \(report.host)"
+    )
+    #expect(report.notes.contains { $0.contains("the unit's result stays the run's: exit-code") })
+    #expect(run.ping.delivered.count == 1)
+    // systemd 257 starts the handler for the refusal too: no second report.
+    let again = try handlerRun(state: state, status: gaveUp(), records: [refusal])
+    _ = again.pipeline.run()
+    #expect(again.mail.delivered.isEmpty && again.ping.delivered.isEmpty)
+  }
+
+  @Test func theJobSayingTheWordsIsNotSystemd() throws {
+    let state = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: state) }
+    let run = try handlerRun(
+      state: state, status: gaveUp(),
+      records: [line("systemd", pid: "4242", "x.service: Start request repeated too quickly.")])
+    _ = run.pipeline.run()
+    // The failed run, reported by its ExecStopPost=: nothing more.
+    #expect(run.mail.delivered.isEmpty && run.ping.delivered.isEmpty)
+  }
+}
