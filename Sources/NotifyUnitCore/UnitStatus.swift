@@ -52,6 +52,11 @@ public struct UnitStatus: Sendable, Equatable {
     }
   }
 
+  /// True when the unit's ExecStopPost= runs notify-unit.
+  public var hasExecStopPostReporter: Bool {
+    execStopPost.contains { $0.path.hasSuffix("/notify-unit") }
+  }
+
   /// Lines for the report's status part, "Label: value", only what is known.
   public func summaryLines(renderer: LogRenderer) -> [(String, String)] {
     var lines: [(String, String)] = []

@@ -72,4 +72,26 @@ import Testing
     // The failed run, reported by its ExecStopPost=: nothing more.
     #expect(run.mail.delivered.isEmpty && run.ping.delivered.isEmpty)
   }
+
+  @Test func aHandlerForARunTheUnitMovedOnFrom() throws {
+    let state = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: state) }
+    // systemd restarted the unit before the handler asked: the status is
+    // the next run's, its ExecStopPost= has not run yet.
+    var next = gaveUp()
+    next.activeState = "activating"
+    next.invocationID = "fedcba9876543210fedcba9876543210"
+    next.execStopPost = [
+      ExecCommandRun(
+        path: "/usr/local/bin/notify-unit", startRealtime: 0, exitRealtime: 0, code: 0, status: 0)
+    ]
+    let run = try handlerRun(state: state, status: next, records: [])
+    _ = run.pipeline.run()
+    #expect(run.mail.delivered.isEmpty && run.ping.delivered.isEmpty)
+    // A unit without an ExecStopPost= report: the handler is its only one.
+    next.execStopPost = []
+    let alone = try handlerRun(state: state, status: next, records: [])
+    _ = alone.pipeline.run()
+    #expect(alone.mail.delivered.count == 1)
+  }
 }
