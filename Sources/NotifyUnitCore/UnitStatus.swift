@@ -10,6 +10,9 @@ public struct UnitStatus: Sendable, Equatable {
   public var mainPID: UInt32?
   /// NRestarts: automatic restarts (Restart=) since the last start by hand.
   public var restarts: UInt32?
+  /// How long systemd waits before an automatic restart (RestartUSecNext,
+  /// 254+, else RestartUSec), microseconds.
+  public var restartDelay: UInt64?
   /// ExecMainCode: 1 exited, 2 killed, 3 dumped (CLD_* of waitid(2)).
   public var execMainCode: Int32?
   public var execMainStatus: Int32?

@@ -94,4 +94,52 @@ import Testing
     _ = alone.pipeline.run()
     #expect(alone.mail.delivered.count == 1)
   }
+
+  /// systemd's decision on a pending restart, as the handler polls for it.
+  final class Polls: @unchecked Sendable {
+    var statuses: [UnitStatus]
+    var reads = 0
+    var clock = 0.0
+    init(_ statuses: [UnitStatus]) { self.statuses = statuses }
+  }
+
+  func waiting(_ polls: Polls) -> RestartWait {
+    var wait = RestartWait {
+      polls.reads += 1
+      return polls.statuses.isEmpty ? nil : polls.statuses.removeFirst()
+    }
+    wait.sleep = { polls.clock += $0 }
+    wait.now = { polls.clock }
+    return wait
+  }
+
+  @Test func aHandlerWaitsForAPendingRestart() {
+    var pending = gaveUp()
+    pending.activeState = "activating"
+    pending.subState = "auto-restart"
+    pending.restartDelay = 100_000
+    var refused = gaveUp()
+    refused.subState = "failed"
+    // Refused: the failed status of the same invocation.
+    let polls = Polls([pending, pending, refused])
+    #expect(waiting(polls).settled(pending, budget: 15) == refused)
+    #expect(polls.reads == 3)
+    // Restarted: the next run's status is not this failure's.
+    var restarted = pending
+    restarted.invocationID = "fedcba9876543210fedcba9876543210"
+    restarted.subState = "start"
+    #expect(waiting(Polls([restarted])).settled(pending, budget: 15) == pending)
+    // Never decided: given up on after the delay and 5 s.
+    let undecided = Polls(Array(repeating: pending, count: 1000))
+    #expect(waiting(undecided).settled(pending, budget: 15) == pending)
+    #expect(undecided.clock < 5.3)
+    // Due later than the handler's time: its refusal starts a handler of its own.
+    var later = pending
+    later.restartDelay = 300_000_000
+    let none = Polls([refused])
+    #expect(waiting(none).settled(later, budget: 15) == later && none.reads == 0)
+    // Nothing pending.
+    let failed = Polls([refused])
+    #expect(waiting(failed).settled(refused, budget: 15) == refused && failed.reads == 0)
+  }
 }
