@@ -25,7 +25,7 @@ import Testing
       ("timeout", timeout), ("killed", killed), ("core dump", coreDump),
       ("start limit", startLimit), ("restarts given up", restartsGivenUp),
       ("exec-condition", execCondition),
-      ("power cut", powerCut),
+      ("power cut", powerCut), ("power cut, sandboxed", powerCutSandboxed),
     ]
     for (name, scenario) in scenarios {
       try c.shell(": > /var/mail/admin; systemctl reset-failed")
@@ -421,5 +421,52 @@ import Testing
     try c.shell("/usr/local/bin/notify-unit flush")
     #expect(try setup.settledMails(c, count: 2, timeout: 3).count == 1)
     #expect(try server.requests().count == 1)
+  }
+
+  /// A run of a User= unit sandboxed like notify-failure@ (ProcSubset=pid
+  /// hides the kernel's boot ID from it) cut by a power cut: its start is
+  /// recorded with the boot the journal names, and after the next boot
+  /// that user's flush (notify-unit-flush@restic.service, ProcSubset=pid
+  /// too) reports it, once, as interrupted.
+  func powerCutSandboxed(_ c: SystemdContainer, _ server: HealthchecksServer) throws {
+    try setup.addUnit(
+      c, "sandboxed.service",
+      """
+      [Service]
+      User=restic
+      SupplementaryGroups=systemd-journal
+      StateDirectory=notify-unit/restic
+      ProtectSystem=strict
+      ProtectProc=invisible
+      ProcSubset=pid
+      ExecStartPre=-/usr/local/bin/notify-unit start %n \(check)
+      ExecStart=/bin/sh -c 'echo working; exec sleep 600'
+      ExecStopPost=-/usr/local/bin/notify-unit %n \(check)
+      """)
+    try c.shell("systemctl start sandboxed.service")
+    let id = try setup.invocation(c, "sandboxed.service")
+    let limit = Date().addingTimeInterval(30)
+    while Date() < limit, try server.requests().isEmpty { usleep(100_000) }
+    #expect(try server.requests().map(\.kind) == ["start"])
+    // The boot the start names is the kernel's, though the unit cannot read it.
+    let boot = try c.shell("tr -d '-' < /proc/sys/kernel/random/boot_id").trimmed
+    let started = "/var/lib/notify-unit/restic/sandboxed_2eservice@\(id).started"
+    #expect(try c.shell("cat \(started)").contains("\nboot=\(boot)\n"))
+    try server.reset()
+    try c.cutPowerAndBoot()
+    let mail = try oneMail(c, timeout: 90)
+    #expect(
+      subject(mail).hasPrefix(
+        "⛔ sandboxed.service: the machine stopped during the run (interrupted) on "),
+      "\(subject(mail))")
+    #expect(mail.body.contains("Invocation:    \(id)"))
+    // The flush reads the journal: the run's log is in the report.
+    #expect(mail.body.contains("working"))
+    let pings = try server.requests()
+    #expect(pings.map(\.kind) == ["fail"])
+    #expect(pings.first?.rid == setup.rid(id))
+    #expect(!(try c.shell("ls /var/lib/notify-unit/restic")).contains(".started"))
+    #expect(
+      try c.shell("systemctl show -P Result notify-unit-flush@restic.service").trimmed == "success")
   }
 }
