@@ -31,6 +31,8 @@ public struct Report: Sendable {
   public var recovered = false
   /// The job's own line saying why it failed or warned, found in its log.
   public private(set) var reasonFinder = FailureReason()
+  /// systemd's line that it refused to start the unit after this run.
+  public private(set) var refusalFinder = StartRefusal()
   /// restic's backup summary, when the log has one.
   public private(set) var resticFinder = ResticSummaryParser()
   /// Set when the run never finished because the machine stopped: the
@@ -60,6 +62,7 @@ public struct Report: Sendable {
     lastTimestamp = record.realtime
     lineCount += 1
     reasonFinder.add(record)
+    refusalFinder.add(record)
     if record.identifier != FailureReason.systemd { resticFinder.add(record.message) }
     exactLogBytes += renderer.exactLineLength(record)
     recent.append(RecentEntry(record, keep: renderer.maxReadableLineBytes))
@@ -88,6 +91,10 @@ public struct Report: Sendable {
   /// What the run's end means: one verdict for every channel.
   public var verdict: Verdict { interruption == nil ? outcome.verdict : .interrupted }
 
+  /// systemd refused to start the unit after this run (its journal says
+  /// so), whatever the unit's Result.
+  public var startRefused: Bool { refusalFinder.seen }
+
   /// What a restic backup in the run did, when its summary was in the log.
   public var resticSummary: ResticSummary? { resticFinder.summary }
 
@@ -105,9 +112,11 @@ public struct Report: Sendable {
   public var systemdReason: String? {
     if interruption != nil { return Interruption.reason }
     guard outcome.result == .startLimitHit else { return nil }
-    if let restarts = status?.restarts, restarts > 0 {
+    // NRestarts counts the restart systemd then refused as well (252, 257):
+    // the unit ran that many times.
+    if let runs = status?.restarts, runs > 0 {
       return
-        "systemd stopped retrying the unit after \(restarts) restart\(restarts == 1 ? "" : "s") (start limit)"
+        "systemd stopped retrying the unit after \(runs) run\(runs == 1 ? "" : "s") (start limit)"
     }
     return "systemd refused to start the unit (start limit)"
   }

@@ -10,6 +10,9 @@ public struct UnitStatus: Sendable, Equatable {
   public var mainPID: UInt32?
   /// NRestarts: automatic restarts (Restart=) since the last start by hand.
   public var restarts: UInt32?
+  /// How long systemd waits before an automatic restart (RestartUSecNext,
+  /// 254+, else RestartUSec), microseconds.
+  public var restartDelay: UInt64?
   /// ExecMainCode: 1 exited, 2 killed, 3 dumped (CLD_* of waitid(2)).
   public var execMainCode: Int32?
   public var execMainStatus: Int32?
@@ -50,6 +53,11 @@ public struct UnitStatus: Sendable, Equatable {
       run.path.hasSuffix("/notify-unit") && run.exitRealtime > 0 && run.code == 1
         && run.status == 0 && run.startRealtime >= (execMainStart ?? 0)
     }
+  }
+
+  /// True when the unit's ExecStopPost= runs notify-unit.
+  public var hasExecStopPostReporter: Bool {
+    execStopPost.contains { $0.path.hasSuffix("/notify-unit") }
   }
 
   /// Lines for the report's status part, "Label: value", only what is known.

@@ -43,11 +43,20 @@ public struct RunStarts {
   static let header = "notify-unit-start 1"
   static let suffix = ".started"
 
-  /// This boot's ID, 32 hex digits; nil when the kernel does not say.
-  public static func currentBootID(path: String = "/proc/sys/kernel/random/boot_id") -> String? {
-    guard case .success(let text) = Host.readFile(path, maxBytes: 100) else { return nil }
-    let id = String(text.lowercased().filter { $0.isHexDigit })
-    return id.count == 32 ? id : nil
+  /// This boot's ID, 32 hex digits: the kernel's, else (ProcSubset=pid
+  /// hides it) the journal's for this process's invocation (a unit's
+  /// INVOCATION_ID); nil when neither says.
+  public static func currentBootID(
+    path: String = "/proc/sys/kernel/random/boot_id",
+    environment: [String: String] = Host.environment, journal: JournalSource = .local
+  ) -> String? {
+    if case .success(let text) = Host.readFile(path, maxBytes: 100) {
+      let id = String(text.lowercased().filter { $0.isHexDigit })
+      return id.count == 32 ? id : nil
+    }
+    return environment["INVOCATION_ID"].flatMap {
+      JournalBootID.of(invocation: $0, source: journal)
+    }
   }
 
   func path(_ unit: String, _ invocation: String) -> String {

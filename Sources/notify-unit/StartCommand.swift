@@ -130,7 +130,9 @@ struct StartCommand: ParsableCommand {
   /// Never fails the start: without it, only that case goes unreported.
   func recordStart(_ invocation: String, pingURL: String?, settings: Settings) {
     guard let bootID = RunStarts.currentBootID() else {
-      say("the kernel gives no boot ID: this run cannot be reported if the machine stops under it")
+      say(
+        "no boot ID (neither the kernel's nor, under ProcSubset=pid, the journal's): this run cannot be reported if the machine stops under it"
+      )
       return
     }
     let directory = UnitStateStore.defaultDirectory(

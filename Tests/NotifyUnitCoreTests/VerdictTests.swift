@@ -203,12 +203,19 @@ import Testing
     var r = report(outcome("start-limit-hit"), lines: [("job", 3, "Error: an old run's line")])
     #expect(
       r.headline == "⛔ backup.service: systemd refused to start the unit (start limit) on nas")
-    status.restarts = 5
+    // NRestarts counts the refused restart too: 3 runs, 2 restarts ran.
+    status.restarts = 3
     r.status = status
     #expect(
       r.headline
-        == "⛔ backup.service: systemd stopped retrying the unit after 5 restarts (start limit) on nas"
+        == "⛔ backup.service: systemd stopped retrying the unit after 3 runs (start limit) on nas"
     )
+    // The refusal is no exit of the job, whose last run exited 2.
+    let failed = outcome("exit-code", "exited", "2")
+    #expect(PingTarget.finishPath(verdict: .failure, mainProcess: failed.mainProcess) == "/2")
+    #expect(
+      PingTarget.finishPath(
+        verdict: .failure, mainProcess: failed.mainProcess, result: .startLimitHit) == "/fail")
   }
 
   @Test func anInterruptedRunIsAFailureTheMachineCaused() {

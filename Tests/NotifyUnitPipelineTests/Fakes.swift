@@ -20,6 +20,8 @@ struct FakeOutcomeSource: OutcomeSource {
 /// A log that is the lines given, for any invocation; records what was asked.
 final class FakeLogCollector: LogCollector {
   var lines: [String]
+  /// Entries after `lines`, as given (systemd's own, say).
+  var records: [LogRecord] = []
   var collected: [String] = []
   var latest: String? = nil
 
@@ -42,6 +44,7 @@ final class FakeLogCollector: LogCollector {
       renderer.appendExactLine(record, to: &exact)
       try? archive?.append(exact)
     }
+    for record in records { report.add(record, renderer: renderer) }
   }
 }
 

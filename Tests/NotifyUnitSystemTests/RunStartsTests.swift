@@ -61,9 +61,44 @@ import Testing
     defer { try? FileManager.default.removeItem(at: dir) }
     let odd = dir.path + "/boot_id"
     try "not-a-boot-id\n".write(toFile: odd, atomically: true, encoding: .utf8)
-    #expect(RunStarts.currentBootID(path: odd) == nil)
+    #expect(RunStarts.currentBootID(path: odd, environment: [:]) == nil)
     try "6f1d3a52-8c4e-4b7a-9f0e-2d5c8b1a7e39\n".write(
       toFile: odd, atomically: true, encoding: .utf8)
     #expect(RunStarts.currentBootID(path: odd) == "6f1d3a528c4e4b7a9f0e2d5c8b1a7e39")
+  }
+
+  /// ProcSubset=pid hides the kernel's file: the boot is the journal's
+  /// for the process's invocation, from PID 1's lines or the service's.
+  @Test func underProcSubsetPIDTheBootIDIsTheJournals() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let invocation = JournalFixture.newInvocation()
+    func booted(_ entry: JournalFixture.Entry, _ boot: String) -> JournalFixture.Entry {
+      JournalFixture.Entry(entry.fields + [("_BOOT_ID", Array(boot.utf8))])
+    }
+    let t = JournalFixture.baseTime
+    // A process other than PID 1 naming the invocation is not systemd.
+    var forged = JournalFixture.managerLine("Starting", invocation: invocation, at: t)
+    forged.fields = forged.fields.map { $0.0 == "_PID" ? ("_PID", Array("4242".utf8)) : $0 }
+    let file = try JournalFixture.write(
+      [
+        booted(forged, bootA),
+        booted(JournalFixture.managerLine("Starting", invocation: invocation, at: t + 1), bootB),
+      ], in: dir)
+    let hidden = dir.path + "/no-boot_id"
+    let env = ["INVOCATION_ID": invocation]
+    #expect(
+      RunStarts.currentBootID(path: hidden, environment: env, journal: .files([file])) == bootB)
+    // The service's own line (_SYSTEMD_INVOCATION_ID, journald's field).
+    let other = JournalFixture.newInvocation()
+    let line = try JournalFixture.write(
+      [booted(JournalFixture.serviceLine(Array("x".utf8), invocation: other, at: t), bootA)],
+      in: dir, name: "service")
+    #expect(JournalBootID.of(invocation: other, source: .files([line]), wait: 0) == bootA)
+    // No entry of the invocation: no boot ID, after the wait.
+    #expect(
+      JournalBootID.of(invocation: JournalFixture.newInvocation(), source: .files([file]), wait: 0)
+        == nil)
+    #expect(RunStarts.currentBootID(path: hidden, environment: [:], journal: .files([file])) == nil)
   }
 }

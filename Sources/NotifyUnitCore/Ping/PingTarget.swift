@@ -124,13 +124,19 @@ public struct PingTarget: Sendable, Equatable {
   /// "exit status 1"; "/fail" for every other failure (a signal, a timeout
   /// that exited 0: never a signal's name, never "/0"); "/log" for a
   /// skipped run, which changes no state, so a check whose runs are all
-  /// skipped still goes down when its schedule passes.
-  public static func finishPath(verdict: Verdict, mainProcess: MainProcessExit?) -> String {
+  /// skipped still goes down when its schedule passes. A start refused by
+  /// the start limit is no exit of the job (its main process is the last
+  /// run's): "/fail".
+  public static func finishPath(
+    verdict: Verdict, mainProcess: MainProcessExit?, result: ServiceResult? = nil
+  ) -> String {
     switch verdict {
     case .success, .warning: return ""
     case .skipped: return "/log"
     case .failure, .interrupted:
-      if case .exited(let status)? = mainProcess, (1...255).contains(status) {
+      if result != .startLimitHit, case .exited(let status)? = mainProcess,
+        (1...255).contains(status)
+      {
         return "/\(status)"
       }
       return "/fail"

@@ -38,7 +38,8 @@ public struct HealthchecksChannel: Channel {
     let report = delivery.report
     let unit = report.unit
     let path = PingTarget.finishPath(
-      verdict: report.verdict, mainProcess: report.outcome.mainProcess)
+      verdict: report.verdict, mainProcess: report.outcome.mainProcess,
+      result: report.outcome.result)
     let rid = report.invocationID.flatMap(ridFromInvocationID)
     let url = target.url(path: path, rid: rid)
     let shown = target.redactedURL(path: path, rid: rid)

@@ -27,7 +27,15 @@ public struct DeliveryPolicy {
       return previous?.result == ServiceResult.startLimitHit.rawValue
         && previous?.invocationID == report.invocationID
     }
-    return report.status?.reportedByExecStopPost == true
+    guard let status = report.status else { return false }
+    if let id = report.invocationID, let current = status.invocationID, current != id {
+      // The unit ran again since: systemd 257 starts the handler on every
+      // failed run of a Restart= unit, sometimes once the next run began,
+      // whose status no longer tells how the failed run's ExecStopPost=
+      // ended. systemd ran it before the restart.
+      return status.hasExecStopPostReporter
+    }
+    return status.reportedByExecStopPost
   }
 
   /// A success after a failure: every channel marks it as a recovery.

@@ -85,7 +85,10 @@ public struct SystemdOutcomeSource: OutcomeSource {
 
   public func context(for unit: String, deadline: Deadline) -> RunContext {
     var notes: [String] = []
-    let status = unitStatus(unit, notes: &notes, deadline: deadline)
+    var status = unitStatus(unit, notes: &notes, deadline: deadline)
+    if isHandler, let current = status {
+      status = restartDecision(unit, current, deadline: deadline)
+    }
     if hasMonitorVariables {
       if let monitored = environment["MONITOR_UNIT"], !monitored.isEmpty, monitored != unit {
         log(
@@ -114,6 +117,20 @@ public struct SystemdOutcomeSource: OutcomeSource {
     return RunContext(
       origin: origin, outcome: RunOutcome(result: nil, mainProcess: nil), invocationID: nil,
       status: status, notes: notes)
+  }
+
+  /// A handler's status once systemd decided on a pending restart
+  /// (`RestartWait`); the status given when it is not pending.
+  func restartDecision(_ unit: String, _ status: UnitStatus, deadline: Deadline) -> UnitStatus {
+    guard let sub = status.subState, RestartWait.restarting.contains(sub),
+      let bus = try? SystemBus(timeout: min(5, deadline.remaining / 4))
+    else { return status }
+    let settled = RestartWait { try? UnitStatusReader.read(unit, bus: bus) }
+      .settled(status, budget: min(20, deadline.remaining / 3))
+    if settled != status {
+      log("\(unit.sanitizedForDisplay(maxLength: 100)): systemd did not restart it")
+    }
+    return settled
   }
 
   /// The unit's status over D-Bus; nil (with a note) offline or when the bus

@@ -86,6 +86,15 @@ public struct ReportAssembler {
         "No invocation of \(unit.sanitizedForDisplay(maxLength: 100)) was found: the report has no log."
       )
     }
+    if report.startRefused, report.outcome.result != .startLimitHit {
+      // systemd gave up restarting the failed run, or refused a start of
+      // the failed unit: the unit keeps the run's result, the refusal is
+      // the news.
+      report.notes.append(
+        "systemd refused to start the unit again after this run (\"Start request repeated too quickly\"); the unit's result stays the run's: \(report.outcome.resultWord)."
+      )
+      report.outcome.result = .startLimitHit
+    }
     report.finish(renderer: renderer)
     return (report, status)
   }

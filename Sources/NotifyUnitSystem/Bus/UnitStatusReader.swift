@@ -41,6 +41,7 @@ public enum UnitStatusReader {
       guard let value, value != UInt64.max, value != 0 else { return nil }
       return value
     }
+    s.restartDelay = known("RestartUSecNext") ?? known("RestartUSec")
     s.execMainStart = known("ExecMainStartTimestamp")
     s.execMainExit = known("ExecMainExitTimestamp")
     s.cpuUsageNanoseconds = known("CPUUsageNSec")
