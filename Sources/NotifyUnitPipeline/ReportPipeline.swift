@@ -96,12 +96,10 @@ public struct ReportPipeline {
       if let problem { log(problem) }
       return record
     }
-    if DeliveryPolicy.handlerStaysQuiet(
+    if let why = DeliveryPolicy.handlerStaysQuiet(
       isHandler: outcomeSource.isHandler, report: report, previous: previous)
     {
-      log(
-        "\(unit.sanitizedForDisplay(maxLength: 100)) : its ExecStopPost= notify-unit reported this run already, no second report"
-      )
+      log("\(unit.sanitizedForDisplay(maxLength: 100)): \(why), no second report")
       return status
     }
     let policy = DeliveryPolicy(settings: settings, previousSuccess: previous?.success)

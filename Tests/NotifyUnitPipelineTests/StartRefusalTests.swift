@@ -60,6 +60,8 @@ import Testing
     let again = try handlerRun(state: state, status: gaveUp(), records: [refusal])
     _ = again.pipeline.run()
     #expect(again.mail.delivered.isEmpty && again.ping.delivered.isEmpty)
+    #expect(
+      again.said.lines.contains { $0.contains("this refusal to start it was reported already") })
   }
 
   @Test func theJobSayingTheWordsIsNotSystemd() throws {
@@ -88,6 +90,8 @@ import Testing
     let run = try handlerRun(state: state, status: next, records: [])
     _ = run.pipeline.run()
     #expect(run.mail.delivered.isEmpty && run.ping.delivered.isEmpty)
+    // Said as it is: the handler knows that report is due, not that it went.
+    #expect(run.said.lines.contains { $0.contains("it ran again since;") }, "\(run.said.lines)")
     // A unit without an ExecStopPost= report: the handler is its only one.
     next.execStopPost = []
     let alone = try handlerRun(state: state, status: next, records: [])

@@ -18,24 +18,30 @@ public struct DeliveryPolicy {
   /// start refused by the start limit has no run, nor a report of its own:
   /// the ExecStopPost= report systemd shows is the last run's, so that one
   /// is reported, once (the handler's last record is of the same refusal
-  /// when it reported it already).
+  /// when it reported it already). Returns why it stays quiet, nil when it
+  /// reports.
   public static func handlerStaysQuiet(
     isHandler: Bool, report: Report, previous: UnitStateStore.Record? = nil
-  ) -> Bool {
-    guard isHandler else { return false }
+  ) -> String? {
+    guard isHandler else { return nil }
     if report.outcome.result == .startLimitHit {
-      return previous?.result == ServiceResult.startLimitHit.rawValue
+      let again =
+        previous?.result == ServiceResult.startLimitHit.rawValue
         && previous?.invocationID == report.invocationID
+      return again ? "this refusal to start it was reported already" : nil
     }
-    guard let status = report.status else { return false }
+    guard let status = report.status else { return nil }
     if let id = report.invocationID, let current = status.invocationID, current != id {
       // The unit ran again since: systemd 257 starts the handler on every
       // failed run of a Restart= unit, sometimes once the next run began,
       // whose status no longer tells how the failed run's ExecStopPost=
       // ended. systemd ran it before the restart.
       return status.hasExecStopPostReporter
+        ? "it ran again since; its ExecStopPost= notify-unit, run before that, reports the failed run"
+        : nil
     }
     return status.reportedByExecStopPost
+      ? "its ExecStopPost= notify-unit reported this run already" : nil
   }
 
   /// A success after a failure: every channel marks it as a recovery.
