@@ -42,9 +42,12 @@ extension MailComposer {
         isWhole: false)
     }
     var raw = min(total, MailSettings.logBytesKept(attachmentMaxBytes: cap))
+    // The whole log's gzip, when the archive made it while the log was
+    // read: the first attempt's measure, and the bytes to mail.
+    let whole = raw >= total ? try archive.compressedWhole() : nil
     // deflate grows no input by more than about 0.03 % and a few bytes
     // (zlib's deflateBound): a log that fits so needs no measuring.
-    if total + total / 1000 + 64 <= cap {
+    if whole == nil, total + total / 1000 + 64 <= cap {
       return AttachmentPlan(compressed: true, note: false, tailBytes: total, isWhole: true)
     }
     for attempt in 0..<12 {
@@ -54,7 +57,12 @@ extension MailComposer {
         : AttachmentPlan(
           compressed: true, note: note.count < raw, tailBytes: max(0, raw - note.count),
           isWhole: false)
-      let (size, gzip) = try compressed(plan, archive: archive, compressor: compressor, keep: cap)
+      let (size, gzip) =
+        if attempt == 0, let whole {
+          (whole.size, whole.size <= cap ? whole.bytes : nil)
+        } else {
+          try compressed(plan, archive: archive, compressor: compressor, keep: cap)
+        }
       if size <= cap {
         var measured = plan
         measured.gzip = gzip
