@@ -324,7 +324,7 @@ public struct InvocationLog {
     /// `notify-unit start` in ExecStartPre= is not the job's log.
     var excludeOwnCommand = false
     var ownLinesLeftOut = 0
-    let repeated = RepeatedFields()
+    var repeated = RepeatedFields()
     var nextService: LogRecord? = nil
     var nextManager: LogRecord? = nil
     /// The unit's lines without an invocation, when the invocation has
@@ -377,7 +377,7 @@ public struct InvocationLog {
     mutating func peek() throws {
       while nextService == nil, try service.next() {
         var own = false
-        let record = InvocationLog.record(service, repeated: repeated) {
+        let record = InvocationLog.record(service, repeated: &repeated) {
           own = own || (excludeOwnCommand && $0.elementsEqual(InvocationLog.ownCommField))
         }
         if own {
@@ -458,8 +458,9 @@ public struct InvocationLog {
 
   /// The short fields of the entry before, given again (not copied) while
   /// the entries of a stream repeat them, as a job's lines do: two
-  /// allocations less an entry.
-  final class RepeatedFields {
+  /// allocations less an entry. A struct passed inout: a class's fields
+  /// would cost a dynamic exclusivity check at each use.
+  struct RepeatedFields {
     var identifier: [UInt8] = []
     var pid: [UInt8] = []
     var comm: [UInt8] = []
@@ -469,7 +470,15 @@ public struct InvocationLog {
   /// The current entry, nil without a MESSAGE= field; `field` sees every
   /// raw `FIELD=value` on the way.
   static func record(
-    _ journal: Journal, repeated: RepeatedFields = RepeatedFields(),
+    _ journal: Journal, field: (UnsafeRawBufferPointer) -> Void = { _ in }
+  ) -> LogRecord? {
+    var repeated = RepeatedFields()
+    return record(journal, repeated: &repeated, field: field)
+  }
+
+  /// The same, reusing the arrays of `repeated` (and updating it).
+  static func record(
+    _ journal: Journal, repeated: inout RepeatedFields,
     field: (UnsafeRawBufferPointer) -> Void = { _ in }
   ) -> LogRecord? {
     var record = LogRecord(realtime: journal.realtime(), message: [])
