@@ -153,6 +153,35 @@ import Testing
     #expect(mail.body.contains("the last 200 of 60000 lines"))
   }
 
+  /// 30,000 lines (3 MB): deflated on the second thread while the journal
+  /// is read (`CompressingLogArchive`), attached whole and in order.
+  @Test func aLongLogIsAttachedWholeFromTheSecondThread() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let id = JournalFixture.newInvocation()
+    let line = String(repeating: "y", count: 90)
+    let entries = (0..<30_000).map {
+      JournalFixture.serviceLine(
+        Array("\($0) \(line)".utf8), invocation: id, at: JournalFixture.baseTime + UInt64($0))
+    }
+    let path = try JournalFixture.write(entries, in: dir)
+    let result = try notifyUnit(
+      [
+        "--dry-run", "--journal-file", path, "--invocation-id", id, "--mail-to", "a@b.org",
+        "backup.service",
+      ],
+      environment: ["SERVICE_RESULT": "exit-code"])
+    #expect(result.status == 0)
+    let mail = try ParsedMessage.parse(result.stdout)
+    #expect(mail.defects.isEmpty)
+    #expect(mail.maxLineOctets <= 998)
+    let attachment = try #require(mail.attachment)
+    #expect(attachment.contentType == "application/gzip")
+    let lines = attachment.text.split(separator: "\n")
+    #expect(lines.count == 30_000)
+    #expect(lines.enumerated().allSatisfy { $1.hasSuffix(": \($0) \(line)") })
+  }
+
   @Test func versionAndHelp() throws {
     let version = try notifyUnit(["--version"])
     #expect(version.status == 0 && version.stdoutText.split(separator: ".").count == 3)
