@@ -3,10 +3,10 @@ import NotifyUnitCore
 
 /// gzip (RFC 1952) through zlib's deflate: what `gunzip` and every mail
 /// client's archive viewer open. Level 1 (Z_BEST_SPEED) by default: on
-/// journal text it deflates 3-4 times faster than zlib's default 6 for
-/// 8-25 % more bytes (measured in bench/README.md), and the report is made
-/// in ExecStopPost= of every run while the attachment's limit is far
-/// above a typical log's gzip.
+/// log text it deflates 2.4-3.5 times faster than zlib's default 6 for
+/// 4-26 % more bytes (bench/README.md), and the report is made in
+/// ExecStopPost= of every run while the attachment's limit is far above a
+/// typical log's gzip.
 public struct Gzip: LogCompressor {
   public let level: Int32
   public let fileExtension = ".gz"
