@@ -117,17 +117,25 @@ import Testing
     #expect(mail.body.contains("this is the unit's latest invocation"))
   }
 
+  /// An invocation of `count` lines "N LINE", in a journal file of its own
+  /// under `dir`.
+  func numberedRun(_ count: Int, of line: String, in dir: URL) throws -> (
+    id: String, path: String
+  ) {
+    let id = JournalFixture.newInvocation()
+    let entries = (0..<count).map {
+      JournalFixture.serviceLine(
+        Array("\($0) \(line)".utf8), invocation: id, at: JournalFixture.baseTime + UInt64($0))
+    }
+    return (id, try JournalFixture.write(entries, in: dir))
+  }
+
   @Test func longLogStaysWithinTheCaps() throws {
     // 60,000 lines of 100 bytes (6 MB) with a 1 MB attachment cap.
     let dir = try Paths.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
-    let id = JournalFixture.newInvocation()
     let line = String(repeating: "x", count: 90)
-    let entries = (0..<60_000).map {
-      JournalFixture.serviceLine(
-        Array("\($0) \(line)".utf8), invocation: id, at: JournalFixture.baseTime + UInt64($0))
-    }
-    let path = try JournalFixture.write(entries, in: dir)
+    let (id, path) = try numberedRun(60_000, of: line, in: dir)
     let result = try notifyUnit(
       [
         "--dry-run", "--journal-file", path, "--invocation-id", id, "--mail-to", "a@b.org",
@@ -158,13 +166,8 @@ import Testing
   @Test func aLongLogIsAttachedWholeFromTheSecondThread() throws {
     let dir = try Paths.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
-    let id = JournalFixture.newInvocation()
     let line = String(repeating: "y", count: 90)
-    let entries = (0..<30_000).map {
-      JournalFixture.serviceLine(
-        Array("\($0) \(line)".utf8), invocation: id, at: JournalFixture.baseTime + UInt64($0))
-    }
-    let path = try JournalFixture.write(entries, in: dir)
+    let (id, path) = try numberedRun(30_000, of: line, in: dir)
     let result = try notifyUnit(
       [
         "--dry-run", "--journal-file", path, "--invocation-id", id, "--mail-to", "a@b.org",
