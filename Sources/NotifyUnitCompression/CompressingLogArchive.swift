@@ -39,10 +39,16 @@ public final class CompressingLogArchive: LogArchive {
     guard !ended else { return }
     guard archive.totalBytes <= wholeLimit else { return giveUp() }
     if lines.count >= Self.batchBytes {
-      // A long line goes as it is, not copied into the batch.
+      // A long line goes in batches of its own: the queue then holds at
+      // most its bound of it, not the whole line after the caller let go.
       hand(batch)
-      hand(lines)
       batch = []
+      var start = 0
+      while start < lines.count {
+        let end = min(start + Self.batchBytes, lines.count)
+        hand(Array(lines[start..<end]))
+        start = end
+      }
     } else {
       if batch.isEmpty { batch.reserveCapacity(Self.batchBytes) }
       batch += lines
@@ -72,7 +78,7 @@ public final class CompressingLogArchive: LogArchive {
     let outcome = background.finish()
     self.background = nil
     guard outcome.error == nil else { return nil }
-    result = CompressedLog(size: outcome.size, bytes: outcome.bytes)
+    result = CompressedLog(size: outcome.size, pieces: outcome.pieces)
     return result
   }
 
