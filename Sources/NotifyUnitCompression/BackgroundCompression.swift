@@ -9,11 +9,11 @@ import NotifyUnitCore
 /// the run no time. The output is kept while it is at most `keep` bytes;
 /// past that only its size is counted (nothing larger is held in memory).
 final class BackgroundCompression {
-  /// What the thread made: the compressed size, the bytes while at most
-  /// `keep`, or the error that stopped it.
+  /// What the thread made: the compressed size, the bytes (in the pieces
+  /// the stream gave) while at most `keep`, or the error that stopped it.
   struct Outcome {
     var size = 0
-    var bytes: [UInt8]? = []
+    var pieces: [[UInt8]]? = []
     var error: (any Error)? = nil
   }
 
@@ -90,9 +90,9 @@ final class BackgroundCompression {
       let collect = { (chunk: [UInt8]) in
         self.outcome.size += chunk.count
         if self.outcome.size <= self.keep {
-          self.outcome.bytes?.append(contentsOf: chunk)
+          self.outcome.pieces?.append(chunk)
         } else {
-          self.outcome.bytes = nil
+          self.outcome.pieces = nil
         }
       }
       do {
@@ -101,7 +101,7 @@ final class BackgroundCompression {
         try stream.finish(to: collect)
       } catch {
         outcome.error = error
-        outcome.bytes = nil
+        outcome.pieces = nil
         queue.stop()
       }
     }

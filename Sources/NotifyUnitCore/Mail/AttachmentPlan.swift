@@ -10,9 +10,10 @@ public struct AttachmentPlan: Sendable, Equatable {
   public var tailBytes: Int
   /// The whole exact log, no note.
   public var isWhole: Bool
-  /// The gzip itself, when measuring it made it (at most the limit): the
+  /// The gzip itself, in the pieces it was made in (never copied into one
+  /// array that grows), when measuring it made it (at most the limit): the
   /// mail then carries these bytes instead of compressing the log again.
-  public var gzip: [UInt8]? = nil
+  public var gzip: [[UInt8]]? = nil
 
   public init(compressed: Bool, note: Bool, tailBytes: Int, isWhole: Bool) {
     self.compressed = compressed
@@ -59,7 +60,7 @@ extension MailComposer {
           isWhole: false)
       let (size, gzip) =
         if attempt == 0, let whole {
-          (whole.size, whole.size <= cap ? whole.bytes : nil)
+          (whole.size, whole.size <= cap ? whole.pieces : nil)
         } else {
           try compressed(plan, archive: archive, compressor: compressor, keep: cap)
         }
@@ -102,13 +103,13 @@ extension MailComposer {
   /// bytes (nil once over: nothing larger is held in memory).
   func compressed(
     _ plan: AttachmentPlan, archive: LogArchive, compressor: any LogCompressor, keep: Int
-  ) throws -> (size: Int, gzip: [UInt8]?) {
+  ) throws -> (size: Int, gzip: [[UInt8]]?) {
     let stream = try compressor.makeStream()
     var size = 0
-    var kept: [UInt8]? = []
+    var kept: [[UInt8]]? = []
     let collect = { (chunk: [UInt8]) in
       size += chunk.count
-      if size <= keep { kept?.append(contentsOf: chunk) } else { kept = nil }
+      if size <= keep { kept?.append(chunk) } else { kept = nil }
     }
     try attachmentContent(plan, archive: archive) { try stream.write($0, to: collect) }
     try stream.finish(to: collect)
@@ -119,7 +120,7 @@ extension MailComposer {
   func writeAttachment(_ plan: AttachmentPlan, to sink: ByteSink, archive: LogArchive) throws {
     var encoder = Base64.LineEncoder()
     if let gzip = plan.gzip {
-      try encoder.write(gzip, to: sink)
+      for piece in gzip { try encoder.write(piece, to: sink) }
     } else if plan.compressed, let compressor {
       let stream = try compressor.makeStream()
       try attachmentContent(plan, archive: archive) { chunk in

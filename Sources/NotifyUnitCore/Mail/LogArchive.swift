@@ -20,15 +20,15 @@ extension LogArchive {
   public func compressedWhole() throws -> CompressedLog? { nil }
 }
 
-/// A compressed log's size, and its bytes when they were kept (not when
-/// over the keeper's limit).
+/// A compressed log's size, and its bytes in the pieces they were made in
+/// when they were kept (not when over the keeper's limit).
 public struct CompressedLog: Sendable, Equatable {
   public var size: Int
-  public var bytes: [UInt8]?
+  public var pieces: [[UInt8]]?
 
-  public init(size: Int, bytes: [UInt8]?) {
+  public init(size: Int, pieces: [[UInt8]]?) {
     self.size = size
-    self.bytes = bytes
+    self.pieces = pieces
   }
 }
 
