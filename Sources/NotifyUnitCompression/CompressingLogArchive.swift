@@ -4,9 +4,9 @@ import NotifyUnitCore
 /// on a second thread (`BackgroundCompression`): the mail's attachment is
 /// ready when the journal has been read instead of being deflated after.
 /// It starts only once the log outgrows one batch (a shorter one is
-/// compressed, if at all, while the mail is written), and gives up once the log is longer than `wholeLimit`, the most
-/// of it an attachment may hold (then only its end is compressed, from the
-/// archive, as before).
+/// compressed, if at all, while the mail is written), and gives up once the
+/// log is longer than `wholeLimit`, the most of it an attachment may hold
+/// (then only its end is compressed, from the archive, as before).
 public final class CompressingLogArchive: LogArchive {
   private let archive: LogArchive
   private let compressor: any LogCompressor
