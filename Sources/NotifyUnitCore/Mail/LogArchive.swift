@@ -12,7 +12,8 @@ public protocol LogArchive: AnyObject {
   func readTail(maxBytes: Int, _ body: ([UInt8]) throws -> Void) throws -> Int
   /// The whole log compressed as it was appended (by a compressor like the
   /// mail's), when the archive did that alongside; nil when it did not or
-  /// gave up. Ends the appending.
+  /// gave up. Asked once the log is complete: later lines are archived, not
+  /// compressed.
   func compressedWhole() throws -> CompressedLog?
 }
 
