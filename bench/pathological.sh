@@ -93,7 +93,7 @@ file_args() { # FILES...: one --journal-file per file, into $args
 # TAGS are given), and whether the decoded body has LAST (the log's last line).
 mailcheck() { # EML LAST [TAGS...]
   python3 - "$@" <<'PY'
-import collections, email, email.policy, sys
+import collections, email, email.policy, gzip, sys
 path, last, tags = sys.argv[1], sys.argv[2], sys.argv[3:]
 raw = open(path, "rb").read()
 lines = raw.split(b"\n")
@@ -103,7 +103,12 @@ defects = sum(len(p.defects) for p in parts)
 body = next(p for p in parts if p.get_content_type() == "text/plain" and not p.get_filename())
 text = body.get_content()
 att = [p for p in parts if p.get_filename()]
-att_lines = att[0].get_content().splitlines() if att else []
+def attached(part):
+    # A log over 64 KiB is attached gzip-compressed.
+    if part.get_content_type() == "application/gzip":
+        return gzip.decompress(part.get_content()).decode("utf-8", "replace")
+    return part.get_content()
+att_lines = attached(att[0]).splitlines() if att else []
 lengths = [len(l.rstrip(b"\r")) for l in lines]
 print(f"size={len(raw)} longest={max(lengths)} over998={sum(n > 998 for n in lengths)} defects={defects}"
       f" loglines={next((l.split(':', 1)[1].strip() for l in text.splitlines() if l.startswith('Log lines:')), '?')}"

@@ -82,6 +82,9 @@ public struct FailureReason: Sendable {
   static let noticePrefixes = ["repo already locked, waiting up to "].map { Array($0.utf8) }
 
   static func startsWithAny(_ text: ArraySlice<UInt8>, _ prefixes: [[UInt8]]) -> Bool {
-    prefixes.contains { text.starts(with: $0) }
+    // Every line of the log comes here four times: most are told apart by
+    // their first byte.
+    guard let first = text.first else { return false }
+    return prefixes.contains { $0.first == first && text.starts(with: $0) }
   }
 }

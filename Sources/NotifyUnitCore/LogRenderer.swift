@@ -205,7 +205,13 @@ public struct LogRenderer {
   /// Identifier and PID: short tokens; anything that is not printable ASCII
   /// becomes "?" so a prefix is always one well-formed line.
   static func appendToken(_ bytes: [UInt8], to out: inout [UInt8]) {
-    for b in bytes.prefix(64) { out.append(b > 0x20 && b < 0x7F ? b : 0x3F) }
+    let token = bytes.prefix(64)
+    // Nearly always printable: then copied whole, not byte by byte.
+    if token.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+      out += token
+      return
+    }
+    for b in token { out.append(b > 0x20 && b < 0x7F ? b : 0x3F) }
   }
 
   // MARK: Timestamps

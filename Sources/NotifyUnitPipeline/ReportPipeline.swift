@@ -1,3 +1,4 @@
+import NotifyUnitCompression
 import NotifyUnitCore
 import NotifyUnitSystem
 
@@ -64,13 +65,16 @@ public struct ReportPipeline {
       )
     }
 
-    // The exact log, kept while the journal is read, for a channel that sends it.
-    var archive: TemporaryLogArchive? = nil
+    // The exact log, kept while the journal is read, for a channel that
+    // sends it; compressed alongside, on a second thread, for the mail.
+    var archive: LogArchive? = nil
     var archiveNote: String? = nil
     if channels.contains(where: \.wantsLogArchive) {
       do {
-        archive = try TemporaryLogArchive(
-          limit: MailSettings.logBytesKept(attachmentMaxBytes: settings.attachmentMaxBytes))
+        let kept = MailSettings.logBytesKept(attachmentMaxBytes: settings.attachmentMaxBytes)
+        archive = CompressingLogArchive(
+          try TemporaryLogArchive(limit: kept), compressor: MailChannel.compressor,
+          keep: settings.attachmentMaxBytes, wholeLimit: kept)
       } catch {
         archiveNote = "The log cannot be attached: \(error)."
         log("\(error): the mail will have no attachment")

@@ -117,17 +117,25 @@ import Testing
     #expect(mail.body.contains("this is the unit's latest invocation"))
   }
 
+  /// An invocation of `count` lines "N LINE", in a journal file of its own
+  /// under `dir`.
+  func numberedRun(_ count: Int, of line: String, in dir: URL) throws -> (
+    id: String, path: String
+  ) {
+    let id = JournalFixture.newInvocation()
+    let entries = (0..<count).map {
+      JournalFixture.serviceLine(
+        Array("\($0) \(line)".utf8), invocation: id, at: JournalFixture.baseTime + UInt64($0))
+    }
+    return (id, try JournalFixture.write(entries, in: dir))
+  }
+
   @Test func longLogStaysWithinTheCaps() throws {
     // 60,000 lines of 100 bytes (6 MB) with a 1 MB attachment cap.
     let dir = try Paths.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
-    let id = JournalFixture.newInvocation()
     let line = String(repeating: "x", count: 90)
-    let entries = (0..<60_000).map {
-      JournalFixture.serviceLine(
-        Array("\($0) \(line)".utf8), invocation: id, at: JournalFixture.baseTime + UInt64($0))
-    }
-    let path = try JournalFixture.write(entries, in: dir)
+    let (id, path) = try numberedRun(60_000, of: line, in: dir)
     let result = try notifyUnit(
       [
         "--dry-run", "--journal-file", path, "--invocation-id", id, "--mail-to", "a@b.org",
@@ -151,6 +159,30 @@ import Testing
     let second = attachment.text.split(separator: "\n")[1]
     #expect(second.hasPrefix("2026-") && second.hasSuffix(line))
     #expect(mail.body.contains("the last 200 of 60000 lines"))
+  }
+
+  /// 30,000 lines (3 MB): deflated on the second thread while the journal
+  /// is read (`CompressingLogArchive`), attached whole and in order.
+  @Test func aLongLogIsAttachedWholeFromTheSecondThread() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let line = String(repeating: "y", count: 90)
+    let (id, path) = try numberedRun(30_000, of: line, in: dir)
+    let result = try notifyUnit(
+      [
+        "--dry-run", "--journal-file", path, "--invocation-id", id, "--mail-to", "a@b.org",
+        "backup.service",
+      ],
+      environment: ["SERVICE_RESULT": "exit-code"])
+    #expect(result.status == 0)
+    let mail = try ParsedMessage.parse(result.stdout)
+    #expect(mail.defects.isEmpty)
+    #expect(mail.maxLineOctets <= 998)
+    let attachment = try #require(mail.attachment)
+    #expect(attachment.contentType == "application/gzip")
+    let lines = attachment.text.split(separator: "\n")
+    #expect(lines.count == 30_000)
+    #expect(lines.enumerated().allSatisfy { $1.hasSuffix(": \($0) \(line)") })
   }
 
   @Test func versionAndHelp() throws {

@@ -60,6 +60,19 @@ import Testing
     #expect(try gunzip(output).isEmpty)
   }
 
+  /// The default is zlib's fastest level: deflate marks it in the header's
+  /// XFL byte (RFC 1952: 4, "compressor used fastest algorithm").
+  @Test func theDefaultLevelIsTheFastest() throws {
+    let stream = try Gzip().makeStream()
+    var output: [UInt8] = []
+    try stream.write(Array(String(repeating: "restic: 1 file\n", count: 1000).utf8)) {
+      output += $0
+    }
+    try stream.finish { output += $0 }
+    #expect(output.count > 9)
+    #expect(output[8] == 4)
+  }
+
   /// zlib's refusal arrives as a typed error naming the call.
   @Test func aLevelZlibRefusesIsAnError() {
     #expect(throws: ZlibError.self) { try Gzip(level: 42).makeStream() }

@@ -19,6 +19,26 @@ import Testing
     #expect(text(out) == "2026-11-18T11:06:40.123456+00:00 err restic[42]: hello\n")
   }
 
+  /// Identifier and PID stay one token of printable ASCII, at most 64
+  /// bytes each: the printable ones are copied whole, the others byte by
+  /// byte with "?" for what is not printable.
+  @Test func identifierAndPIDAreShortPrintableTokens() {
+    var out: [UInt8] = []
+    let long = [UInt8](repeating: 0x61, count: 70)
+    renderer.appendExactLine(
+      LogRecord(
+        realtime: 0, identifier: long, pid: [0x34, 0x20, 0x0A, 0xC3, 0xA9], message: [0x78]),
+      to: &out)
+    #expect(
+      text(out)
+        == "1970-01-01T00:00:00.000000+00:00 - \(String(repeating: "a", count: 64))[4????]: x\n")
+    let cut = LogRecord(realtime: 0, identifier: long, message: [0x78])
+    var line: [UInt8] = []
+    renderer.appendExactLine(cut, to: &line)
+    #expect(line.count == 32 + 3 + 64 + 2 + 2)
+    #expect(renderer.exactLineLength(cut) == line.count)
+  }
+
   @Test func missingFieldsAreShownAsDashes() {
     var out: [UInt8] = []
     renderer.appendExactLine(LogRecord(realtime: 0, message: Array("x".utf8)), to: &out)

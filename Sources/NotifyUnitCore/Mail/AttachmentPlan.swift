@@ -10,9 +10,10 @@ public struct AttachmentPlan: Sendable, Equatable {
   public var tailBytes: Int
   /// The whole exact log, no note.
   public var isWhole: Bool
-  /// The gzip itself, when measuring it made it (at most the limit): the
+  /// The gzip itself, in the pieces it was made in (never copied into one
+  /// array that grows), when measuring it made it (at most the limit): the
   /// mail then carries these bytes instead of compressing the log again.
-  public var gzip: [UInt8]? = nil
+  public var gzip: [[UInt8]]? = nil
 
   public init(compressed: Bool, note: Bool, tailBytes: Int, isWhole: Bool) {
     self.compressed = compressed
@@ -42,9 +43,12 @@ extension MailComposer {
         isWhole: false)
     }
     var raw = min(total, MailSettings.logBytesKept(attachmentMaxBytes: cap))
+    // The whole log's gzip, when the archive made it while the log was
+    // read: the first attempt's measure, and the bytes to mail.
+    let whole = raw >= total ? try archive.compressedWhole() : nil
     // deflate grows no input by more than about 0.03 % and a few bytes
     // (zlib's deflateBound): a log that fits so needs no measuring.
-    if total + total / 1000 + 64 <= cap {
+    if whole == nil, total + total / 1000 + 64 <= cap {
       return AttachmentPlan(compressed: true, note: false, tailBytes: total, isWhole: true)
     }
     for attempt in 0..<12 {
@@ -54,7 +58,12 @@ extension MailComposer {
         : AttachmentPlan(
           compressed: true, note: note.count < raw, tailBytes: max(0, raw - note.count),
           isWhole: false)
-      let (size, gzip) = try compressed(plan, archive: archive, compressor: compressor, keep: cap)
+      let (size, gzip) =
+        if attempt == 0, let whole {
+          (whole.size, whole.size <= cap ? whole.pieces : nil)
+        } else {
+          try compressed(plan, archive: archive, compressor: compressor, keep: cap)
+        }
       if size <= cap {
         var measured = plan
         measured.gzip = gzip
@@ -94,13 +103,13 @@ extension MailComposer {
   /// bytes (nil once over: nothing larger is held in memory).
   func compressed(
     _ plan: AttachmentPlan, archive: LogArchive, compressor: any LogCompressor, keep: Int
-  ) throws -> (size: Int, gzip: [UInt8]?) {
+  ) throws -> (size: Int, gzip: [[UInt8]]?) {
     let stream = try compressor.makeStream()
     var size = 0
-    var kept: [UInt8]? = []
+    var kept: [[UInt8]]? = []
     let collect = { (chunk: [UInt8]) in
       size += chunk.count
-      if size <= keep { kept?.append(contentsOf: chunk) } else { kept = nil }
+      if size <= keep { kept?.append(chunk) } else { kept = nil }
     }
     try attachmentContent(plan, archive: archive) { try stream.write($0, to: collect) }
     try stream.finish(to: collect)
@@ -111,7 +120,7 @@ extension MailComposer {
   func writeAttachment(_ plan: AttachmentPlan, to sink: ByteSink, archive: LogArchive) throws {
     var encoder = Base64.LineEncoder()
     if let gzip = plan.gzip {
-      try encoder.write(gzip, to: sink)
+      for piece in gzip { try encoder.write(piece, to: sink) }
     } else if plan.compressed, let compressor {
       let stream = try compressor.makeStream()
       try attachmentContent(plan, archive: archive) { chunk in

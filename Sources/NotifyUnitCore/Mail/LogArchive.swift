@@ -10,6 +10,27 @@ public protocol LogArchive: AnyObject {
   /// Calls `body` with the last `maxBytes` (or fewer) bytes, from the start
   /// of a line, in chunks; returns how many bytes at the start were left out.
   func readTail(maxBytes: Int, _ body: ([UInt8]) throws -> Void) throws -> Int
+  /// The whole log compressed as it was appended (by a compressor like the
+  /// mail's), when the archive did that alongside; nil when it did not or
+  /// gave up. Asked once the log is complete: later lines are archived, not
+  /// compressed.
+  func compressedWhole() throws -> CompressedLog?
+}
+
+extension LogArchive {
+  public func compressedWhole() throws -> CompressedLog? { nil }
+}
+
+/// A compressed log's size, and its bytes in the pieces they were made in
+/// when they were kept (not when over the keeper's limit).
+public struct CompressedLog: Sendable, Equatable {
+  public var size: Int
+  public var pieces: [[UInt8]]?
+
+  public init(size: Int, pieces: [[UInt8]]?) {
+    self.size = size
+    self.pieces = pieces
+  }
 }
 
 /// A `LogArchive` in memory, for tests and small logs.

@@ -39,6 +39,9 @@ public struct ResticSummaryParser: Sendable {
       addJSON(line)
       return
     }
+    // Every line read below starts with one of these: the others (nearly
+    // all of a long log) are not made into a String.
+    guard Self.isFirstByte[Int(first)] else { return }
     let text = String(decoding: line, as: UTF8.self)
     if Self.resticOnlyPrefixes.contains(where: text.hasPrefix) { sawRestic = true }
     if text.hasPrefix("Files:") {
@@ -94,6 +97,15 @@ public struct ResticSummaryParser: Sendable {
     "Is there a repository at the following location?", "Fatal: unable to create lock in backend",
     "Fatal: unable to open config file", "Fatal: repository contains errors",
   ]
+
+  /// True at the first bytes of `resticOnlyPrefixes` and of the summary's
+  /// lines: a table, as this is asked for every line of the log.
+  static let isFirstByte: [Bool] = {
+    var table = [Bool](repeating: false, count: 256)
+    let starts = ["Files:", "Added to the repo", "processed ", "snapshot ", "skipped "]
+    for prefix in resticOnlyPrefixes + starts { table[Int(prefix.utf8.first!)] = true }
+    return table
+  }()
 
   /// " 2 new,  0 changed,  0 unmodified" (not `restic diff`'s "new, removed, changed").
   static func files(_ text: Substring) -> (Int, Int, Int)? {

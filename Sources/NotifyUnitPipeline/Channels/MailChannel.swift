@@ -23,6 +23,10 @@ public struct MailChannel: Channel {
     self.log = log
   }
 
+  /// The attachment's compressor: the mail's and the archive's that
+  /// compresses the log while it is read (`CompressingLogArchive`).
+  static let compressor = Gzip()
+
   func composer(for report: Report) -> MailComposer {
     let sender = settings.mailFrom ?? .defaultSender(host: report.host)
     let mail = MailSettings(
@@ -30,7 +34,7 @@ public struct MailChannel: Channel {
       bodyMaxBytes: settings.bodyMaxBytes, attachmentMaxBytes: settings.attachmentMaxBytes)
     return MailComposer(
       report: report, settings: mail, renderer: renderer, nonce: Host.randomHex(),
-      compressor: Gzip())
+      compressor: Self.compressor)
   }
 
   public func deliver(_ delivery: Delivery, deadline: Deadline) -> ChannelResult {

@@ -324,6 +324,7 @@ public struct InvocationLog {
     /// `notify-unit start` in ExecStartPre= is not the job's log.
     var excludeOwnCommand = false
     var ownLinesLeftOut = 0
+    var repeated = RepeatedFields()
     var nextService: LogRecord? = nil
     var nextManager: LogRecord? = nil
     /// The unit's lines without an invocation, when the invocation has
@@ -376,7 +377,7 @@ public struct InvocationLog {
     mutating func peek() throws {
       while nextService == nil, try service.next() {
         var own = false
-        let record = InvocationLog.record(service) {
+        let record = InvocationLog.record(service, repeated: &repeated) {
           own = own || (excludeOwnCommand && $0.elementsEqual(InvocationLog.ownCommField))
         }
         if own {
@@ -408,7 +409,10 @@ public struct InvocationLog {
       while true {
         try peek()
         let entry: LogRecord
-        let earliest = [nextService, nextManager, nextOrphan].compactMap { $0?.realtime }.min()
+        // Not an array of the three: no allocation nor copies an entry.
+        let earliest = min(
+          nextService?.realtime ?? .max, nextManager?.realtime ?? .max,
+          nextOrphan?.realtime ?? .max)
         if let s = nextService, s.realtime == earliest {
           entry = s
           nextService = nil
@@ -452,10 +456,30 @@ public struct InvocationLog {
   static let droppedMessageID = Array("MESSAGE_ID=a596d6fe7bfa4994828e72309e95d61e".utf8)
   static let droppedCountField = Array("N_DROPPED=".utf8)
 
+  /// The short fields of the entry before, given again (not copied) while
+  /// the entries of a stream repeat them, as a job's lines do: two
+  /// allocations less an entry. A struct passed inout: a class's fields
+  /// would cost a dynamic exclusivity check at each use.
+  struct RepeatedFields {
+    var identifier: [UInt8] = []
+    var pid: [UInt8] = []
+    var comm: [UInt8] = []
+    var syslogPID: [UInt8] = []
+  }
+
   /// The current entry, nil without a MESSAGE= field; `field` sees every
   /// raw `FIELD=value` on the way.
   static func record(
     _ journal: Journal, field: (UnsafeRawBufferPointer) -> Void = { _ in }
+  ) -> LogRecord? {
+    var repeated = RepeatedFields()
+    return record(journal, repeated: &repeated, field: field)
+  }
+
+  /// The same, reusing the arrays of `repeated` (and updating it).
+  static func record(
+    _ journal: Journal, repeated: inout RepeatedFields,
+    field: (UnsafeRawBufferPointer) -> Void = { _ in }
   ) -> LogRecord? {
     var record = LogRecord(realtime: journal.realtime(), message: [])
     var comm: [UInt8] = []
@@ -463,6 +487,14 @@ public struct InvocationLog {
     var hasMessage = false
     func value(_ raw: UnsafeRawBufferPointer, after name: [UInt8]) -> [UInt8]? {
       raw.starts(with: name) ? Array(raw[name.count...]) : nil
+    }
+    func value(
+      _ raw: UnsafeRawBufferPointer, after name: [UInt8], as last: inout [UInt8]
+    ) -> [UInt8]? {
+      guard raw.starts(with: name) else { return nil }
+      let bytes = raw[name.count...]
+      if !last.elementsEqual(bytes) { last = Array(bytes) }
+      return last
     }
     journal.forEachField { raw in
       field(raw)
@@ -477,15 +509,15 @@ public struct InvocationLog {
           record.priority = LogRecord.priority(from: raw[priorityField.count...])
         }
       case 0x53:  // S
-        if let v = value(raw, after: identifierField) {
+        if let v = value(raw, after: identifierField, as: &repeated.identifier) {
           record.identifier = v
-        } else if let v = value(raw, after: syslogPIDField) {
+        } else if let v = value(raw, after: syslogPIDField, as: &repeated.syslogPID) {
           syslogPID = v
         }
       case 0x5F:  // _
-        if let v = value(raw, after: pidField) {
+        if let v = value(raw, after: pidField, as: &repeated.pid) {
           record.pid = v
-        } else if let v = value(raw, after: commField) {
+        } else if let v = value(raw, after: commField, as: &repeated.comm) {
           comm = v
         }
       default: break
