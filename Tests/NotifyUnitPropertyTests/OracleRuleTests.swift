@@ -1,4 +1,5 @@
 import NotifyUnitCore
+import PropertyBased
 import Testing
 
 @testable import MailInvariants
@@ -40,5 +41,17 @@ import Testing
     #expect(
       line(0, 0, String(repeating: "i", count: 70), "")
         == "1970-01-01T00:00:00.000000+00:00 emerg \(String(repeating: "i", count: 64)): m\n")
+  }
+
+  /// The core's trim (by UTF-8 bytes) cuts where the checker's, scalar by
+  /// scalar, does.
+  @Test func trimmingAgreesWithTheScalarRule() async {
+    let padded = zip(Gen.element(of: ["", " ", "\r\n", "\t \n", "\r"]).map { $0 ?? "" }, anyText)
+      .map { (pick: (String, String)) -> String in pick.0 + pick.1 + pick.0 }
+    await propertyCheck(count: 300, input: padded) { (text: String) in
+      #expect(
+        Array(text.trimmingASCIIWhitespace.utf8)
+          == Array(EnvironmentCheck.trimScalars(text).utf8), "\(Array(text.utf8))")
+    }
   }
 }
