@@ -102,10 +102,21 @@ let package = Package(
 )
 
 // The libFuzzer binary, only for scripts/fuzz (NOTIFY_UNIT_FUZZ=1, built
-// with -sanitize=fuzzer into .build-fuzz): a plain `swift build` never sees it.
+// into .build-fuzz): a plain `swift build` never sees it. The sanitizers
+// (NOTIFY_UNIT_FUZZ_SANITIZERS, "fuzzer,address" unless set) instrument the
+// code under test only: instrumented, the checker's byte loops took most of
+// the mail target's time, and its branches would steer the fuzzer to
+// inputs that are new to the checker, not to notify-unit.
 if Context.environment["NOTIFY_UNIT_FUZZ"] == "1" {
+  let sanitize = [
+    "-sanitize=" + (Context.environment["NOTIFY_UNIT_FUZZ_SANITIZERS"] ?? "fuzzer,address")
+  ]
+  for target in package.targets
+  where ["NotifyUnitCore", "NotifyUnitCompression"].contains(target.name) {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(sanitize)]
+  }
   package.targets.append(
     .executableTarget(
       name: "FuzzNotifyUnit", dependencies: ["MailInvariants"], path: "Fuzz/Sources/FuzzNotifyUnit",
-      swiftSettings: strictness))
+      swiftSettings: strictness, linkerSettings: [.unsafeFlags(sanitize)]))
 }

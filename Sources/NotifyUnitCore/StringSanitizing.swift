@@ -1,12 +1,14 @@
 extension StringProtocol {
   /// Without leading and trailing spaces, tabs, CR and LF.
   /// By scalars: "\r\n" is one Character, equal to neither "\r" nor "\n".
+  /// What is kept is copied as UTF-8, not rebuilt scalar by scalar (that
+  /// was a fifth of a config file's parse).
   public var trimmingASCIIWhitespace: String {
     let isSpace = { (u: Unicode.Scalar) in u == " " || u == "\t" || u == "\n" || u == "\r" }
     let scalars = unicodeScalars
     guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
     let last = scalars.lastIndex(where: { !isSpace($0) })!
-    return String(String.UnicodeScalarView(scalars[first...last]))
+    return String(decoding: utf8[first..<scalars.index(after: last)], as: UTF8.self)
   }
 
   /// The first line, trimmed: a secret file's value. By scalars, so that a

@@ -150,6 +150,8 @@ public struct MailCase: Sendable {
     let records = self.records
     for record in records {
       report.add(record, renderer: renderer)
+      // The archive as the pipeline's LogCollector writes it: this is the
+      // renderer under test, which MailCheck judges by LogLineRule.
       var exact: [UInt8] = []
       renderer.appendExactLine(record, to: &exact)
       try! archive.append(exact)

@@ -42,7 +42,7 @@ public enum MailCheck {
 
     let contentType = fields.first { $0.name == "Content-Type" }?.value ?? ""
     let attached = contentType.hasPrefix("multipart/mixed")
-    let nonce = HeaderEncoding.token(c.nonce, maxLength: 40)
+    let nonce = TokenRule.token(c.nonce, maxLength: 40)
     let mixedBoundary = "=_notify-unit_\(nonce)"
     let alternativeBoundary = "=_notify-unit-alt_\(nonce)"
     let alternativeType = "multipart/alternative; boundary=\"\(alternativeBoundary)\""
@@ -154,17 +154,25 @@ public enum MailCheck {
     case .success(let subject):
       v.expect(subject == mail.report.headline, "Subject decodes to \(show(subject))")
       v.expect(!hasControl(subject), "Subject holds a control character: \(show(subject))")
-      v.expect(
-        subject.contains(c.unit.sanitizedForDisplay(maxLength: 200))
-          && subject.hasSuffix(" on " + c.host.sanitizedForDisplay(maxLength: 200)),
-        "Subject lacks the sanitized unit or host: \(show(subject))")
+      // "ICON UNIT: ... on HOST", compared by bytes: as Strings, a mark
+      // fused with the space before it would hide in one Character.
+      let bytes = Array(subject.utf8)
       let icon = expectedIcon(
         result: EnvironmentCheck.trimScalars(c.serviceResult),
         exitCode: c.exitCode.map(EnvironmentCheck.trimScalars),
         exitStatus: c.exitStatus.map(EnvironmentCheck.trimScalars))
+      let head = Array((icon + " ").utf8)
       v.expect(
-        subject.hasPrefix(icon + " "),
+        bytes.starts(with: head),
         "Subject's icon does not follow the verdict (\(icon)): \(show(subject))")
+      v.expect(
+        bytes.dropFirst(head.count).starts(
+          with: DisplayRule.bytes(c.unit, maxLength: 200) + Array(": ".utf8)),
+        "Subject lacks the unit as shown: \(show(subject))")
+      v.expect(
+        bytes.reversed().starts(
+          with: (Array(" on ".utf8) + DisplayRule.bytes(c.host, maxLength: 200)).reversed()),
+        "Subject does not end with the host as shown: \(show(subject))")
     }
     if value("Subject").split(separator: "\n").first.map({ $0.utf8.count + 9 > 78 }) == true {
       v.fail("Subject's first line is over 78 characters")
@@ -174,7 +182,8 @@ public enum MailCheck {
     v.expect(value("MIME-Version") == "1.0", "MIME-Version changed")
     v.expect(value("Auto-Submitted") == "auto-generated", "Auto-Submitted changed")
     v.expect(
-      value("X-Notify-Unit-Result") == HeaderEncoding.token(mail.report.outcome.resultWord)
+      value("X-Notify-Unit-Result")
+        == TokenRule.token(mail.report.outcome.resultWord, maxLength: 64)
         && isToken(value("X-Notify-Unit-Result")),
       "X-Notify-Unit-Result is \(show(value("X-Notify-Unit-Result")))")
     if let invocation {
@@ -215,7 +224,7 @@ public enum MailCheck {
   }
 
   static func checkMessageID(_ value: String, _ c: MailCase, _ v: inout Violations) {
-    let prefix = "<\(c.createdAt).\(HeaderEncoding.token(c.nonce, maxLength: 40)).notify-unit@"
+    let prefix = "<\(c.createdAt).\(TokenRule.token(c.nonce, maxLength: 40)).notify-unit@"
     guard value.hasPrefix(prefix), value.hasSuffix(">") else {
       v.fail("Message-ID is \(show(value))")
       return
@@ -408,30 +417,35 @@ public enum MailCheck {
       !hasControl(text, allowing: [0x09, 0x0A]),
       "the text part holds a control character (escapes must show as symbols)")
     v.expect(
-      text.hasPrefix(mail.report.headline + "\n"), "the text does not start with the headline")
+      bytes.starts(with: Array((mail.report.headline + "\n").utf8)),
+      "the text does not start with the headline")
     for line in [
-      "Unit:          \(c.unit.sanitizedForDisplay())",
-      "Host:          \(c.host.sanitizedForDisplay())",
-      "Log lines:     \(mail.records.count)",
-    ] + (c.description.map { ["  Description:   \($0.sanitizedForDisplay())"] } ?? []) {
-      v.expect(text.contains("\n" + line + "\n"), "the text lacks \(show(line))")
+      Array("Unit:          ".utf8) + DisplayRule.bytes(c.unit, maxLength: 256),
+      Array("Host:          ".utf8) + DisplayRule.bytes(c.host, maxLength: 256),
+      Array("Log lines:     \(mail.records.count)".utf8),
+    ]
+      + (c.description.map {
+        [Array("  Description:   ".utf8) + DisplayRule.bytes($0, maxLength: 256)]
+      } ?? [])
+    {
+      v.expect(find([0x0A] + line + [0x0A], in: bytes) != nil, "the text lacks \(show(line))")
     }
     // The text ends with the command that shows the whole run on the host
     // (systemd 252 has no `journalctl --invocation`), after a blank line:
     // none can occur in the log, whose continuation lines are indented.
     let trailer = expectedTrailer(c)
     v.expect(
-      text.hasSuffix(trailer), "the text does not end with the whole run's command \(show(trailer))"
-    )
+      bytes.ends(with: trailer),
+      "the text does not end with the whole run's command \(show(trailer))")
     let records = mail.records
     if records.isEmpty {
       v.expect(
-        text.hasSuffix("\nNo log lines were found for this invocation.\n" + trailer),
+        bytes.ends(with: "\nNo log lines were found for this invocation.\n" + trailer),
         "an empty log is not said so")
       return 0
     }
     // The log's header line, then the readable lines.
-    let all = Array(text.utf8.dropLast(trailer.utf8.count))
+    let all = Array(bytes.dropLast(trailer.utf8.count))
     var shown = records.count
     let start: Int
     if let p = find(Array("\nLog:\n".utf8), in: all) {
@@ -470,7 +484,7 @@ public enum MailCheck {
   /// Debian 12's journalctl; nothing without an invocation ID.
   static func expectedTrailer(_ c: MailCase) -> String {
     guard let id = c.invocation.flatMap(normalizedInvocationID) else { return "" }
-    return "\nThe whole run, on \(c.host.sanitizedForDisplay(maxLength: 200)):\n"
+    return "\nThe whole run, on \(DisplayRule.shown(c.host, maxLength: 200)):\n"
       + "journalctl _SYSTEMD_INVOCATION_ID=\(id) + INVOCATION_ID=\(id)"
       + " + USER_INVOCATION_ID=\(id) -o short-iso --no-pager\n"
   }
@@ -482,8 +496,7 @@ public enum MailCheck {
   static func readable(_ record: LogRecord, renderer: LogRenderer) -> (
     line: [UInt8], prefix: [UInt8], isCut: Bool
   ) {
-    var prefix: [UInt8] = []
-    renderer.appendPrefix(of: record, to: &prefix)
+    let prefix = LogLineRule.prefix(record)
     let budget = max(32, renderer.maxReadableLineBytes - prefix.count)
     var out = prefix
     let indent = [UInt8](repeating: 0x20, count: min(prefix.count, 48))
@@ -565,16 +578,12 @@ public enum MailCheck {
     _ name: String, _ attached: [UInt8], text: [UInt8], _ mail: ComposedMail, _ c: MailCase,
     _ v: inout Violations
   ) {
-    let unitToken = HeaderEncoding.token(c.unit, maxLength: 100)
+    let unitToken = TokenRule.token(c.unit, maxLength: 100)
     v.expect(name.hasPrefix(unitToken), "attachment name \(show(name)) is not the unit's")
     // The exact log: each entry's prefix and message, invalid UTF-8 as
     // U+FFFD, nothing else changed.
     var expected: [UInt8] = []
-    for record in mail.records {
-      c.renderer.appendPrefix(of: record, to: &expected)
-      expected += Array(String(decoding: record.message, as: UTF8.self).utf8)
-      expected.append(0x0A)
-    }
+    for record in mail.records { expected += LogLineRule.exactLine(record) }
     let cap = c.attachmentMaxBytes
     let gzip = name.hasSuffix(".gz")
     let mustCompress = c.withCompressor && expected.count > c.compressAboveBytes && cap >= 64
@@ -628,4 +637,9 @@ public enum MailCheck {
     }
     return nil
   }
+}
+
+extension [UInt8] {
+  /// By bytes: String's hasSuffix compares Characters, not what was written.
+  func ends(with suffix: String) -> Bool { reversed().starts(with: suffix.utf8.reversed()) }
 }

@@ -132,7 +132,7 @@ let readableLimits: Generator<Int, some SendableSequenceType> = Gen.element(of: 
     #expect(parsed.attachment?.contentType == "application/gzip")
     #expect(parsed.attachment?.filename?.hasSuffix(".log.gz") == true)
     var exact: [UInt8] = []
-    for r in mail.records { c.renderer.appendExactLine(r, to: &exact) }
+    for r in mail.records { exact += LogLineRule.exactLine(r) }
     #expect(exact.count > c.attachmentMaxBytes)
     #expect(parsed.attachment?.text == String(decoding: exact, as: UTF8.self))
     #expect(parsed.body.contains("; the whole log is attached as backup.service-"))
@@ -172,7 +172,7 @@ let readableLimits: Generator<Int, some SendableSequenceType> = Gen.element(of: 
       #expect(parsed.headers["Subject"] == mail.report.headline)
       #expect(parsed.headers["To"]?.contains("admin@example.org") == true)
       var exact: [UInt8] = []
-      for r in mail.records { c.renderer.appendExactLine(r, to: &exact) }
+      for r in mail.records { exact += LogLineRule.exactLine(r) }
       #expect(parsed.attachment?.text == String(decoding: exact, as: UTF8.self))
       #expect(parsed.body.hasPrefix(mail.report.headline + "\n"))
     }

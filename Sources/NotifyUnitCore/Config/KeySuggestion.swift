@@ -11,7 +11,12 @@ public enum KeySuggestion {
     let limit = max(1, typed.count / 3)
     var best: (key: String, distance: Int)? = nil
     for candidate in known {
-      let d = distance(typed, Array(candidate.uppercased().utf8))
+      let other = Array(candidate.uppercased().utf8)
+      // Each edit changes the length by one at most: a key whose length is
+      // further off than the limit is not near, without filling the table
+      // (a long line of junk against every key).
+      guard abs(other.count - typed.count) <= limit else { continue }
+      let d = distance(typed, other)
       if d <= limit, d < (best?.distance ?? Int.max) { best = (candidate, d) }
     }
     return best?.key
