@@ -1,4 +1,5 @@
 import NotifyUnitCore
+import NotifyUnitSystem
 
 #if canImport(Glibc)
   import Glibc
@@ -14,7 +15,7 @@ import NotifyUnitCore
 public struct RestartWait {
   /// The unit's status now, nil when systemd cannot be asked.
   public var read: () -> UnitStatus?
-  public var sleep: (Double) -> Void = { usleep(UInt32($0 * 1_000_000)) }
+  public var sleep: (Double) -> Void = { NotifyUnitSystem.sleep(seconds: $0) }
   public var now: () -> Double = {
     var t = timespec()
     clock_gettime(CLOCK_MONOTONIC, &t)

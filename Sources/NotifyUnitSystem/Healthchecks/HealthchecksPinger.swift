@@ -1,9 +1,5 @@
 import NotifyUnitCore
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// Sends a finish ping to a Healthchecks check, retrying by `RetryPolicy`,
 /// all within the run's deadline. Everything it says names the check only
 /// in its redacted form.
@@ -81,12 +77,4 @@ public struct HealthchecksPinger {
       delivered: result.delivered, attempts: result.attempts, permanent: result.permanent,
       failure: result.failure, serverBodyLimit: serverLimit, sentBodyBytes: sent)
   }
-}
-
-/// Sleeps, resuming after signals, for `seconds`.
-func sleep(seconds: Double) {
-  var request = timespec(
-    tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
-  var remaining = timespec()
-  while nanosleep(&request, &remaining) != 0, errno == EINTR { request = remaining }
 }
