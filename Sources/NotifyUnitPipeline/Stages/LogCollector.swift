@@ -70,9 +70,13 @@ public struct JournalLogCollector: LogCollector {
   }
 
   /// Why no journal file could be opened: sd-journal skips the files it may
-  /// not read, so it is the user's rights, most likely.
-  static func unreadableReason() -> String {
-    let uid = getuid()
+  /// not read, so it is the user's rights, most likely; root reads every
+  /// file, so for root there is none.
+  public static func unreadableReason(uid: uid_t = getuid()) -> String {
+    if uid == 0 {
+      return
+        "no journal file exists in /var/log/journal or /run/log/journal: is systemd-journald running here?"
+    }
     let name =
       getpwuid(uid).flatMap { String(validatingCString: $0.pointee.pw_name) } ?? "uid \(uid)"
     return
