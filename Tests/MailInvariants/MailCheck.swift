@@ -170,8 +170,7 @@ public enum MailCheck {
           with: DisplayRule.bytes(c.unit, maxLength: 200) + Array(": ".utf8)),
         "Subject lacks the unit as shown: \(show(subject))")
       v.expect(
-        bytes.reversed().starts(
-          with: (Array(" on ".utf8) + DisplayRule.bytes(c.host, maxLength: 200)).reversed()),
+        bytes.ends(with: " on " + DisplayRule.shown(c.host, maxLength: 200)),
         "Subject does not end with the host as shown: \(show(subject))")
     }
     if value("Subject").split(separator: "\n").first.map({ $0.utf8.count + 9 > 78 }) == true {
