@@ -11,8 +11,13 @@ Every notify-unit here is a process of its own (never a thread), as units
 finishing together and the flush timer are. The relay is a stand-in
 sendmail: slow (10-50 ms) and refusing 40 % of the messages with 75
 (EX_TEMPFAIL); a message counts as accepted once the relay has moved it into
-DIR/accepted, named after the notify-unit process (its parent) that handed
-it over.
+DIR/accepted, named after the notify-unit process that handed it over: the
+run number this driver gave that process in its environment
+(NOTIFY_UNIT_RACE_RUN, which notify-unit passes on to sendmail), never the
+relay's parent pid. A run killed just after it wrote the whole message into
+the relay's pipe leaves a relay whose shell starts only after the kill: its
+$PPID is then init's (or a subreaper's), and a copy handed over by a killed
+run would look handed over by a process nobody killed.
 
 stress: 200 reports of 50 units, 50 at once, with 8 flushes racing them;
 every report must be accepted exactly once.
@@ -44,10 +49,11 @@ r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
 sleep 0.0$((r % 5 + 1))
 if [ $((r % 100)) -lt PERCENT ]; then
   rm -f "$t"
-  echo "$PPID" >> "$d/refused"
+  echo "$NOTIFY_UNIT_RACE_RUN" >> "$d/refused"
   exit 75
 fi
-mv "$t" "$d/accepted/$(basename "$t").$PPID"
+echo "$NOTIFY_UNIT_RACE_RUN $PPID" >> "$d/parents"
+mv "$t" "$d/accepted/$(basename "$t").$NOTIFY_UNIT_RACE_RUN"
 """
 
 
@@ -71,6 +77,10 @@ class Race:
             os.makedirs(os.path.join(directory, sub), exist_ok=True)
         self.relay = self.write_relay("relay", refuse_percent)
         self.sure_relay = self.write_relay("sure-relay", 0)
+        self.runs = 0
+        self.pids = {}
+        self.said = {}
+        self.files = {}
         self.env = {
             "PATH": "/usr/bin:/bin",
             "SERVICE_RESULT": "exit-code",
@@ -86,19 +96,44 @@ class Race:
         os.chmod(path, 0o755)
         return path
 
+    def spawn(self, arguments):
+        """A notify-unit process, its run number in its environment (and in
+        `run` on the returned Popen)."""
+        self.runs += 1
+        p = subprocess.Popen(
+            arguments, env=dict(self.env, NOTIFY_UNIT_RACE_RUN=str(self.runs)),
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        p.run = self.runs
+        self.pids[self.runs] = p.pid
+        return p
+
+    def finish(self, p, timeout=None):
+        """Waits for a process; keeps what it said, for a violation's details."""
+        _, err = p.communicate(timeout=timeout)
+        self.said[p.run] = err.decode(errors="replace")[-2000:]
+        return err
+
+    def reparented(self):
+        """Runs whose relay's shell found another parent than the run: it
+        was killed before the relay started."""
+        try:
+            with open(os.path.join(self.dir, "parents")) as f:
+                pairs = [line.split() for line in f]
+        except FileNotFoundError:
+            return set()
+        return {int(run) for run, parent in pairs if self.pids.get(int(run)) != int(parent)}
+
     def report(self, unit):
-        return subprocess.Popen(
+        return self.spawn(
             [self.binary, "--config", "/dev/null", "--journal-file", self.journal,
              "--mail-to", "mail@localhost", "--sendmail", self.relay,
              "--state-directory", self.state, "--attachment-max-bytes", "0",
-             "--journal-settle", "0", unit],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             "--journal-settle", "0", unit])
 
     def flush(self, relay=None):
-        return subprocess.Popen(
+        return self.spawn(
             [self.binary, "flush", "--config", "/dev/null", "--sendmail", relay or self.relay,
-             "--state-directory", self.state],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             "--state-directory", self.state])
 
     def entries(self):
         try:
@@ -117,11 +152,11 @@ class Race:
             if not self.entries():
                 return True
             p = self.flush(self.sure_relay)
-            p.communicate(timeout=120)
+            self.finish(p, timeout=120)
         return not self.entries()
 
     def accepted(self):
-        """(unit, Message-ID, handing pid, complete) for each accepted message."""
+        """(unit, Message-ID, handing run, complete) for each accepted message."""
         found = []
         folder = os.path.join(self.dir, "accepted")
         for name in sorted(os.listdir(folder)):
@@ -130,6 +165,8 @@ class Race:
             message = email.message_from_bytes(raw, policy=email.policy.default)
             subject = str(message.get("Subject", ""))
             unit = re.search(r"(?:stress|crash)-\d+\.service", subject)
+            self.files.setdefault(unit.group(0) if unit else None, []).append(
+                {"file": name, "bytes": len(raw), "tail": raw[-400:].decode(errors="replace")})
             found.append(
                 (unit.group(0) if unit else None, str(message.get("Message-ID", "")),
                  int(name.rsplit(".", 1)[1]),
@@ -165,11 +202,11 @@ def stress(race):
             if time.monotonic() > stop:
                 raise SystemExit("stress: reports did not finish")
         for u, p in wave:
-            _, err = p.communicate()
+            err = race.finish(p)
             if p.returncode != 0:
                 failed.append("%s exited %d: %s" % (u, p.returncode, err.decode()[-300:]))
     for f in flushers:
-        f.communicate(timeout=120)
+        race.finish(f, timeout=120)
     drained = race.drain()
     accepted = race.accepted()
     by_id = {}
@@ -213,14 +250,14 @@ def crash(race, runs=300, at_once=6):
             pending.append((unit, race.report(unit), time.monotonic() + rng.uniform(0, 0.6)))
         if flusher is None or flusher[0].poll() is not None:
             if flusher is not None:
-                flusher[0].communicate()
+                race.finish(flusher[0])
             flusher = (race.flush(), time.monotonic() + rng.uniform(0, 0.5))
             flushes += 1
         elif time.monotonic() > flusher[1]:
             flusher[0].send_signal(signal.SIGKILL)
-            killed.add(flusher[0].pid)
+            killed.add(flusher[0].run)
             flush_kills += 1
-            flusher[0].communicate()
+            race.finish(flusher[0])
             flusher = None
         still = []
         for unit, p, at in pending:
@@ -229,9 +266,9 @@ def crash(race, runs=300, at_once=6):
                 continue
             if p.poll() is None:
                 p.send_signal(signal.SIGKILL)
-                killed.add(p.pid)
+                killed.add(p.run)
                 kills += 1
-            p.communicate()
+            race.finish(p)
             if p.returncode == 0:
                 finished_ok.add(unit)
             # In the spool once the run is over: it must be delivered.
@@ -242,17 +279,17 @@ def crash(race, runs=300, at_once=6):
         if time.monotonic() > deadline:
             raise SystemExit("crash: runs did not finish")
     if flusher is not None:
-        flusher[0].communicate(timeout=120)
+        race.finish(flusher[0], timeout=120)
     drained = race.drain()
     accepted = race.accepted()
     copies = {}
     headless = 0
-    for unit, mid, pid, complete in accepted:
+    for unit, mid, run, complete in accepted:
         if unit is None:
             # Cut short before its Subject by a kill: counted, not a report.
             headless += 1
             continue
-        copies.setdefault(unit, []).append((mid, pid, complete))
+        copies.setdefault(unit, []).append((mid, run, complete))
     violations = []
     if not drained:
         violations.append("the spool was not empty after the drain: %s" % race.entries())
@@ -267,25 +304,38 @@ def crash(race, runs=300, at_once=6):
         if len(ids) > 1:
             violations.append("%s: two different reports %s" % (unit, ids))
         truncated += sum(1 for _, _, complete in got if not complete)
-        if not all(pid in killed for _, pid, complete in got if not complete):
+        if not all(run in killed for _, run, complete in got if not complete):
             violations.append("%s was cut short by a process that was not killed" % unit)
         if len(got) > 1:
             duplicates += len(got) - 1
             # Each copy but the last handed over by a process killed after
             # the relay took it and before it removed the entry.
-            by_killed = sum(1 for _, pid, _ in got if pid in killed)
+            by_killed = sum(1 for _, run, _ in got if run in killed)
             if by_killed >= len(got) - 1:
                 explained += len(got) - 1
             else:
                 violations.append(
                     "%s accepted %d times, by %d killed process(es)" % (unit, len(got), by_killed))
     never = runs - len(copies)
+    # What a failing run needs to be understood: each copy of a unit named
+    # in a violation, and what the processes that handed it over said.
+    details = {}
+    for unit in copies:
+        if any(unit in v for v in violations):
+            details[unit] = {
+                "copies": race.files.get(unit, []),
+                "said": {str(run): race.said.get(run, "") for _, run, _ in copies[unit]},
+                "killed": [run for _, run, _ in copies[unit] if run in killed],
+            }
     return {
+        "details": details,
         "runs": runs, "kills": kills, "flushes": flushes, "flush_kills": flush_kills,
         "refusals": race.refusals(), "reached_spool": len(reached),
         "accepted": len(accepted), "delivered_reports": len(copies),
         "duplicates": duplicates, "duplicates_killed_after_accept": explained,
         "truncated_handovers": truncated + headless,
+        # Killed before their relay's shell started (its $PPID not theirs).
+        "handovers_after_parent_killed": len(race.reparented()),
         "not_delivered_killed_before_spool": never,
         "violations": violations,
     }
