@@ -8,9 +8,12 @@ extension ReportPipeline {
   /// was wrong with them (a bad CHECK: 64; the run still reports). No
   /// pipeline when it could only fail: a journal file that cannot be opened
   /// (66), nothing to deliver to (78).
+  /// `followedRun`: a later failure of the unit that an OnFailure= handler
+  /// reports after its own (`RestartWait.laterFailure`).
   public static func forSystem(
     unit: String, check: String?, settings: Settings, invocationFlag: String? = nil,
-    onFailure: Bool = false, resend: Bool = false, log: @escaping (String) -> Void = say
+    onFailure: Bool = false, followedRun: UnitStatus? = nil, resend: Bool = false,
+    log: @escaping (String) -> Void = say
   ) -> (ReportPipeline?, ExitStatus) {
     var status = ExitStatus.delivered
     let inputs =
@@ -57,9 +60,10 @@ extension ReportPipeline {
         ))
       return (nil, max(status, .configProblem))
     }
-    let source = SystemdOutcomeSource(
+    var source = SystemdOutcomeSource(
       environment: Host.environment, onFailure: onFailure,
       asksSystemd: settings.journalSource == .local, log: log)
+    source.followedRun = followedRun
     var pipeline = ReportPipeline(
       unit: unit, settings: settings, outcomeSource: source,
       logCollector: JournalLogCollector(settings: settings, renderer: renderer, log: log),
@@ -67,6 +71,8 @@ extension ReportPipeline {
     pipeline.renderer = renderer
     pipeline.invocationFlag = invocationFlag
     pipeline.resend = resend
+    // Its earlier reports went first, in the handler's own report.
+    if followedRun != nil { pipeline.deliversEarlierReports = false }
     return (pipeline, status)
   }
 

@@ -37,7 +37,18 @@ public struct ReportPipeline {
   }
 
   /// Runs every stage; the exit status says the worst that happened.
-  public func run() -> ExitStatus {
+  public func run() -> ExitStatus { report().status }
+
+  /// What one run of the pipeline did: the worst that happened, and the
+  /// invocation it reported (or stayed quiet about), nil when none was
+  /// found.
+  public struct Result: Equatable {
+    public var status: ExitStatus
+    public var invocationID: String?
+  }
+
+  /// Runs every stage, and says which invocation it was about.
+  public func report() -> Result {
     var status = ExitStatus.delivered
     let deadline = Deadline(secondsFromNow: settings.timeout)
 
@@ -104,7 +115,7 @@ public struct ReportPipeline {
       isHandler: outcomeSource.isHandler, report: report, previous: previous)
     {
       log("\(unit.sanitizedForDisplay(maxLength: 100)): \(why), no second report")
-      return status
+      return Result(status: status, invocationID: report.invocationID)
     }
     let policy = DeliveryPolicy(settings: settings, previousSuccess: previous?.success)
     if policy.recovered(report) { report.recovered = true }
@@ -176,7 +187,7 @@ public struct ReportPipeline {
           facts: RunFacts(report: report), lastSuccess: lastSuccess, lastFailure: lastFailure,
           deliveryFailed: failed, spooled: spooled))
     }
-    return status
+    return Result(status: status, invocationID: report.invocationID)
   }
 
   /// The state directory's store; nil (said on stderr) when it cannot be

@@ -133,7 +133,40 @@ struct ReportCommand: ParsableCommand {
     let (pipeline, setupStatus) = ReportPipeline.forSystem(
       unit: unit, check: check, settings: settings, invocationFlag: invocationId,
       onFailure: onFailure)
-    status = max(status, setupStatus, pipeline?.run() ?? .delivered)
+    status = max(status, setupStatus)
+    if let pipeline {
+      let result = pipeline.report()
+      status = max(status, result.status)
+      if pipeline.outcomeSource.isHandler, !settings.dryRun, case .local = settings.journalSource {
+        status = max(status, reportLaterFailures(after: result.invocationID, settings: settings))
+      }
+    }
     if status != .delivered { throw ExitCode(status.rawValue) }
+  }
+
+  /// An OnFailure= handler reports, after its own run, each later run of
+  /// the unit that failed while it ran (`RestartWait.laterFailure`): the
+  /// handler start such a run asks for merged into this one. A few at
+  /// most, each bounded by TIMEOUT like any report.
+  func reportLaterFailures(after handled: String?, settings: Settings) -> ExitStatus {
+    var status = ExitStatus.delivered
+    var handled = handled
+    for _ in 0..<5 {
+      guard let bus = try? SystemBus(timeout: 2),
+        let later = RestartWait(read: { try? UnitStatusReader.read(unit, bus: bus) })
+          .laterFailure(after: handled, budget: 10)
+      else { break }
+      say(
+        "\(unit.sanitizedForDisplay(maxLength: 100)): its next run (\(later.invocationID ?? "")) failed while this handler ran, and systemd started no handler of its own for it: reporting it too"
+      )
+      let (pipeline, setupStatus) = ReportPipeline.forSystem(
+        unit: unit, check: check, settings: settings, onFailure: true, followedRun: later)
+      status = max(status, setupStatus)
+      guard let pipeline else { break }
+      let result = pipeline.report()
+      status = max(status, result.status)
+      handled = result.invocationID ?? later.invocationID
+    }
+    return status
   }
 }

@@ -146,4 +146,45 @@ import Testing
     let failed = Polls([refused])
     #expect(waiting(failed).settled(refused, budget: 15) == refused && failed.reads == 0)
   }
+
+  /// A handler outlived the next run: systemd merged the handler start of
+  /// that run's failure into it (systemd 257, Restart=), so it reports
+  /// that failure too; not a run that is still going or the one it had.
+  @Test func aHandlerFindsTheFailureOfARunThatEndedWhileItRan() {
+    let handled = "0123456789abcdef0123456789abcdef"
+    var next = gaveUp()
+    next.invocationID = "fedcba9876543210fedcba9876543210"
+    var ending = next
+    ending.activeState = "deactivating"
+    ending.subState = "stop-post"
+    var restarting = next
+    restarting.activeState = "activating"
+    restarting.subState = "auto-restart"
+    // Its ExecStopPost= still running: waited for, then the pending restart.
+    let polls = Polls([ending, ending, restarting])
+    #expect(waiting(polls).laterFailure(after: handled, budget: 10) == restarting)
+    #expect(polls.reads == 3)
+    // Failed for good (the start limit): that too.
+    #expect(waiting(Polls([next])).laterFailure(after: handled, budget: 10) == next)
+    // The run this handler reported, still failed: nothing more.
+    var same = next
+    same.invocationID = handled
+    #expect(waiting(Polls([same])).laterFailure(after: handled, budget: 10) == nil)
+    // The next run is going, or succeeded: its own report, or its handler's.
+    var running = next
+    running.activeState = "activating"
+    running.subState = "start"
+    #expect(waiting(Polls([running])).laterFailure(after: handled, budget: 10) == nil)
+    var done = next
+    done.activeState = "inactive"
+    done.subState = "dead"
+    #expect(waiting(Polls([done])).laterFailure(after: handled, budget: 10) == nil)
+    // An ending that never ends: given up on after the budget.
+    let stuck = Polls(Array(repeating: ending, count: 1000))
+    #expect(waiting(stuck).laterFailure(after: handled, budget: 2) == nil)
+    #expect(stuck.clock < 2.2)
+    // No invocation known for the handled run: nothing is guessed.
+    let unknown = Polls([next])
+    #expect(waiting(unknown).laterFailure(after: nil, budget: 10) == nil && unknown.reads == 0)
+  }
 }

@@ -62,6 +62,11 @@ public struct SystemdOutcomeSource: OutcomeSource {
   /// False when the log comes from journal files: then this system's
   /// systemd knows nothing of the run.
   public var asksSystemd: Bool
+  /// A later failed run this handler reports as well (`RestartWait
+  /// .laterFailure`): its outcome and invocation as systemd recorded them,
+  /// in place of MONITOR_*, which describe the run the handler was
+  /// started for.
+  public var followedRun: UnitStatus?
   public var log: (String) -> Void
 
   public init(
@@ -81,13 +86,18 @@ public struct SystemdOutcomeSource: OutcomeSource {
     }
   }
 
-  public var isHandler: Bool { onFailure || hasMonitorVariables }
+  public var isHandler: Bool { onFailure || hasMonitorVariables || followedRun != nil }
 
   public func context(for unit: String, deadline: Deadline) -> RunContext {
     var notes: [String] = []
     var status = unitStatus(unit, notes: &notes, deadline: deadline)
     if isHandler, let current = status {
       status = restartDecision(unit, current, deadline: deadline)
+    }
+    if let followedRun, let id = followedRun.invocationID {
+      return RunContext(
+        origin: .onFailureBus, outcome: followedRun.outcome, invocationID: id, status: status,
+        notes: notes)
     }
     if hasMonitorVariables {
       if let monitored = environment["MONITOR_UNIT"], !monitored.isEmpty, monitored != unit {

@@ -45,4 +45,28 @@ public struct RestartWait {
     }
     return status
   }
+
+  /// After a handler reported (or stayed quiet about) the run `handled`:
+  /// a later run of the unit that failed, or awaits its restart after
+  /// failing, while this handler still ran; nil when there is none.
+  /// systemd merges the handler start such a run asks for into this still
+  /// running one (a oneshot being started is not started twice): systemd
+  /// 257 starts the handler on every failed run of a Restart= unit, and
+  /// when one handler outlives the next run, that run's failure and the
+  /// start limit's refusal after it would otherwise go unreported. A later
+  /// run still ending (deactivating: its ExecStopPost= runs) is waited
+  /// for, within `budget` seconds.
+  public func laterFailure(after handled: String?, budget: Double) -> UnitStatus? {
+    guard let handled, !handled.isEmpty else { return nil }
+    let limit = now() + budget
+    while true {
+      guard let status = read(), let id = status.invocationID, !id.isEmpty, id != handled else {
+        return nil
+      }
+      if status.activeState == "failed" { return status }
+      if let sub = status.subState, Self.restarting.contains(sub) { return status }
+      guard status.activeState == "deactivating", now() < limit else { return nil }
+      sleep(0.1)
+    }
+  }
 }
