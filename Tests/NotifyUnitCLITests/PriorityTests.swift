@@ -47,9 +47,11 @@ import Testing
   @Test func aTerminalSeesNoPrefix() throws {
     let run = try HostileRun(hugeLine: false)
     defer { run.cleanUp() }
-    // script(1) gives notify-unit a terminal for stdout and stderr.
+    // script(1) gives notify-unit a terminal for stdout and stderr. Its
+    // undelivered mail goes to a spool of its own, never the host's.
     let command = [
       Paths.notifyUnit, "--config", "/dev/null", "--journal-file", run.path,
+      "--state-directory", run.dir.appendingPathComponent("state").path,
       "--mail-to", "a@b.org", "--sendmail", "/nonexistent/sendmail", "backup.service",
     ]
     .map { "'\($0)'" }.joined(separator: " ")
