@@ -151,11 +151,10 @@ struct ReportCommand: ParsableCommand {
   func reportLaterFailures(after handled: String?, settings: Settings) -> ExitStatus {
     var status = ExitStatus.delivered
     var handled = handled
+    guard let bus = try? SystemBus(timeout: 2) else { return status }
+    let wait = RestartWait(read: { try? UnitStatusReader.read(unit, bus: bus) })
     for _ in 0..<5 {
-      guard let bus = try? SystemBus(timeout: 2),
-        let later = RestartWait(read: { try? UnitStatusReader.read(unit, bus: bus) })
-          .laterFailure(after: handled, budget: 10)
-      else { break }
+      guard let later = wait.laterFailure(after: handled, budget: 10) else { break }
       say(
         "\(unit.sanitizedForDisplay(maxLength: 100)): its next run (\(later.invocationID ?? "")) failed while this handler ran, and systemd started no handler of its own for it: reporting it too"
       )
