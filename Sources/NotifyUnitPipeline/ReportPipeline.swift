@@ -53,7 +53,7 @@ public struct ReportPipeline {
     let deadline = Deadline(secondsFromNow: settings.timeout)
 
     // Reports an earlier run could not deliver go first, in their order.
-    let store = settings.dryRun ? nil : stateStore()
+    let store = settings.dryRun ? nil : stateStore(status: &status)
     let spool = store.flatMap { s -> Spool? in
       do { return try Spool(stateDirectory: s.directory) } catch {
         log("\(error): undelivered reports cannot be kept")
@@ -107,8 +107,8 @@ public struct ReportPipeline {
     report.notes += spoolNotes
 
     let previous = store.flatMap { s -> UnitStateStore.Record? in
-      let (record, problem) = s.read(unit)
-      if let problem { log(problem) }
+      let (record, problem, refused) = s.read(unit)
+      if let problem { log(refused ? Priority.error.tag(problem) : problem) }
       return record
     }
     if let why = DeliveryPolicy.handlerStaysQuiet(
@@ -192,11 +192,17 @@ public struct ReportPipeline {
 
   /// The state directory's store; nil (said on stderr) when it cannot be
   /// made: every run is then reported, as if it were the first.
-  func stateStore() -> UnitStateStore? {
+  func stateStore(status: inout ExitStatus) -> UnitStateStore? {
     let directory = UnitStateStore.defaultDirectory(
       configured: settings.stateDirectory, environment: Host.environment)
     do {
       return try UnitStateStore(directory: directory)
+    } catch  where error.isRefusal {
+      // Another user could plant files there: nothing in it is used, and
+      // the report still goes out, without state or spool.
+      log(Priority.error.tag("\(error); this report is sent without state or spool"))
+      status = max(status, .configProblem)
+      return nil
     } catch {
       log("\(error): MAIL_ON=change cannot compare with the last run")
       return nil

@@ -35,6 +35,8 @@ public struct SpoolFlush {
     public var waiting: [String] = []
     /// The spool could not be listed (said): what it holds is unknown.
     public var unreadable = false
+    /// Files in the spool that notify-unit did not write (said at <3>).
+    public var refused = 0
   }
 
   enum Outcome {
@@ -53,7 +55,13 @@ public struct SpoolFlush {
     let now = Host.nowMicroseconds
     let entries: [Spool.Entry]
     do {
-      entries = try spool.entries()
+      let listing = try spool.listing()
+      entries = listing.entries
+      // Planted by another user, a link or a FIFO: never sent, never run.
+      for refusal in listing.refused {
+        say(Priority.error.tag("\(refusal): left in place, never delivered"))
+      }
+      result.refused = listing.refused.count
     } catch {
       say(Priority.error.tag("\(error): what waits there cannot be delivered"))
       result.unreadable = true
@@ -114,6 +122,10 @@ public struct SpoolFlush {
         blocked[queue] = why
         wait("it is being sent by another process")
         continue
+      case .refused(let why):
+        say(Priority.error.tag("\(why): left in place, never delivered"))
+        result.refused += 1
+        continue
       case .claimed(let c):
         claim = c
       }
@@ -131,7 +143,7 @@ public struct SpoolFlush {
         && lastStatePing[queue].map { $0 > index } == true
       let outcome: Outcome
       if let request = requests[index] {
-        switch RequestSpooling.tryOnce(request, deadline: deadline, timeout: settings.pingTimeout) {
+        switch RequestSpooling.tryOnce(request, settings: settings, deadline: deadline) {
         case .delivered: outcome = .delivered
         case .refused(let why, _): outcome = .dropped(why)
         case .spooled(let why), .retryLater(let why): outcome = .failed(why)

@@ -58,8 +58,8 @@ enum SupersededPings {
         result = spool.claim(entry.path)
       }
       switch result {
-      case .gone:
-        continue
+      case .gone, .refused:
+        continue  // sent meanwhile; or not notify-unit's (the flush says so)
       case .busy:
         problems.append(
           "a ping of \(entry.unit) for this check is being sent by another run and may arrive after this one"

@@ -116,14 +116,24 @@ public struct FileError: Error, CustomStringConvertible, Sendable {
   public var path: String
   public var errno: Int32
   public var action = "read"
-  public var isMissing: Bool { errno == ENOENT }
+  /// Why notify-unit will not use the file or directory (planted by another
+  /// user, a link, writable by others): said instead of errno's text.
+  public var refusal: String? = nil
+  public var isMissing: Bool { errno == ENOENT && refusal == nil }
+  public var isRefusal: Bool { refusal != nil }
 
   public init(path: String, errno: Int32, action: String = "read") {
     self.path = path
     self.errno = errno
     self.action = action
   }
+
+  public init(path: String, action: String, refusal: String) {
+    self.init(path: path, errno: EPERM, action: action)
+    self.refusal = refusal
+  }
+
   public var description: String {
-    "cannot \(action) \(path): \(String(cString: strerror(errno)))"
+    "cannot \(action) \(path): \(refusal ?? String(cString: strerror(errno)))"
   }
 }

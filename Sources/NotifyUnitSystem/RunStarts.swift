@@ -59,15 +59,19 @@ public struct RunStarts {
     }
   }
 
-  func path(_ unit: String, _ invocation: String) -> String {
-    directory + "/" + escapedUnitName(unit) + "@" + invocation + Self.suffix
+  func name(_ unit: String, _ invocation: String) -> String {
+    escapedUnitName(unit) + "@" + invocation + Self.suffix
+  }
+
+  /// The directory, checked (`TrustedDirectory`).
+  func trusted() throws(FileError) -> TrustedDirectory {
+    try TrustedDirectory(directory, what: "the state directory")
   }
 
   /// Records a run's start, atomically.
   public func record(_ start: Start) throws(FileError) {
-    try AtomicFile.replace(
-      path(start.unit, start.invocationID), in: directory, with: Array(Self.format(start).utf8),
-      mode: 0o600)
+    try trusted().replace(
+      name(start.unit, start.invocationID), with: Array(Self.format(start).utf8), mode: 0o600)
   }
 
   /// The unit's run ended and reports: its start, and any other of the
@@ -75,8 +79,9 @@ public struct RunStarts {
   /// Starts of other boots stay, to be reported as interrupted.
   public func finished(unit: String, bootID: String?) {
     let prefix = escapedUnitName(unit) + "@"
+    guard let trusted = try? trusted() else { return }
     for (name, start) in all() where name.hasPrefix(prefix) {
-      if start == nil || start?.bootID == bootID { unlink(directory + "/" + name) }
+      if start == nil || start?.bootID == bootID { trusted.remove(name) }
     }
   }
 
@@ -90,22 +95,24 @@ public struct RunStarts {
   /// unlink succeeds once); false when another took it first. Its report
   /// then goes out, or into the spool, like any other.
   public func claim(_ start: Start) -> Bool {
-    unlink(path(start.unit, start.invocationID)) == 0
+    guard let trusted = try? trusted() else { return false }
+    return trusted.remove(name(start.unit, start.invocationID)) == nil
   }
 
-  /// Every start file's name and its contents (nil when unreadable).
+  /// Every start file's name and its contents (nil when unreadable). A
+  /// file notify-unit did not write (another user's, a link) is left out
+  /// and in place: never reported, never removed.
   func all() -> [(String, Start?)] {
-    guard let dir = opendir(directory) else { return [] }
-    defer { closedir(dir) }
+    guard let trusted = try? trusted(), let names = try? trusted.names() else { return [] }
     var result: [(String, Start?)] = []
-    while let entry = readdir(dir) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-      }
-      guard name.hasSuffix(Self.suffix) else { continue }
-      switch Host.readFile(directory + "/" + name, maxBytes: 8192) {
-      case .success(let text): result.append((name, Self.parse(text)))
-      case .failure: result.append((name, nil))
+    for name in names where name.hasSuffix(Self.suffix) {
+      do {
+        let bytes = try trusted.read(name, maxBytes: 8192)
+        result.append((name, Self.parse(String(decoding: bytes, as: UTF8.self))))
+      } catch  where error.isRefusal {
+        continue
+      } catch {
+        result.append((name, nil))
       }
     }
     return result

@@ -13,7 +13,7 @@ import NotifyUnitCore
 ///
 /// Exactly once, between processes (runs of units that finish together, the
 /// flush timer): an entry is made under a name the spool ignores (a leading
-/// ".", `.NAME.PID.tmp`), locked, and only then linked into place, so no
+/// ".", `.NAME.RANDOM.tmp`, made with O_EXCL: never a planted file), locked, and only then linked into place, so no
 /// other process can see it incomplete or unlocked; whoever sends an entry
 /// holds its lock (flock(2), which goes with the process, so a run killed
 /// mid-send leaves the entry for the next flush) and unlinks it before
@@ -26,6 +26,8 @@ import NotifyUnitCore
 /// sent again by the next flush (README, "The spool").
 public final class Spool {
   public let directory: String
+  /// The spool directory, opened once and checked (`TrustedDirectory`).
+  let trusted: TrustedDirectory
 
   /// A mail, a Healthchecks ping, or another channel's request
   /// (`SpooledRequest`: ntfy, a webhook, Apprise).
@@ -56,6 +58,9 @@ public final class Spool {
     case busy
     /// No longer there: sent and removed by another process meanwhile.
     case gone
+    /// Not a file notify-unit wrote (another user's, a link, a FIFO): left
+    /// in place, never sent; the line says why.
+    case refused(String)
   }
 
   public init(stateDirectory: String) throws(FileError) {
@@ -63,33 +68,63 @@ public final class Spool {
     if mkdir(directory, 0o700) != 0, errno != EEXIST {
       throw FileError(path: directory, errno: errno, action: "create the spool")
     }
+    trusted = try TrustedDirectory(directory, what: "the spool")
+  }
+
+  func entryName(_ kind: Kind, _ unit: String, _ created: UInt64) -> String {
+    "\(String(created).leftPadded(to: 20))-\(kind.rawValue)-\(escapedUnitName(unit))"
   }
 
   func name(_ kind: Kind, _ unit: String, _ created: UInt64) -> String {
-    "\(directory)/\(String(created).leftPadded(to: 20))-\(kind.rawValue)-\(escapedUnitName(unit))"
+    directory + "/" + entryName(kind, unit, created)
   }
 
-  /// A name in the spool that `entries()` ignores, for a file being made.
-  func temporaryName(for path: String) -> String {
-    let base = path.split(separator: "/").last.map(String.init) ?? path
-    return "\(directory)/.\(base).\(getpid()).tmp"
+  /// The name in the spool of the entry (or reason) at `path`.
+  func leaf(_ path: String) -> String {
+    path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
   }
 
-  /// Spools the message in `file` (hard-linked, no copy) with the reason,
-  /// and returns it locked: sending it now cannot race a flush.
-  public func addMail(file: String, unit: String, created: UInt64, reason: String)
-    throws(FileError) -> Claim
-  {
-    let temporary = temporaryName(for: name(.mail, unit, created))
-    unlink(temporary)  // a leftover of a killed process with this pid: not an entry
-    guard link(file, temporary) == 0 else {
-      throw FileError(path: temporary, errno: errno, action: "spool the mail as")
+  /// The prefix of a temporary for `name`: a leading "." that `entries()`
+  /// ignores, a random part and ".tmp" follow (`createTemporary`).
+  func temporaryPrefix(for name: String) -> String { "." + name }
+
+  /// Spools the report `written` (hard-linked, no copy: the same 0600
+  /// file) with the reason, and returns it locked: sending it now cannot
+  /// race a flush.
+  public func addMail(
+    _ written: UnitStateStore.WrittenReport, unit: String, created: UInt64, reason: String
+  ) throws(FileError) -> Claim {
+    let prefix = temporaryPrefix(for: entryName(.mail, unit, created))
+    var temporary = ""
+    var linked = false
+    for _ in 0..<100 where !linked {
+      temporary = prefix + "." + TrustedDirectory.randomSuffix() + ".tmp"
+      linked = trusted.link(written.name, of: written.directory, as: temporary)
+      guard linked || errno == EEXIST else {
+        throw FileError(path: trusted.path(temporary), errno: errno, action: "spool the mail as")
+      }
     }
-    let fd = open(temporary, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
-      let e = errno
-      unlink(temporary)
-      throw FileError(path: temporary, errno: e, action: "open")
+    guard linked else {
+      throw FileError(path: trusted.path(prefix), errno: EEXIST, action: "spool the mail as")
+    }
+    let fd: Int32
+    do {
+      fd = try trusted.openOwnFile(temporary)
+    } catch {
+      trusted.remove(temporary)
+      throw error
+    }
+    // The link must be the file this run wrote, nothing swapped in between.
+    var mine = stat()
+    var spooled = stat()
+    guard fstat(written.fd, &mine) == 0, fstat(fd, &spooled) == 0, mine.st_dev == spooled.st_dev,
+      mine.st_ino == spooled.st_ino
+    else {
+      close(fd)
+      trusted.remove(temporary)
+      throw FileError(
+        path: trusted.path(temporary), action: "spool the mail as",
+        refusal: "it is not the report this run wrote")
     }
     return try publish(temporary, fd: fd, kind: .mail, unit: unit, created: created, reason: reason)
   }
@@ -99,8 +134,8 @@ public final class Spool {
   public func addPing(url: String, unit: String, created: UInt64, body: [UInt8], reason: String)
     throws(FileError) -> Claim
   {
-    let temporary = temporaryName(for: name(.ping, unit, created))
-    let fd = try createLocked(temporary, Array("\(url)\n".utf8) + body)
+    let (fd, temporary) = try createLocked(
+      entryName(.ping, unit, created), Array("\(url)\n".utf8) + body)
     return try publish(temporary, fd: fd, kind: .ping, unit: unit, created: created, reason: reason)
   }
 
@@ -109,32 +144,33 @@ public final class Spool {
   public func addRequest(_ request: SpooledRequest, unit: String, created: UInt64, reason: String)
     throws(FileError) -> Claim
   {
-    let temporary = temporaryName(for: name(.request, unit, created))
-    let fd = try createLocked(temporary, request.encoded())
+    let (fd, temporary) = try createLocked(entryName(.request, unit, created), request.encoded())
     return try publish(
       temporary, fd: fd, kind: .request, unit: unit, created: created, reason: reason)
   }
 
-  /// The spooled request of `entry`; nil when it cannot be read as one.
+  /// The spooled request of `entry`; nil when it cannot be read as one (or
+  /// is not a file notify-unit wrote).
   public func request(_ entry: Spool.Entry) -> SpooledRequest? {
-    guard case .success(let text) = Host.readFile(entry.path, maxBytes: 16 << 20) else {
-      return nil
-    }
-    return SpooledRequest.decode(Array(text.utf8))
+    guard let bytes = try? trusted.read(leaf(entry.path), maxBytes: 16 << 20) else { return nil }
+    return SpooledRequest.decode(bytes)
   }
 
-  /// Creates `path` (which must not exist) with `bytes`, locked and synced:
-  /// its descriptor.
-  private func createLocked(_ path: String, _ bytes: [UInt8]) throws(FileError) -> Int32 {
-    unlink(path)  // a leftover of a killed process with this pid: not an entry
-    let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw FileError(path: path, errno: errno, action: "create") }
+  /// Creates a temporary for `name` (0600, a fresh random name) with
+  /// `bytes`, locked and synced: its descriptor and name.
+  private func createLocked(_ name: String, _ bytes: [UInt8]) throws(FileError) -> (
+    fd: Int32, name: String
+  ) {
+    let (fd, temporary) = try trusted.createTemporary(
+      prefix: temporaryPrefix(for: name), mode: 0o600)
     // Nobody else knows the name yet: this cannot block for long.
-    if flock(fd, LOCK_EX) == 0, writeFully(fd, bytes) == nil, fsync(fd) == 0 { return fd }
+    if flock(fd, LOCK_EX) == 0, writeFully(fd, bytes) == nil, fsync(fd) == 0 {
+      return (fd, temporary)
+    }
     let e = errno
     close(fd)
-    unlink(path)
-    throw FileError(path: path, errno: e, action: "write")
+    trusted.remove(temporary)
+    throw FileError(path: trusted.path(temporary), errno: e, action: "write")
   }
 
   /// Links the locked `temporary` into place under the first free name
@@ -146,27 +182,28 @@ public final class Spool {
     guard flock(fd, LOCK_EX) == 0 else {
       let e = errno
       close(fd)
-      unlink(temporary)
-      throw FileError(path: temporary, errno: e, action: "lock")
+      trusted.remove(temporary)
+      throw FileError(path: trusted.path(temporary), errno: e, action: "lock")
     }
     var time = created
-    var path = name(kind, unit, time)
+    var name = entryName(kind, unit, time)
     // Two reports of a unit in the same microsecond: the later one a
     // microsecond later, so both are kept in order.
-    while link(temporary, path) != 0 {
+    while !trusted.link(temporary, of: trusted, as: name) {
       let e = errno
       guard e == EEXIST, time < created + 1000 else {
         close(fd)
-        unlink(temporary)
-        throw FileError(path: path, errno: e, action: "spool")
+        trusted.remove(temporary)
+        throw FileError(path: trusted.path(name), errno: e, action: "spool")
       }
       time += 1
-      path = name(kind, unit, time)
+      name = entryName(kind, unit, time)
     }
     // The entry is in place under its own name: the temporary one is only
     // a second link to it, whose removal cannot lose the report.
-    unlink(temporary)
-    syncDirectory()
+    trusted.remove(temporary)
+    trusted.sync()
+    let path = trusted.path(name)
     var claim = Claim(path: path, lock: fd)
     do {
       try setReason(path, reason)
@@ -182,31 +219,44 @@ public final class Spool {
   /// Replaces the entry's reason, atomically (a reader sees the old or the
   /// new one, never half).
   public func setReason(_ path: String, _ reason: String) throws(FileError) {
-    let target = path + ".reason"
-    let temporary = temporaryName(for: target)
-    let fd = try createLocked(temporary, Array((reason + "\n").utf8))
+    let target = leaf(path) + ".reason"
+    let (fd, temporary) = try createLocked(target, Array((reason + "\n").utf8))
     close(fd)
-    guard rename(temporary, target) == 0 else {
-      let e = errno
-      unlink(temporary)
-      throw FileError(path: target, errno: e, action: "write")
+    do {
+      try trusted.rename(temporary, to: target)
+    } catch {
+      trusted.remove(temporary)
+      throw error
     }
+  }
+
+  /// The reason kept with `entry`, when there is one notify-unit wrote.
+  public func reason(_ entry: Entry) -> String? {
+    guard let bytes = try? trusted.read(leaf(entry.path) + ".reason", maxBytes: 4096) else {
+      return nil
+    }
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   /// Locks an entry for sending it. `.claimed` only when the lock is held
   /// and the name still stands for the locked file (same device and inode,
   /// not unlinked): another process may have sent and removed it between
-  /// this one listing the spool and taking the lock.
+  /// this one listing the spool and taking the lock. A file notify-unit
+  /// did not write is `.refused`, and left where it is.
   public func claim(_ path: String) -> ClaimResult {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return .gone }
+    let name = leaf(path)
+    let fd: Int32
+    do {
+      fd = try trusted.openOwnFile(name)
+    } catch {
+      return error.isRefusal ? .refused("\(error)") : .gone
+    }
     guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
       close(fd)
       return .busy
     }
     var held = stat()
-    var named = stat()
-    guard fstat(fd, &held) == 0, held.st_nlink > 0, stat(path, &named) == 0,
+    guard fstat(fd, &held) == 0, held.st_nlink > 0, let named = trusted.status(name),
       named.st_dev == held.st_dev, named.st_ino == held.st_ino
     else {
       close(fd)
@@ -221,9 +271,9 @@ public final class Spool {
   public func remove(path: String) {
     // ENOENT: already gone, which is what was wanted; nothing else can
     // happen to a file in a directory this user owns.
-    unlink(path + ".reason")
-    unlink(path)
-    syncDirectory()
+    trusted.remove(leaf(path) + ".reason")
+    trusted.remove(leaf(path))
+    trusted.sync()
   }
 
   public func remove(_ entry: Entry) { remove(path: entry.path) }
@@ -232,22 +282,23 @@ public final class Spool {
   /// body (for a state ping made state-neutral), atomically: returns the
   /// new file's lock, held as well; release both.
   public func rewritePing(_ claim: Claim, url: String, body: [UInt8]) throws(FileError) -> Claim {
-    let temporary = temporaryName(for: claim.path)
-    let fd = try createLocked(temporary, Array("\(url)\n".utf8) + body)
-    guard rename(temporary, claim.path) == 0 else {
-      let e = errno
+    let name = leaf(claim.path)
+    let (fd, temporary) = try createLocked(name, Array("\(url)\n".utf8) + body)
+    do {
+      try trusted.rename(temporary, to: name)
+    } catch {
       close(fd)
-      unlink(temporary)
-      throw FileError(path: claim.path, errno: e, action: "rewrite")
+      trusted.remove(temporary)
+      throw FileError(path: claim.path, errno: error.errno, action: "rewrite")
     }
     return Claim(path: claim.path, lock: fd)
   }
 
   /// The spooled ping's URL and body.
   public func ping(_ entry: Entry) -> (url: String, body: [UInt8])? {
-    guard case .success(let text) = Host.readFile(entry.path, maxBytes: 16 << 20),
-      let newline = text.firstIndex(of: "\n")
-    else { return nil }
+    guard let bytes = try? trusted.read(leaf(entry.path), maxBytes: 16 << 20) else { return nil }
+    let text = String(decoding: bytes, as: UTF8.self)
+    guard let newline = text.firstIndex(of: "\n") else { return nil }
     return (String(text[..<newline]), Array(text[text.index(after: newline)...].utf8))
   }
 
@@ -283,70 +334,58 @@ public final class Spool {
   /// reasons are not entries.
   /// A spool that cannot be read is an error, never an empty spool: what
   /// waits there would otherwise be silently forgotten.
-  public func entries() throws(FileError) -> [Entry] {
-    guard let dir = opendir(directory) else {
-      throw FileError(path: directory, errno: errno, action: "read the spool")
-    }
-    defer { closedir(dir) }
+  public func entries() throws(FileError) -> [Entry] { try listing().entries }
+
+  /// The entries (`entries()`), and why each file that looks like one but
+  /// that notify-unit did not write (another user's, a link, a FIFO) is
+  /// not: those are left in place, never read, sent or removed.
+  public func listing() throws(FileError) -> (entries: [Entry], refused: [FileError]) {
     var found: [Entry] = []
-    while let item = readdir(dir) {
-      let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
-        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-      }
+    var refused: [FileError] = []
+    for name in try trusted.names() {
       guard !name.hasPrefix("."), !name.hasSuffix(".reason") else { continue }
       let parts = name.split(separator: "-", maxSplits: 2)
       guard parts.count == 3, let created = UInt64(parts[0]),
         let kind = Kind(rawValue: String(parts[1]))
       else { continue }
+      do {
+        close(try trusted.openOwnFile(name))
+      } catch  where error.isRefusal {
+        refused.append(error)
+        continue
+      } catch {
+        continue  // gone since the listing: sent by another process
+      }
       found.append(
         Entry(
-          path: directory + "/" + name, kind: kind, created: created,
+          path: trusted.path(name), kind: kind, created: created,
           unit: unescapedUnitName(String(parts[2]))))
     }
-    return found.sorted { $0.path < $1.path }
+    return (found.sorted { $0.path < $1.path }, refused.sorted { $0.path < $1.path })
   }
 
   /// Removes what killed processes left behind, when older than
   /// `olderThan` seconds and locked by nobody: temporary files (never an
   /// entry: one is linked into place before its temporary name goes) and
-  /// reasons whose entry is gone. Returns how many.
+  /// reasons whose entry is gone. Returns how many. Files notify-unit did
+  /// not write are left alone.
   @discardableResult
   public func sweep(olderThan age: Double = 3600) -> Int {
-    guard let dir = opendir(directory) else { return 0 }
-    var names: [String] = []
-    while let item = readdir(dir) {
-      names.append(
-        withUnsafeBytes(of: item.pointee.d_name) { raw in
-          String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        })
-    }
-    closedir(dir)
+    guard let names = try? trusted.names() else { return 0 }
     let now = Double(Host.nowMicroseconds) / 1e6
     var removed = 0
-    for name in names where name != "." && name != ".." {
-      let path = directory + "/" + name
+    for name in names {
       let leftover =
         (name.hasPrefix(".") && name.hasSuffix(".tmp"))
-        || (name.hasSuffix(".reason") && access(String(path.dropLast(7)), F_OK) != 0)
-      guard leftover else { continue }
-      var st = stat()
-      guard stat(path, &st) == 0, now - Double(st.st_mtim.tv_sec) > age,
-        case .claimed(let claim) = claim(path)
+        || (name.hasSuffix(".reason") && !trusted.exists(String(name.dropLast(7))))
+      guard leftover, let st = trusted.status(name), now - Double(st.st_mtim.tv_sec) > age,
+        case .claimed(let claim) = claim(trusted.path(name))
       else { continue }
-      unlink(path)
+      trusted.remove(name)
       claim.release()
       removed += 1
     }
     return removed
-  }
-
-  /// Makes links and unlinks in the spool survive a power cut. A failure
-  /// here loses nothing now (the entries are there), so it is not an error.
-  private func syncDirectory() {
-    let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    guard fd >= 0 else { return }
-    fsync(fd)
-    close(fd)
   }
 }
 

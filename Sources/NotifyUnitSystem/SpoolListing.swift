@@ -25,9 +25,10 @@ public enum SpoolListing {
       let kind =
         entry.kind == .request ? spool.request(entry)?.channel ?? "request" : entry.kind.rawValue
       let reason: String?
-      switch Host.readFile(entry.path + ".reason", maxBytes: 4096) {
-      case .success(let text) where !text.firstLineTrimmed.isEmpty: reason = text.firstLineTrimmed
-      default: reason = nil
+      if let text = spool.reason(entry), !text.firstLineTrimmed.isEmpty {
+        reason = text.firstLineTrimmed
+      } else {
+        reason = nil
       }
       let destination: String
       switch entry.kind {

@@ -13,19 +13,18 @@ extension UnitStateStore {
   public static func records(in directory: String) throws(FileError) -> [(
     unit: String, record: Record
   )] {
-    guard let dir = opendir(directory) else {
-      if errno == ENOENT { return [] }
-      throw FileError(path: directory, errno: errno, action: "read the state directory")
+    let trusted: TrustedDirectory
+    do {
+      trusted = try TrustedDirectory(directory, what: "the state directory")
+    } catch {
+      if error.isMissing { return [] }
+      throw error
     }
-    defer { closedir(dir) }
     var found: [(String, Record)] = []
-    while let item = readdir(dir) {
-      let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
-        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-      }
-      guard name.hasSuffix(".state"), !name.hasPrefix("."),
-        case .success(let text) = Host.readFile(directory + "/" + name, maxBytes: 4096),
-        let record = parse(text)
+    // A file notify-unit did not write (another user's, a link) is no record.
+    for name in try trusted.names() where name.hasSuffix(".state") && !name.hasPrefix(".") {
+      guard let bytes = try? trusted.read(name, maxBytes: 4096),
+        let record = parse(String(decoding: bytes, as: UTF8.self))
       else { continue }
       found.append((unescapedUnitName(String(name.dropLast(6))), record))
     }

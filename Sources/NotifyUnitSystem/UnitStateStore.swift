@@ -11,6 +11,8 @@ import NotifyUnitCore
 /// is set aside (renamed *.corrupt-TIME) and reported, never fatal.
 public final class UnitStateStore {
   public let directory: String
+  /// The directory, opened once and checked (`TrustedDirectory`).
+  public let trusted: TrustedDirectory
 
   public struct Record: Sendable, Equatable {
     public var success: Bool
@@ -80,7 +82,8 @@ public final class UnitStateStore {
 
   /// Creates the directory (0750, and its parents) when missing. `sharedBase`
   /// is made 0755 whoever comes first: made 0750 by a root run, it locked
-  /// every other user out of the state directory below it.
+  /// every other user out of the state directory below it. A directory
+  /// another user could plant files in is refused (`TrustedDirectory`).
   public init(directory: String, sharedBase: String = UnitStateStore.sharedBase) throws(FileError) {
     self.directory = directory
     var path = ""
@@ -93,24 +96,33 @@ public final class UnitStateStore {
         throw FileError(path: path, errno: errno, action: "create the state directory")
       }
     }
+    trusted = try TrustedDirectory(directory, what: "the state directory")
   }
 
-  func file(_ unit: String) -> String { directory + "/" + escapedUnitName(unit) + ".state" }
+  func fileName(_ unit: String) -> String { escapedUnitName(unit) + ".state" }
 
   /// The unit's record; nil when there is none. A file that is not a state
-  /// is renamed aside and the problem returned.
-  public func read(_ unit: String) -> (record: Record?, problem: String?) {
-    let path = file(unit)
+  /// is renamed aside and the problem returned; one notify-unit did not
+  /// write (another user's, a link) is left alone and `refused`.
+  public func read(_ unit: String) -> (record: Record?, problem: String?, refused: Bool) {
+    let name = fileName(unit)
     let text: String
-    switch Host.readFile(path, maxBytes: 4096) {
-    case .success(let t): text = t
-    case .failure(let error):
-      return (nil, error.isMissing ? nil : "\(error)")
+    do {
+      text = String(decoding: try trusted.read(name, maxBytes: 4096), as: UTF8.self)
+    } catch {
+      return (nil, error.isMissing ? nil : "\(error)", error.isRefusal)
     }
-    if let record = Self.parse(text) { return (record, nil) }
-    let aside = path + ".corrupt-\(Host.nowMicroseconds)"
-    rename(path, aside)
-    return (nil, "\(path) is not a notify-unit state file: moved to \(aside)")
+    if let record = Self.parse(text) { return (record, nil, false) }
+    let aside = name + ".corrupt-\(Host.nowMicroseconds)"
+    do {
+      try trusted.rename(name, to: aside)
+    } catch {
+      return (nil, "\(trusted.path(name)) is not a notify-unit state file: \(error)", false)
+    }
+    return (
+      nil, "\(trusted.path(name)) is not a notify-unit state file: moved to \(trusted.path(aside))",
+      false
+    )
   }
 
   static func parse(_ text: String) -> Record? {
@@ -162,35 +174,43 @@ public final class UnitStateStore {
   /// at any moment), for the spool to link.
   public func saveReport(
     _ unit: String, _ write: (ByteSink) throws -> Void,
-    whenWritten: (String) -> Void = { _ in }
+    whenWritten: (WrittenReport) -> Void = { _ in }
   ) throws -> String {
-    let path = lastReportPath(unit)
-    let temporary = path + ".tmp-\(getpid())"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
-    guard fd >= 0 else { throw FileError(path: temporary, errno: errno, action: "create") }
+    let name = escapedUnitName(unit) + ".last.eml"
+    // 0600: the report holds the unit's log.
+    let (fd, temporary) = try trusted.createTemporary(prefix: "." + name, mode: 0o600)
     defer { close(fd) }
     do {
-      let sink = FileDescriptorSink(fd: fd, deadline: nil, what: temporary)
+      let sink = FileDescriptorSink(fd: fd, deadline: nil, what: trusted.path(temporary))
       try write(sink)
       try sink.flush()
-      guard fsync(fd) == 0 else { throw FileError(path: temporary, errno: errno, action: "write") }
-      whenWritten(temporary)
-      guard rename(temporary, path) == 0 else {
-        throw FileError(path: path, errno: errno, action: "write")
+      guard fsync(fd) == 0 else {
+        throw FileError(path: trusted.path(temporary), errno: errno, action: "write")
       }
+      whenWritten(WrittenReport(directory: trusted, name: temporary, fd: fd))
+      try trusted.rename(temporary, to: name)
     } catch {
-      unlink(temporary)
+      trusted.remove(temporary)
       throw error
     }
-    return path
+    trusted.sync()
+    return trusted.path(name)
+  }
+
+  /// A report complete under its temporary name, still open: for the spool
+  /// to link and to check it linked this very file.
+  public struct WrittenReport {
+    public let directory: TrustedDirectory
+    public let name: String
+    public let fd: Int32
   }
 
   /// Replaces the unit's record, atomically, under the directory's lock
   /// (waiting at most 2 s for it).
   public func write(_ unit: String, _ record: Record) throws(FileError) {
     let bytes = Array(Self.format(unit, record).utf8)
-    try AtomicFile.withLock(directory) { () throws(FileError) in
-      try AtomicFile.replace(file(unit), in: directory, with: bytes)
+    try trusted.withLock { () throws(FileError) in
+      try trusted.replace(fileName(unit), with: bytes, mode: 0o640)
     }
   }
 }

@@ -14,7 +14,9 @@ struct FlushCommand: ParsableCommand {
       `notify-unit start` in an earlier boot, never reported) as interrupted.
 
       Exit status: 0 when the spool is empty afterwards, 75 when reports are
-      still waiting (the next run or flush tries again), 78 for a bad config.
+      still waiting (the next run or flush tries again), 78 for a bad config
+      or for files in the spool that notify-unit did not write (another
+      user's, a link, a FIFO: each said, left in place, never sent or run).
       """)
 
   @OptionGroup var configFile: ConfigFileOption
@@ -47,13 +49,15 @@ struct FlushCommand: ParsableCommand {
       status = max(
         status, InterruptedRuns(settings: settings, log: say).report(stateDirectory: directory))
       if result.unreadable { status = max(status, .temporaryFailure) }
+      if result.refused > 0 { status = max(status, .configProblem) }
       if result.remaining > 0 {
         say("\(result.remaining) report(s) still waiting in \(spool.directory)", priority: .warning)
         status = max(status, .temporaryFailure)
       }
     } catch {
       say("\(error)", priority: .error)
-      status = max(status, .temporaryFailure)
+      // A directory another user could plant files in waits for its owner's fix.
+      status = max(status, error.isRefusal ? .configProblem : .temporaryFailure)
     }
     if status != .delivered { throw ExitCode(status.rawValue) }
   }

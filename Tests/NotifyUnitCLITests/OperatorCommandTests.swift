@@ -266,7 +266,7 @@ func operatorCommand(
       #expect(result.stdoutText.isEmpty, "\(result.stdoutText)")
       #expect(
         result.stderr.hasPrefix(
-          "<3>notify-unit: cannot read the state directory \(state): Permission denied"),
+          "<3>notify-unit: cannot use the state directory \(state): Permission denied"),
         "\(result.stderr)")
     }
     // Its owner sees the entry.

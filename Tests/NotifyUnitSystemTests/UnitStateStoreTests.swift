@@ -46,7 +46,7 @@ import Testing
     let store = try UnitStateStore(directory: dir.path)
     try "{\"not\": \"ours\"}".write(
       toFile: dir.path + "/backup_2eservice.state", atomically: true, encoding: .utf8)
-    let (found, problem) = store.read("backup.service")
+    let (found, problem, _) = store.read("backup.service")
     #expect(found == nil)
     #expect(problem?.contains("is not a notify-unit state file: moved to") == true)
     let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
@@ -91,6 +91,6 @@ import Testing
       #expect(read.problem == nil && read.record?.result == "success")
     }
     let names = try FileManager.default.contentsOfDirectory(atPath: state)
-    #expect(!names.contains { $0.contains(".tmp-") || $0.contains(".corrupt-") }, "\(names)")
+    #expect(!names.contains { $0.hasSuffix(".tmp") || $0.contains(".corrupt-") }, "\(names)")
   }
 }

@@ -11,7 +11,8 @@ import NotifyUnitSystem
 /// on stdin, never on the command line; apprise's own output is discarded,
 /// since it may print the URLs it was given, which hold their tokens.
 public struct AppriseChannel: Channel {
-  public let name = "apprise"
+  public static let channelName = "apprise"
+  public let name = AppriseChannel.channelName
   public let policyKey = "APPRISE_ON"
   public let wantsLogArchive = false
   public var urlsFile: String
@@ -45,7 +46,8 @@ public struct AppriseChannel: Channel {
 
   public func deliver(_ delivery: Delivery, deadline: Deadline) -> ChannelResult {
     let message = PushMessage(report: delivery.report, maxBodyBytes: Self.maxBodyBytes)
-    let arguments = ["-t", message.title, "-n", message.appriseType, "-c", urlsFile]
+    let arguments = Self.arguments(
+      title: message.title, type: message.appriseType, urlsFile: urlsFile)
     if delivery.dryRun {
       Host.printError("apprise: \(program) \(arguments.joined(separator: " ")) < body")
       Host.printError(message.body)
@@ -62,8 +64,10 @@ public struct AppriseChannel: Channel {
         "\(urlsFile) holds Apprise URLs with their tokens and every user can read it: chmod o-r \(urlsFile)"
       )
     }
-    var request = SpooledRequest(channel: name, target: program, body: Array(message.body.utf8))
-    request.arguments = arguments
+    // Spooled: the message (title, type, body) and its destination (the
+    // URL file), never the program, which a flush takes from its settings.
+    var request = SpooledRequest(channel: name, target: urlsFile, body: Array(message.body.utf8))
+    request.arguments = ["-t", message.title, "-n", message.appriseType]
     return RequestSpooling.deliver(
       request, unit: delivery.report.unit, created: delivery.report.createdAt,
       spool: delivery.spool, log: log
@@ -77,6 +81,40 @@ public struct AppriseChannel: Channel {
       }
       return result
     }
+  }
+
+  /// apprise's command line: the message's title and type, the URL file.
+  static func arguments(title: String, type: String, urlsFile: String) -> [String] {
+    ["-t", title, "-n", type, "-c", urlsFile]
+  }
+
+  /// A spooled report's one more try, for the flush: the program and the
+  /// URL file from `settings`; only the title and type (`-t`, `-n`) and the
+  /// body from the entry (an older entry's program and `-c` are ignored).
+  static func retry(_ request: SpooledRequest, settings: Settings, deadline: Deadline)
+    -> ChannelResult
+  {
+    guard let urlsFile = settings.appriseURLsFile else {
+      return .retryLater(
+        reason: "APPRISE_URLS is not set in this flush's configuration: set it, or remove the entry"
+      )
+    }
+    guard access(settings.apprise, X_OK) == 0 else {
+      return .retryLater(
+        reason:
+          "\(settings.apprise) cannot be run: install Debian's apprise package (apt-get install apprise)"
+      )
+    }
+    func value(after flag: String) -> String {
+      guard let i = request.arguments.firstIndex(of: flag), i + 1 < request.arguments.count else {
+        return ""
+      }
+      return request.arguments[i + 1]
+    }
+    return run(
+      program: settings.apprise,
+      arguments: arguments(title: value(after: "-t"), type: value(after: "-n"), urlsFile: urlsFile),
+      body: request.body, deadline: deadline)
   }
 
   /// Runs apprise once with `body` on its stdin, its output discarded.

@@ -93,7 +93,7 @@ public struct MailChannel: Channel {
               guard let spool else { return }
               do {
                 pending = try spool.addMail(
-                  file: written, unit: unit, created: report.createdAt,
+                  written, unit: unit, created: report.createdAt,
                   reason: "notify-unit stopped before the mail was handed over")
                 if let problem = pending?.reasonProblem { log(Priority.warning.tag(problem)) }
               } catch {

@@ -83,15 +83,16 @@ enum RequestSpooling {
 
   /// One try of a request, for the flush: delivered, refused for good, or
   /// failed (it stays).
-  static func tryOnce(_ request: SpooledRequest, deadline: Deadline, timeout: Double)
+  static func tryOnce(_ request: SpooledRequest, settings: Settings, deadline: Deadline)
     -> ChannelResult
   {
-    if request.target.hasPrefix("/") {
-      return AppriseChannel.run(
-        program: request.target, arguments: request.arguments, body: request.body,
-        deadline: deadline)
+    // A command is named by its channel: its program and URL file come
+    // from this flush's settings, never from the spool file.
+    if request.channel == AppriseChannel.channelName {
+      return AppriseChannel.retry(request, settings: settings, deadline: deadline)
     }
-    let http = HTTPRequest(request, timeout: min(timeout, max(0.1, deadline.remaining)))
+    let timeout = min(settings.pingTimeout, max(0.1, deadline.remaining))
+    let http = HTTPRequest(request, timeout: timeout)
     switch HTTPClient.perform(http) {
     case .success(let response) where (200..<300).contains(response.status):
       return .delivered

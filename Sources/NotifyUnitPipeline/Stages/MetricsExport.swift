@@ -26,29 +26,21 @@ public struct MetricsExport {
   /// Writes `file`; says (and returns false) when it cannot.
   @discardableResult
   public func write(_ file: MetricsFile) -> Bool {
-    let target = path(file.unit)
-    let temporary = target + ".tmp-\(getpid())"
-    // Read by node_exporter's own user: 0644, whatever the unit's UMask.
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else {
-      log(
-        "\(FileError(path: temporary, errno: errno, action: "create")): the unit's metrics are not updated (PROMETHEUS_TEXTFILE_DIRECTORY must be writable by this user)"
-      )
-      return false
-    }
-    defer { close(fd) }
+    let name = "notify-unit_" + escapedUnitName(file.unit) + ".prom"
     do {
-      fchmod(fd, 0o644)
-      let sink = FileDescriptorSink(fd: fd, deadline: nil, what: temporary)
-      try sink.write(Array(file.text.utf8))
-      try sink.flush()
-      guard rename(temporary, target) == 0 else {
-        throw FileError(path: target, errno: errno, action: "rename to")
-      }
+      // A shared textfile directory is checked like the state directory:
+      // nothing planted there is followed or truncated.
+      let trusted = try TrustedDirectory(directory, what: "PROMETHEUS_TEXTFILE_DIRECTORY")
+      // The temporary name ends in .tmp, which node_exporter ignores. Read
+      // by node_exporter's own user: 0644, whatever the unit's UMask.
+      try trusted.replace(name, with: Array(file.text.utf8), mode: 0o644)
       return true
     } catch {
-      unlink(temporary)
-      log("\(error): the unit's metrics are not updated")
+      log(
+        error.isRefusal || error.errno != EACCES
+          ? "\(error): the unit's metrics are not updated"
+          : "\(error): the unit's metrics are not updated (PROMETHEUS_TEXTFILE_DIRECTORY must be writable by this user)"
+      )
       return false
     }
   }

@@ -11,10 +11,11 @@ public struct PingBodyLimitStore: Sendable {
   public init(directory: String) { self.directory = directory }
 
   public func read() -> PingBodyLimits {
-    guard case .success(let text) = Host.readFile(path, maxBytes: 64 << 10) else {
-      return PingBodyLimits()
-    }
-    return PingBodyLimits.parse(text) ?? PingBodyLimits()
+    // Another user's file or a link is not one notify-unit wrote: ignored.
+    guard let trusted = try? TrustedDirectory(directory, what: "the state directory"),
+      let bytes = try? trusted.read("ping-body-limits", maxBytes: 64 << 10)
+    else { return PingBodyLimits() }
+    return PingBodyLimits.parse(String(decoding: bytes, as: UTF8.self)) ?? PingBodyLimits()
   }
 
   /// The limit known for `origin`, if any.
@@ -23,10 +24,11 @@ public struct PingBodyLimitStore: Sendable {
   /// Keeps `limit` for `origin` when it is new or changed; true if written.
   @discardableResult
   public func learn(_ limit: Int, for origin: String) throws(FileError) -> Bool {
-    try AtomicFile.withLock(directory) { () throws(FileError) -> Bool in
+    let trusted = try TrustedDirectory(directory, what: "the state directory")
+    return try trusted.withLock { () throws(FileError) -> Bool in
       var limits = read()
       guard limits.learn(limit, for: origin) else { return false }
-      try AtomicFile.replace(path, in: directory, with: Array(limits.formatted.utf8))
+      try trusted.replace("ping-body-limits", with: Array(limits.formatted.utf8), mode: 0o640)
       return true
     }
   }
