@@ -62,9 +62,13 @@ public struct ReportPipeline {
     }
     var spoolNotes: [String] = []
     if let spool, deliversEarlierReports {
-      spoolNotes =
-        SpoolFlush(spool: spool, settings: settings, say: log)
-        .run(deadline: deadline.capped(to: deadline.remaining / 4)).notes
+      let flushed = SpoolFlush(spool: spool, settings: settings, say: log)
+        .run(deadline: deadline.capped(to: deadline.remaining / 4))
+      spoolNotes = flushed.notes
+      FlushBookkeeping(
+        store: store, spool: spool, textfileDirectory: settings.prometheusTextfileDirectory,
+        log: log
+      ).record(flushed.settled)
     }
 
     // Runs cut by the machine stopping, reported once by whoever comes first.
@@ -167,20 +171,12 @@ public struct ReportPipeline {
     }
     if let directory = settings.prometheusTextfileDirectory, !settings.dryRun, !resend {
       var spooled: [String: Int] = [:]
-      var entries: [Spool.Entry] = []
-      do {
-        entries = try spool?.entries() ?? []
-      } catch {
-        log(Priority.warning.tag("\(error): the metrics count no spooled report"))
-      }
-      for entry in entries where entry.unit == unit {
-        let channel =
-          switch entry.kind {
-          case .mail: "mail"
-          case .ping: "ping"
-          case .request: spool?.request(entry)?.channel ?? "request"
-          }
-        spooled[channel, default: 0] += 1
+      if let spool {
+        do {
+          spooled = FlushBookkeeping.spooledByChannel(try spool.entries(), of: unit, in: spool)
+        } catch {
+          log(Priority.warning.tag("\(error): the metrics count no spooled report"))
+        }
       }
       MetricsExport(directory: directory, log: log).write(
         MetricsFile(

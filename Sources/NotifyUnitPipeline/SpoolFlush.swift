@@ -37,6 +37,22 @@ public struct SpoolFlush {
     public var unreadable = false
     /// Files in the spool that notify-unit did not write (said at <3>).
     public var refused = 0
+    /// What became of each entry this flush delivered or dropped, for the
+    /// units' state and metrics (`FlushBookkeeping`).
+    public var settled: [Settled] = []
+  }
+
+  /// One spooled report delivered late, or dropped for good.
+  public struct Settled: Sendable, Equatable {
+    public var unit: String
+    /// The report's creation time (the entry's name): which run it was.
+    public var created: UInt64
+    /// "mail", "ping", or a request's channel ("ntfy", "webhook", ...).
+    public var channel: String
+    /// Nil when delivered; why it was dropped otherwise.
+    public var dropped: String?
+    /// Microseconds since the epoch.
+    public var at: UInt64
   }
 
   enum Outcome {
@@ -136,6 +152,10 @@ public struct SpoolFlush {
           "A \(entry.kind.rawValue) report of \(entry.unit) due at \(due) could not be delivered for \(formatDuration(settings.spoolMaxAge)) and was dropped (SPOOL_MAX_AGE)."
         say(Priority.warning.tag(note))
         result.notes.append(note)
+        result.settled.append(
+          Settled(
+            unit: entry.unit, created: entry.created, channel: kind,
+            dropped: "older than SPOOL_MAX_AGE", at: Host.nowMicroseconds))
         continue
       }
       let superseded =
@@ -156,10 +176,18 @@ public struct SpoolFlush {
       case .delivered:
         spool.remove(entry)
         result.delivered += 1
+        result.settled.append(
+          Settled(
+            unit: entry.unit, created: entry.created, channel: kind, dropped: nil,
+            at: Host.nowMicroseconds))
         say("delivered a spooled \(entry.kind.rawValue) report of \(entry.unit), due at \(due)")
       case .dropped(let why):
         spool.remove(entry)
         result.dropped += 1
+        result.settled.append(
+          Settled(
+            unit: entry.unit, created: entry.created, channel: kind, dropped: why,
+            at: Host.nowMicroseconds))
         let note = "A \(kind) report of \(entry.unit) due at \(due) was dropped: \(why)."
         say(Priority.warning.tag(note))
         result.notes.append(note)

@@ -213,4 +213,17 @@ public final class UnitStateStore {
       try trusted.replace(fileName(unit), with: bytes, mode: 0o640)
     }
   }
+
+  /// Changes the unit's record in place under the directory's lock, so no
+  /// report's newer record is overwritten by an older one: `change` says
+  /// whether it changed anything. False when there is no record.
+  @discardableResult
+  public func update(_ unit: String, _ change: (inout Record) -> Bool) throws(FileError) -> Bool {
+    try trusted.withLock { () throws(FileError) -> Bool in
+      guard var record = read(unit).record, change(&record) else { return false }
+      try trusted.replace(
+        fileName(unit), with: Array(Self.format(unit, record).utf8), mode: 0o640)
+      return true
+    }
+  }
 }

@@ -42,9 +42,14 @@ struct FlushCommand: ParsableCommand {
     let directory = UnitStateStore.defaultDirectory(
       configured: settings.stateDirectory, environment: Host.environment)
     do {
-      let spool = try Spool(stateDirectory: try UnitStateStore(directory: directory).directory)
+      let store = try UnitStateStore(directory: directory)
+      let spool = try Spool(stateDirectory: store.directory)
       let result = SpoolFlush(spool: spool, settings: settings, say: say)
         .run(deadline: Deadline(secondsFromNow: settings.timeout))
+      FlushBookkeeping(
+        store: store, spool: spool, textfileDirectory: settings.prometheusTextfileDirectory,
+        log: say
+      ).record(result.settled)
       // Runs the machine stopped under: the flush at boot finds them first.
       status = max(
         status, InterruptedRuns(settings: settings, log: say).report(stateDirectory: directory))

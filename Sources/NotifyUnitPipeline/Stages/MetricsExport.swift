@@ -23,10 +23,36 @@ public struct MetricsExport {
     directory + "/notify-unit_" + escapedUnitName(unit) + ".prom"
   }
 
+  func fileName(_ unit: String) -> String { "notify-unit_" + escapedUnitName(unit) + ".prom" }
+
+  /// Updates the delivery samples of the unit's file after a flush
+  /// (`MetricsDeliveryUpdate`); a unit without a file is left without one.
+  public func updateDelivery(
+    unit: String, spooled: [String: Int], lastReportDelivered: Set<String>
+  ) {
+    do {
+      let trusted = try TrustedDirectory(directory, what: "PROMETHEUS_TEXTFILE_DIRECTORY")
+      let text: [UInt8]
+      do {
+        text = try trusted.read(fileName(unit), maxBytes: 1 << 20)
+      } catch  where error.isMissing {
+        return
+      }
+      guard
+        let updated = MetricsDeliveryUpdate.apply(
+          to: String(decoding: text, as: UTF8.self), spooled: spooled,
+          lastReportDelivered: lastReportDelivered)
+      else { return }
+      try trusted.replace(fileName(unit), with: Array(updated.utf8), mode: 0o644)
+    } catch {
+      log(Priority.error.tag("\(error): the unit's metrics still count what the flush delivered"))
+    }
+  }
+
   /// Writes `file`; says (and returns false) when it cannot.
   @discardableResult
   public func write(_ file: MetricsFile) -> Bool {
-    let name = "notify-unit_" + escapedUnitName(file.unit) + ".prom"
+    let name = fileName(file.unit)
     do {
       // A shared textfile directory is checked like the state directory:
       // nothing planted there is followed or truncated.
