@@ -29,6 +29,13 @@ public struct Report: Sendable {
   public var source: String?
   /// A success after a failure (MAIL_ON=change marks and mails it).
   public var recovered = false
+  /// Where the run stands in its unit's failures in a row (ALERT_AFTER,
+  /// REMIND_EVERY), and the words it puts in the headline: before the
+  /// reason ("failed 3 runs in a row"), after "recovered" ("after 37
+  /// failed runs over 2 d 3 h").
+  public var alert = AlertStep.none
+  public var alertPrefix: String? = nil
+  public var recoveredFrom: String? = nil
   /// The job's own line saying why it failed or warned, found in its log.
   public private(set) var reasonFinder = FailureReason()
   /// systemd's line that it refused to start the unit after this run.
@@ -144,9 +151,10 @@ public struct Report: Sendable {
     switch verdict {
     case .success:
       let done = resticSummary?.headline
+      let recovery = (["recovered"] + (recoveredFrom.map { [$0] } ?? [])).joined(separator: " ")
       word =
         recovered
-        ? (["recovered"] + (done.map { [$0] } ?? [])).joined(separator: ", ")
+        ? ([recovery] + (done.map { [$0] } ?? [])).joined(separator: ", ")
         : done ?? outcome.resultWord
     case .warning: word = "warning"
     case .skipped: word = "skipped (ExecCondition=)"
@@ -162,6 +170,10 @@ public struct Report: Sendable {
       status = "status \(code)"
     }
     var text = "\(icon) \(unit.sanitizedForDisplay(maxLength: 200)): "
+    // The alert's words first: "failed 3 runs in a row: Fatal: ...".
+    let reason =
+      alertPrefix.map { prefix in self.reason.map { prefix + ": " + $0 } ?? prefix }
+      ?? self.reason
     if let reason, outcome.result == .startLimitHit, interruption == nil {
       // "systemd refused to start the unit (start limit)" says it all.
       text += reason

@@ -121,7 +121,23 @@ public struct ReportPipeline {
       log("\(unit.sanitizedForDisplay(maxLength: 100)): \(why), no second report")
       return Result(status: status, invocationID: report.invocationID)
     }
-    let policy = DeliveryPolicy(settings: settings, previousSuccess: previous?.success)
+    // Failures in a row (ALERT_AFTER, REMIND_EVERY): a resend changes none.
+    let runTime = RunFacts(report: report).finished ?? report.createdAt
+    let kept = previous?.streak ?? AlertStreak()
+    let (alert, streak) =
+      resend
+      ? (AlertStep.none, kept)
+      : settings.alertRules(for: unit).step(verdict: report.verdict, streak: kept, now: runTime)
+    report.alert = alert
+    report.alertPrefix = alert.headlinePrefix(time: renderer.timestamp)
+    report.recoveredFrom = alert.recoveredFrom(now: runTime)
+    if let note = AlertNotes.sentence(alert, rules: settings.alertRules(for: unit)) {
+      report.notes.append(note)
+    }
+    // Failures that raised no alarm were never news: their end is no recovery.
+    var previousSuccess = previous?.success
+    if case .recovered(_, _, alerted: false) = alert { previousSuccess = true }
+    let policy = DeliveryPolicy(settings: settings, previousSuccess: previousSuccess)
     if policy.recovered(report) { report.recovered = true }
 
     var delivery = Delivery(
@@ -131,7 +147,9 @@ public struct ReportPipeline {
     var told: [String: String] = [:]
     var failed: [String: Bool] = [:]
     for (index, channel) in channels.enumerated() {
-      if case .skip(let reason) = policy.decide(channel.policyKey, report: report) {
+      if case .skip(let reason) = policy.decide(
+        channel.policyKey, report: report, followsAlerts: channel.followsAlerts)
+      {
         log("no \(channel.name): \(reason)")
         told[channel.name] = "skipped (\(reason))"
         continue
@@ -151,7 +169,6 @@ public struct ReportPipeline {
 
     // The outcome is the unit's last, whatever happened to the report; a
     // skipped run did not run, and changes nothing.
-    let runTime = RunFacts(report: report).finished ?? report.createdAt
     var lastSuccess = previous?.lastSuccess ?? (previous?.success == true ? previous?.time : nil)
     var lastFailure = previous?.lastFailure ?? (previous?.success == false ? previous?.time : nil)
     if report.verdict.isUp { lastSuccess = runTime }
@@ -162,7 +179,7 @@ public struct ReportPipeline {
         result: report.verdict == .interrupted ? "interrupted" : report.outcome.resultWord,
         invocationID: report.invocationID, time: report.createdAt,
         mail: told["mail"] ?? "no recipients (MAIL_TO)", ping: told["ping"] ?? "no check",
-        lastSuccess: lastSuccess, lastFailure: lastFailure)
+        lastSuccess: lastSuccess, lastFailure: lastFailure, streak: streak)
       do {
         try store.write(unit, record)
       } catch {
@@ -178,10 +195,11 @@ public struct ReportPipeline {
           log(Priority.warning.tag("\(error): the metrics count no spooled report"))
         }
       }
-      MetricsExport(directory: directory, log: log).write(
-        MetricsFile(
-          facts: RunFacts(report: report), lastSuccess: lastSuccess, lastFailure: lastFailure,
-          deliveryFailed: failed, spooled: spooled))
+      var metrics = MetricsFile(
+        facts: RunFacts(report: report), lastSuccess: lastSuccess, lastFailure: lastFailure,
+        deliveryFailed: failed, spooled: spooled)
+      metrics.consecutiveFailures = streak.failures
+      MetricsExport(directory: directory, log: log).write(metrics)
     }
     return Result(status: status, invocationID: report.invocationID)
   }

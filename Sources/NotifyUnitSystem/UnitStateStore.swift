@@ -29,11 +29,16 @@ public final class UnitStateStore {
     /// epoch), for the metrics: a failure keeps the last success's time.
     public var lastSuccess: UInt64?
     public var lastFailure: UInt64?
+    /// The failures in a row up to this run, for ALERT_AFTER and
+    /// REMIND_EVERY (`AlertRules`).
+    public var streak = AlertStreak()
 
     public init(
       success: Bool, result: String, invocationID: String?, time: UInt64, mail: String? = nil,
-      ping: String? = nil, lastSuccess: UInt64? = nil, lastFailure: UInt64? = nil
+      ping: String? = nil, lastSuccess: UInt64? = nil, lastFailure: UInt64? = nil,
+      streak: AlertStreak = AlertStreak()
     ) {
+      self.streak = streak
       self.success = success
       self.result = result
       self.invocationID = invocationID
@@ -142,7 +147,11 @@ public final class UnitStateStore {
       success: success == "yes", result: String(result), invocationID: invocation, time: time,
       mail: values["mail"].map(String.init), ping: values["ping"].map(String.init),
       lastSuccess: values["last-success"].flatMap { UInt64($0) },
-      lastFailure: values["last-failure"].flatMap { UInt64($0) })
+      lastFailure: values["last-failure"].flatMap { UInt64($0) },
+      streak: AlertStreak(
+        failures: values["failures"].flatMap { UInt64($0) } ?? 0,
+        since: values["failing-since"].flatMap { UInt64($0) },
+        lastAlert: values["last-alert"].flatMap { UInt64($0) }))
   }
 
   static func format(_ unit: String, _ r: Record) -> String {
@@ -159,6 +168,9 @@ public final class UnitStateStore {
       + (r.ping.map { "ping=\($0.sanitizedForDisplay(maxLength: 200))\n" } ?? "")
       + (r.lastSuccess.map { "last-success=\($0)\n" } ?? "")
       + (r.lastFailure.map { "last-failure=\($0)\n" } ?? "")
+      + (r.streak.failures > 0 ? "failures=\(r.streak.failures)\n" : "")
+      + (r.streak.since.map { "failing-since=\($0)\n" } ?? "")
+      + (r.streak.lastAlert.map { "last-alert=\($0)\n" } ?? "")
   }
 
   /// Where the unit's last report (the whole message) is kept, for

@@ -83,12 +83,19 @@ struct RunOptions: ParsableArguments, SettingFlags {
   @Flag(help: "Print what would be sent (mail to stdout, pings to stderr); send nothing. [DRY_RUN]")
   var dryRun = false
 
+  @Option(help: "Raise the alarm at the N-th failure in a row. [ALERT_AFTER, default 1]")
+  var alertAfter: String?
+
+  @Option(help: "At most one reminder an interval while still failing. [REMIND_EVERY, default 24h]")
+  var remindEvery: String?
+
   var flagValues: [(key: String, value: String)] {
     keyedFlags(
       [],
       [
         ("TIMEOUT", timeout), ("STATE_DIRECTORY", stateDirectory),
-        ("DRY_RUN", dryRun ? "yes" : nil),
+        ("DRY_RUN", dryRun ? "yes" : nil), ("ALERT_AFTER", alertAfter),
+        ("REMIND_EVERY", remindEvery),
       ])
   }
 }

@@ -86,8 +86,11 @@ import Testing
     let lost = try makeRun(
       result: "exit-code", state: state, pingAnswer: .retryLater(reason: "timeout"))
     #expect(lost.pipeline.run() == .temporaryFailure)
+    // A unit of its own: a third failure in a row would wait for its reminder.
+    let fresh = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: fresh) }
     let refused = try makeRun(
-      result: "exit-code", state: state,
+      result: "exit-code", state: fresh,
       mailAnswer: .refused(reason: "sendmail exit 69", kept: true),
       pingAnswer: .retryLater(reason: "timeout"))
     #expect(refused.pipeline.run() == .refused)  // the worst decides

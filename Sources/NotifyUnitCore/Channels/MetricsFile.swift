@@ -14,6 +14,8 @@ public struct MetricsFile: Sendable {
   public var deliveryFailed: [String: Bool]
   /// Reports of this unit waiting in the spool, by channel name.
   public var spooled: [String: Int]
+  /// Failed runs in a row up to this one (0 after a success).
+  public var consecutiveFailures: UInt64 = 0
 
   public init(
     facts: RunFacts, lastSuccess: UInt64?, lastFailure: UInt64?, deliveryFailed: [String: Bool],
@@ -85,6 +87,10 @@ public struct MetricsFile: Sendable {
       "notify_unit_last_run_duration_seconds", "gauge",
       "How long the unit's last run took, from its main process's start to its exit.",
       facts.durationSeconds.map { [(u, JSON.number(($0 * 1000).rounded() / 1000))] } ?? [])
+    family(
+      "notify_unit_consecutive_failures", "gauge",
+      "Failed runs of the unit in a row up to its last run (0 after a success), as ALERT_AFTER counts them.",
+      [(u, String(consecutiveFailures))])
     family(
       "notify_unit_last_delivery_failed", "gauge",
       "1 when the last report could not be delivered on the channel (kept in the spool or lost), else 0.",

@@ -52,6 +52,20 @@ public struct Settings: Sendable, Equatable {
   public var prometheusTextfileDirectory: String? = nil
   /// How long an undelivered report is kept in the spool: a week.
   public var spoolMaxAge = 7 * 24 * 3600.0
+  /// ALERT_AFTER and REMIND_EVERY (seconds), by key and per-unit override
+  /// key (ALERT_AFTER_backup_service, as `MailPolicy.overrideKey`).
+  public var alertAfter: [String: UInt64] = [:]
+  public var remindEvery: [String: Double] = [:]
+
+  /// The alerting rules of `unit`: its overrides, else the keys' values,
+  /// else an alarm on the first failure and a reminder a day.
+  public func alertRules(for unit: String) -> AlertRules {
+    AlertRules(
+      alertAfter: alertAfter[MailPolicy.overrideKey(for: unit, channelKey: "ALERT_AFTER")]
+        ?? alertAfter["ALERT_AFTER"] ?? 1,
+      remindEvery: remindEvery[MailPolicy.overrideKey(for: unit, channelKey: "REMIND_EVERY")]
+        ?? remindEvery["REMIND_EVERY"] ?? 86400)
+  }
 
   /// Each channel's policy key and its default: mail only when it tells
   /// something, Healthchecks every run (it must see each to know the schedule).
@@ -80,6 +94,7 @@ public struct Settings: Sendable, Equatable {
     "JOURNAL_SETTLE", "MAIL_ON", "HC_ON", "STATE_DIRECTORY", "SPOOL_MAX_AGE", "NTFY_URL",
     "NTFY_TOKEN_FILE", "NTFY_ON", "WEBHOOK_URL", "WEBHOOK_FORMAT", "WEBHOOK_AUTHORIZATION_FILE",
     "WEBHOOK_ON", "APPRISE_URLS", "APPRISE", "APPRISE_ON", "PROMETHEUS_TEXTFILE_DIRECTORY",
+    "ALERT_AFTER", "REMIND_EVERY",
   ]
 
   /// Sets one value. List keys (MAIL_TO, JOURNAL_FILE) replace the list;
@@ -133,6 +148,10 @@ public struct Settings: Sendable, Equatable {
     case "PING_RETRIES": pingRetries = try Self.integer(key, value, range: 0...20)
     case "JOURNAL_SETTLE": journalSettle = try Self.seconds(key, value, range: 0...60)
     case "SPOOL_MAX_AGE": spoolMaxAge = try Self.seconds(key, value, range: 60...(366 * 86400))
+    case _ where key == "ALERT_AFTER" || key.hasPrefix("ALERT_AFTER_"):
+      alertAfter[key] = UInt64(try Self.integer(key, value, range: 1...10000))
+    case _ where key == "REMIND_EVERY" || key.hasPrefix("REMIND_EVERY_"):
+      remindEvery[key] = try Self.duration(key, value, range: 0...(366 * 86400))
     case _ where Self.defaultPolicies.keys.contains(where: { key == $0 || key.hasPrefix($0 + "_") }):
       policies[key] = try Self.policy(key, value)
     case "NTFY_URL":
@@ -265,6 +284,28 @@ public struct Settings: Sendable, Equatable {
       )
     }
     return n
+  }
+
+  /// A duration: a number with s, m, h, d or w after it (plain seconds
+  /// without), e.g. 24h, 90m, 0.
+  static func duration(_ key: String, _ value: String, range: ClosedRange<Double>)
+    throws(ConfigurationError) -> Double
+  {
+    var text = value.trimmingASCIIWhitespace.lowercased()
+    let units: [(String, Double)] = [("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 604800)]
+    var scale = 1.0
+    if let (suffix, factor) = units.first(where: { text.hasSuffix($0.0) }) {
+      text.removeLast(suffix.count)
+      scale = factor
+    }
+    // Digits and one point only: "7\0junk", "1e3" and "inf" are not durations.
+    let plain = !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") }
+    guard plain, let n = Double(text), range.contains(n * scale) else {
+      throw .invalid(
+        "\(key) must be a duration such as 30m, 24h or 7d (0 for none), from \(Int(range.lowerBound)) s to \(Int(range.upperBound / 86400)) d, not \"\(value.sanitizedForDisplay(maxLength: 40))\""
+      )
+    }
+    return n * scale
   }
 
   static func policy(_ key: String, _ value: String) throws(ConfigurationError) -> MailPolicy {

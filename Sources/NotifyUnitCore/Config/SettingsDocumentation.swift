@@ -158,6 +158,16 @@ extension Settings {
         meaning:
           "node_exporter's textfile directory (Debian: /var/lib/prometheus/node-exporter): after each report, the unit's metrics in notify-unit_UNIT.prom."
       ),
+      .init(
+        key: "ALERT_AFTER", flagValue: "N", defaultValue: "1",
+        meaning:
+          "The failure in a row that raises the alarm: the first N-1 are recorded, pinged to Healthchecks as /log (the check stays up) and sent to mail and push only under their *_ON=always, saying \"failure 1 of 3 before an alert\"; the N-th goes to every channel, \"failed 3 runs in a row\" before its reason. Per unit: ALERT_AFTER_ and the unit's name, e.g. ALERT_AFTER_backup_service."
+      ),
+      .init(
+        key: "REMIND_EVERY", flagValue: "DURATION", defaultValue: "24h",
+        meaning:
+          "While a unit stays failed after its alarm, later failures go to Healthchecks but to mail and push at most once an interval (30m, 24h, 7d), as a reminder with the count and the latest reason; 0 sends every failure. The recovery says what it recovers from. Per unit: REMIND_EVERY_ and the unit's name."
+      ),
     ]
   }()
 

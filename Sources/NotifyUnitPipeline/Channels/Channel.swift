@@ -12,7 +12,14 @@ public protocol Channel {
   var policyKey: String { get }
   /// Whether it sends the exact log, so that the log stage keeps one.
   var wantsLogArchive: Bool { get }
+  /// Whether it holds back a failure that raises no alarm (ALERT_AFTER,
+  /// REMIND_EVERY): mail and push do; Healthchecks sees every run.
+  var followsAlerts: Bool { get }
   func deliver(_ delivery: Delivery, deadline: Deadline) -> ChannelResult
+}
+
+extension Channel {
+  public var followsAlerts: Bool { true }
 }
 
 /// What every channel is handed: the report and the shared places.

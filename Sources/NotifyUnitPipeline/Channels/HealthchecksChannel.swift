@@ -17,6 +17,8 @@ public struct HealthchecksChannel: Channel {
   public let name = "ping"
   public let policyKey = "HC_ON"
   public let wantsLogArchive = false
+  /// Healthchecks must see every run; it does not re-alert while down.
+  public let followsAlerts = false
   public var target: PingTarget
   public var settings: Settings
   /// Where each server's Ping-Body-Limit is remembered; nil: nowhere, the
@@ -37,9 +39,13 @@ public struct HealthchecksChannel: Channel {
   public func deliver(_ delivery: Delivery, deadline: Deadline) -> ChannelResult {
     let report = delivery.report
     let unit = report.unit
-    let path = PingTarget.finishPath(
-      verdict: report.verdict, mainProcess: report.outcome.mainProcess,
-      result: report.outcome.result)
+    // A failure before ALERT_AFTER's: logged, the check stays up.
+    let path =
+      report.alert.isBuilding
+      ? "/log"
+      : PingTarget.finishPath(
+        verdict: report.verdict, mainProcess: report.outcome.mainProcess,
+        result: report.outcome.result)
     let rid = report.invocationID.flatMap(ridFromInvocationID)
     let url = target.url(path: path, rid: rid)
     let shown = target.redactedURL(path: path, rid: rid)

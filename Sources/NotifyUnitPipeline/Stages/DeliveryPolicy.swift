@@ -50,8 +50,27 @@ public struct DeliveryPolicy {
   }
 
   /// The decision of the channel whose policy key is `key` for this run.
-  public func decide(_ key: String, report: Report) -> MailPolicy.Decision {
-    settings.policy(key, for: report.unit).decide(
-      verdict: report.verdict, previousSuccess: previousSuccess, key: key)
+  /// A channel that `followsAlerts` (mail, push) also holds back a failure
+  /// that raises no alarm (`AlertStep.holdsBack`), unless its policy is
+  /// `always`.
+  public func decide(_ key: String, report: Report, followsAlerts: Bool = false)
+    -> MailPolicy.Decision
+  {
+    let policy = settings.policy(key, for: report.unit)
+    if followsAlerts, policy != .always, report.alert.holdsBack {
+      let rules = settings.alertRules(for: report.unit)
+      switch report.alert {
+      case .building(let n, let of):
+        return .skip(
+          reason: "failure \(n) of \(of) in a row, no alarm before the \(of)th (ALERT_AFTER)")
+      case .quiet(_, let next):
+        return .skip(
+          reason:
+            "still failing since the alarm; the next reminder is due after \(LogRenderer(zone: .local).timestamp(next)) (REMIND_EVERY=\(roughDuration(rules.remindEvery)))"
+        )
+      default: break
+      }
+    }
+    return policy.decide(verdict: report.verdict, previousSuccess: previousSuccess, key: key)
   }
 }
