@@ -165,6 +165,12 @@ import Testing
         .answered(status: 429, retryAfter: "Sun, 06 Nov 1994 08:49:57 GMT"), attempt: 1, jitter: 1,
         now: now)
         == .retry(afterSeconds: 20))
+    // A server's numbers cannot trap (Swift's overflow): refused.
+    #expect(HTTPDate.parse("Sun, 06 Nov 9999999999999 08:49:37 GMT") == nil)
+    #expect(HTTPDate.parse("Sun, 06 Nov -9999999999999 08:49:37 GMT") == nil)
+    #expect(HTTPDate.parse("Sun, 9999999999999999 Nov 1994 08:49:37 GMT") == nil)
+    #expect(HTTPDate.parse("Sun, 06 Nov 1994 9999999999999999:49:37 GMT") == nil)
+    #expect(RetryPolicy.retryAfterSeconds("99999999999999999999999", now: 0) == nil)
     #expect(RetryPolicy.retryAfterSeconds("soon", now: 0) == nil)
   }
 }

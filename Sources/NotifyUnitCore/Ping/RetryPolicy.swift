@@ -77,14 +77,18 @@ public struct RetryPolicy: Sendable, Equatable {
 public enum HTTPDate {
   public static func parse(_ s: String) -> Double? {
     let parts = s.split(separator: " ")
-    guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let year = Int(parts[3])
+    // Bounded before any arithmetic: the server's numbers cannot trap.
+    guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), (1...31).contains(day),
+      let year = Int(parts[3]), (1...9999).contains(year)
     else { return nil }
     let months = [
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ]
     guard let monthIndex = months.firstIndex(of: String(parts[2])) else { return nil }
     let hms = parts[4].split(separator: ":").compactMap { Int($0) }
-    guard hms.count == 3 else { return nil }
+    guard hms.count == 3, (0...23).contains(hms[0]), (0...59).contains(hms[1]),
+      (0...60).contains(hms[2])
+    else { return nil }
     let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
     return Double(days * 86400 + hms[0] * 3600 + hms[1] * 60 + hms[2])
   }

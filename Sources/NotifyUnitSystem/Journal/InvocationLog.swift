@@ -148,9 +148,9 @@ public struct InvocationLog {
       let firstOwn = merged.firstJobLine ?? UInt64.max
       for drop in manager.drops {
         if drop.realtime <= firstOwn {
-          outcome.droppedBeforeRun += drop.count
+          outcome.droppedBeforeRun = outcome.droppedBeforeRun.saturatingAdding(drop.count)
         } else {
-          outcome.droppedInRun += drop.count
+          outcome.droppedInRun = outcome.droppedInRun.saturatingAdding(drop.count)
         }
       }
       return outcome
@@ -286,8 +286,10 @@ public struct InvocationLog {
           duplicate = duplicate || $0.elementsEqual(serviceMatch)
           if $0.elementsEqual(InvocationLog.droppedMessageID) { dropNotice = true }
           if $0.starts(with: InvocationLog.droppedCountField) {
+            // Any local user can log this field: a count, or nothing.
             dropped = Int(
-              String(decoding: $0[InvocationLog.droppedCountField.count...], as: UTF8.self))
+              String(decoding: $0[InvocationLog.droppedCountField.count...], as: UTF8.self)
+            ).flatMap { $0 >= 0 ? $0 : nil }
           }
         }
         if !duplicate, let record {
