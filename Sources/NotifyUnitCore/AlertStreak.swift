@@ -96,13 +96,13 @@ public struct AlertRules: Sendable, Equatable {
 
 extension AlertStep {
   /// The words put before the run's reason in every channel's headline
-  /// ("failed 3 runs in a row"); nil when the step adds none.
+  /// ("failed 3 runs in a row"); nil when the step adds none (a failure
+  /// between reminders, sent only under *_ON=always, reads as before).
   /// `time` renders a moment (microseconds since the epoch).
   public func headlinePrefix(time: (UInt64) -> String) -> String? {
     switch self {
     case .building(let n, let of): "failure \(n) of \(of) before an alert"
     case .alarm(let n) where n > 1: "failed \(n) runs in a row"
-    case .quiet(let n, _): "still failing: \(n) failed runs in a row"
     case .reminder(let n, let since): "still failing: \(n) failed runs since \(time(since))"
     default: nil
     }

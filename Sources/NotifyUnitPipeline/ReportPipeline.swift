@@ -121,11 +121,14 @@ public struct ReportPipeline {
       log("\(unit.sanitizedForDisplay(maxLength: 100)): \(why), no second report")
       return Result(status: status, invocationID: report.invocationID)
     }
-    // Failures in a row (ALERT_AFTER, REMIND_EVERY): a resend changes none.
+    // Failures in a row (ALERT_AFTER, REMIND_EVERY). A resend, or a second
+    // report of the run last recorded (by hand, a handler, the start
+    // limit's refusal after the last run), counts no new run.
     let runTime = RunFacts(report: report).finished ?? report.createdAt
     let kept = previous?.streak ?? AlertStreak()
+    let sameRun = report.invocationID != nil && previous?.invocationID == report.invocationID
     let (alert, streak) =
-      resend
+      resend || sameRun
       ? (AlertStep.none, kept)
       : settings.alertRules(for: unit).step(verdict: report.verdict, streak: kept, now: runTime)
     report.alert = alert

@@ -10,6 +10,15 @@ import Testing
     let server = try HealthchecksServer(checks: [check])
     let run = try HostileRun(hugeLine: false)
     defer { run.cleanUp() }
+    // Five runs, each its own invocation, as a timer's are.
+    let invocations = (0..<5).map { _ in JournalFixture.newInvocation() }
+    let journal = try JournalFixture.write(
+      invocations.enumerated().map { i, id in
+        JournalFixture.serviceLine(
+          Array("Fatal: unable to open repository".utf8), invocation: id,
+          at: JournalFixture.baseTime + UInt64(i) * 3_600_000_000)
+      }, in: run.dir, name: "runs")
+    var runs = 0
     let state = run.dir.appendingPathComponent("state").path
     let mails = run.dir.appendingPathComponent("mails").path
     try FileManager.default.createDirectory(atPath: mails, withIntermediateDirectories: false)
@@ -31,14 +40,17 @@ import Testing
     }
     func report(_ result: String) throws -> (CommandResult, [String]) {
       let before = Set(try FileManager.default.contentsOfDirectory(atPath: mails))
-      var env = run.outcomeEnvironment.merging(["STATE_DIRECTORY": state]) { $1 }
+      var env = run.outcomeEnvironment.merging([
+        "STATE_DIRECTORY": state, "INVOCATION_ID": invocations[runs],
+      ]) { $1 }
+      runs += 1
       if result == "success" {
         env["SERVICE_RESULT"] = "success"
         env["EXIT_STATUS"] = "0"
       }
       let r = try notifyUnit(
         [
-          "--journal-file", run.path, "--hc-url", server.baseURL, "--sendmail", sendmail,
+          "--journal-file", journal, "--hc-url", server.baseURL, "--sendmail", sendmail,
           "backup.service", check,
         ], environment: env, config: config)
       let new = try FileManager.default.contentsOfDirectory(atPath: mails).filter {
@@ -66,7 +78,9 @@ import Testing
     #expect(alarm.status == 0, "\(alarm.stderr)")
     #expect(alarmSubjects.count == 1)
     #expect(
-      alarmSubjects.first?.hasPrefix("⛔ backup.service: failed 3 runs in a row") == true,
+      alarmSubjects.first?.hasPrefix(
+        "⛔ backup.service: failed 3 runs in a row: Fatal: unable to open repository (exit-code, status 3)"
+      ) == true,
       "\(alarmSubjects)")
 
     #expect(consecutiveFailures() == "3")
@@ -76,12 +90,18 @@ import Testing
     // Every failure from the alarm on reaches Healthchecks as one.
     #expect(try server.requests().map(\.kind) == ["log", "log", "exit", "exit"])
 
+    // The same run reported again (by hand, a handler) counts no new failure.
+    runs -= 1
+    let (again, _) = try report("exit-code")
+    #expect(again.status == 0 && consecutiveFailures() == "4", "\(again.stderr)")
+
     let (recovery, recoverySubjects) = try report("success")
     #expect(recovery.status == 0, "\(recovery.stderr)")
     #expect(
       recoverySubjects.first?.hasPrefix("💚 backup.service: recovered after 4 failed runs over ")
         == true, "\(recoverySubjects)")
     #expect(try server.requests().last?.kind == "success")
+
     #expect(consecutiveFailures() == "0")
   }
 }
