@@ -11,6 +11,9 @@ public struct SMTPRelay: Sendable, Equatable {
   public let redacted: String
   /// The credentials, for scrubbing errors that may echo them.
   public let secrets: [String]
+  /// Credentials over smtp:// to a host other than this machine: the
+  /// connection must be upgraded with STARTTLS before AUTH, or fail.
+  public let requiresSTARTTLS: Bool
 
   public init(parsing text: String) throws(ConfigurationError) {
     let value = text.trimmingASCIIWhitespace
@@ -37,7 +40,26 @@ public struct SMTPRelay: Sendable, Equatable {
     }
     url = value
     self.secrets = secrets.filter { !$0.isEmpty }
+    requiresSTARTTLS =
+      scheme == "smtp://" && !self.secrets.isEmpty && !Self.isLoopback(host: String(host))
     redacted = scheme + (secrets.isEmpty ? "" : "…@") + host
+  }
+
+  /// Whether `authority` (host, maybe `:port`, an IPv6 address in
+  /// brackets) is this machine: localhost, 127.0.0.0/8 or ::1.
+  static func isLoopback(host authority: String) -> Bool {
+    var host = authority.lowercased()
+    if host.hasPrefix("[") {
+      host = String(host.dropFirst().prefix { $0 != "]" })
+      return host == "::1" || host == "0:0:0:0:0:0:0:1"
+    }
+    host = String(host.prefix { $0 != ":" })
+    if host == "localhost" || host.hasSuffix(".localhost") { return true }
+    let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+    return octets.count == 4 && octets[0] == "127"
+      && octets.allSatisfy { o in
+        !o.isEmpty && o.count <= 3 && o.allSatisfy(\.isASCII) && UInt8(o) != nil
+      }
   }
 
   /// Replaces the credentials in `text` (an error from curl, say).

@@ -99,6 +99,12 @@ public struct SMTPSubmission: MailTransport {
         + (reply > 0 ? " (reply \(reply))" : "") + " (curl error \(code.rawValue))"
       // A 5xx reply is a refusal; a 4xx reply, a timeout or no connection
       // may pass.
+      if code == CURLE_USE_SSL_FAILED {
+        throw DeliveryError.failed(
+          message
+            + ": SMTP_URL holds credentials, which notify-unit sends to another host only over TLS (use smtps://, or a relay that offers STARTTLS)"
+        )
+      }
       if (500..<600).contains(reply) || code == CURLE_LOGIN_DENIED
         || code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT
       {
@@ -183,5 +189,9 @@ extension CurlOptions {
     try restrictProtocols("smtp,smtps", mask: Int(CURLPROTO_SMTP) | Int(CURLPROTO_SMTPS))
     try set(CURLOPT_TIMEOUT_MS, millis, "CURLOPT_TIMEOUT_MS")
     try set(CURLOPT_CONNECTTIMEOUT_MS, millis, "CURLOPT_CONNECTTIMEOUT_MS")
+    // A password never crosses the network in clear: STARTTLS or nothing.
+    if relay.requiresSTARTTLS {
+      try set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue), "CURLOPT_USE_SSL")
+    }
   }
 }
