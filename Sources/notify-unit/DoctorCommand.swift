@@ -100,6 +100,10 @@ struct DoctorCommand: ParsableCommand {
       let key = problem[range.upperBound...].prefix { $0 != "?" }
       return "write \(key) instead; that line is skipped until then"
     }
+    if problem.contains("not a mail address") {
+      return
+        "write each address as \(MailAddress.acceptedForms), several separated by commas; that line is skipped until then"
+    }
     if problem.contains("unknown setting") {
       return "remove that line: no setting has that name (see notify-unit.conf in the README)"
     }
@@ -112,8 +116,12 @@ struct DoctorCommand: ParsableCommand {
         "mail", "no recipient (MAIL_TO): no report is mailed",
         fix: "set MAIL_TO=you@example.org in \(configFile.config)")
     }
-    return .pass(
-      "mail", "reports go to " + settings.mailTo.map(\.address).joined(separator: ", "))
+    let domain = MailDomain.local
+    let shown = settings.mailTo.map { a in
+      a.isLocal
+        ? "\(a.address) (local: \(a.qualified(domain: domain).address))" : a.address
+    }
+    return .pass("mail", "reports go to " + shown.joined(separator: ", "))
   }
 
   func unitChecks(_ settings: Settings, timeout: Double) -> [DoctorCheck] {

@@ -50,6 +50,25 @@ import Testing
     #expect(mail.body.contains("From the start of a line"))
   }
 
+  /// `MAIL_TO=mail` (a local name, as the conffile's `root`): the MTA routes
+  /// it, through sendmail and over SMTP, and the headers carry a domain.
+  @Test func aLocalRecipientIsDeliveredThroughSendmailAndSMTP() throws {
+    let mta = try MTADaemon()
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    for transport in [[], ["--smtp-url", mta.url]] {
+      let unit = "local-\(UUID().uuidString.prefix(8).lowercased()).service"
+      let result = try notifyUnit(
+        ["--journal-file", run.path, "--invocation-id", run.invocation, "--mail-to", "mail"]
+          + transport + [unit],
+        environment: ["SERVICE_RESULT": "exit-code", "EXIT_CODE": "exited", "EXIT_STATUS": "1"])
+      #expect(result.status == 0, "\(transport): \(result.stderr)")
+      let mail = try #require(try delivered(unit: unit).first, "\(transport)")
+      let to = try #require(mail.headers["To"])
+      #expect(to.hasPrefix("mail@") && to.count > 5, "\(to)")
+    }
+  }
+
   /// SMTP_URL: what a sandboxed unit uses, where set-uid sendmail cannot work.
   @Test func submitsOverSMTPWhenSMTPURLIsSet() throws {
     let mta = try MTADaemon()

@@ -121,6 +121,28 @@ func operatorCommand(
   }
 }
 
+extension DoctorTests {
+  /// A local recipient passes and is shown as the MTA gets it; an address
+  /// that is none says which forms would do.
+  @Test func aBadAddressNamesTheFormsThatWouldDo() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let config = dir.appendingPathComponent("notify-unit.conf").path
+    try "MAIL_TO=root, admin@example.org\nMAIL_FROM=backup <backup@>\n".write(
+      toFile: config, atomically: true, encoding: .utf8)
+    let result = try operatorCommand(
+      "doctor", ["--probe-timeout", "1"], config: config,
+      environment: ["STATE_DIRECTORY": dir.appendingPathComponent("state").path])
+    let out = lines(result)
+    #expect(out.contains { $0.hasPrefix("✓ mail: reports go to root (local: root@") }, "\(out)")
+    let line = try #require(out.first { $0.hasPrefix("✗ config: \(config): line 2: ") }, "\(out)")
+    let fix = try #require(line.split(separator: " — fix: ").last)
+    for form in ["user@example.org", "Name <user@example.org>", "a local name such as root"] {
+      #expect(fix.contains(form), "\(line)")
+    }
+  }
+}
+
 /// `notify-unit test`: a marked mail into a real mailbox, a /log ping.
 @Suite struct TestCommandTests {
   let check = SecretLedger.newCheck()

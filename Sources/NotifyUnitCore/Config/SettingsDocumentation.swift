@@ -27,7 +27,9 @@ extension Settings {
     return [
       .init(
         key: "MAIL_TO", flagValue: "ADDR", repeatable: true, defaultValue: "none",
-        meaning: "Recipients, separated by commas or spaces; none means no mail."),
+        meaning:
+          "Recipients, separated by commas or spaces: user@example.org, Name <user@example.org>, or a local name such as root, which the MTA routes (qualified with /etc/mailname's domain, else the host's name); none means no mail."
+      ),
       .init(
         key: "MAIL_FROM", flagValue: "ADDR", defaultValue: "notify-unit@HOST",
         meaning: "The sender."),
