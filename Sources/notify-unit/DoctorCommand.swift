@@ -139,7 +139,8 @@ struct DoctorCommand: ParsableCommand {
     for unit in units {
       do {
         let wiring = try UnitWiringReader.read(unit, bus: bus)
-        checks += wiring.checks { check in
+        checks += wiring.checks(installedPath: OwnExecutable.path ?? "/usr/bin/notify-unit") {
+          check in
           wiring.resolution(
             of: check, hcURL: settings.hcURL,
             readFile: { readSecretFile($0, holding: "a check") })

@@ -112,4 +112,52 @@ import Testing
     #expect(
       result.stdoutText.contains("✓ config: \(config) has no problem"), "\(result.stdoutText)")
   }
+
+  /// The files the packages install, from debian/*.install (each line's
+  /// first field, the path under the root).
+  static func packagedFiles() throws -> Set<String> {
+    let debian = Paths.packageRoot.appendingPathComponent("debian")
+    var files: Set<String> = []
+    for name in try FileManager.default.contentsOfDirectory(atPath: debian.path)
+    where name.hasSuffix(".install") {
+      let text = try String(contentsOf: debian.appendingPathComponent(name), encoding: .utf8)
+      for line in text.split(separator: "\n") {
+        if let path = line.split(separator: " ").first { files.insert("/" + path) }
+      }
+    }
+    return files
+  }
+
+  /// The notify-unit a line runs: in an Exec*= setting, or as a command
+  /// (at the start of a line, or after "$ ").
+  static func invocations(in text: String) throws -> [String] {
+    let pattern = try NSRegularExpression(
+      pattern: #"(?:Exec[A-Za-z]*=[-+!@:]*|^[ \t]*|\$ )(/[^\s`'"]*/notify-unit)(?=[\s`'"]|$)"#,
+      options: [.anchorsMatchLines])
+    let range = NSRange(text.startIndex..., in: text)
+    return pattern.matches(in: text, range: range).compactMap {
+      Range($0.range(at: 1), in: text).map { String(text[$0]) }
+    }
+  }
+
+  /// The README's "Use it" drop-in, the help's (man 1's) examples, man 5
+  /// and the drop-in example name the notify-unit the package installs:
+  /// followed literally after installing it, they run.
+  @Test func everyDocumentedInvocationRunsTheInstalledBinary() throws {
+    let installed = try Self.packagedFiles().filter { $0.hasSuffix("bin/notify-unit") }
+    #expect(installed == ["/usr/bin/notify-unit"], "\(installed)")
+    var seen: [String: Int] = [:]
+    for document in try Self.documents() where !document.name.hasSuffix(".service") {
+      // units/*.service are a source install's (scripts/install-backup);
+      // the package rewrites them (PackagingTests check what it ships).
+      for path in try Self.invocations(in: document.text) {
+        seen[document.name, default: 0] += 1
+        #expect(installed.contains(path), "\(document.name) runs \(path)")
+      }
+    }
+    // The places this is about were looked at.
+    for name in ["README.md", "man 1", "units/examples/notify-unit-stop-post.conf"] {
+      #expect(seen[name, default: 0] > 0, "no invocation found in \(name)")
+    }
+  }
 }

@@ -130,6 +130,40 @@ import Testing
     #expect(checks(UnitWiring(unit: "x.service", loadState: "not-found")).map(\.passed) == [false])
   }
 
+  /// systemd loads a unit whose notify-unit is not there and skips the line
+  /// at run time ("Executable … missing"): a ✗ with the installed path.
+  @Test func aMissingNotifyUnitExecutableFailsWithTheInstalledPath() {
+    var w = wired()
+    w.execStopPost[0].isExecutable = false
+    w.execStartPre = [
+      .init(
+        path: "/usr/local/bin/notify-unit",
+        arguments: ["/usr/local/bin/notify-unit", "start", "%n", "env:HC_CHECK"],
+        ignoresFailure: true, privileged: false, isExecutable: false),
+      .init(
+        path: "/usr/bin/missing-tool", arguments: ["/usr/bin/missing-tool"], ignoresFailure: false,
+        privileged: false, isExecutable: false),
+    ]
+    let result = w.checks(installedPath: "/usr/bin/notify-unit") { _ in .none }
+    let stopPost = result.first { $0.subject == "backup.service: ExecStopPost=" }
+    #expect(stopPost?.passed == false, "\(result.map(\.line))")
+    #expect(stopPost?.finding.contains("/usr/local/bin/notify-unit is not an executable") == true)
+    #expect(
+      stopPost?.fix?.contains("ExecStopPost=-/usr/bin/notify-unit backup.service env:HC_CHECK")
+        == true, "\(stopPost?.line ?? "")")
+    // The start signal's line too; a line that is not notify-unit's is not ours to judge.
+    let startPre = result.filter { $0.subject == "backup.service: ExecStartPre=" }
+    #expect(startPre.count == 1)
+    #expect(startPre.first?.fix?.contains("ExecStartPre=-/usr/bin/notify-unit start %n") == true)
+    // Where the path is the installed one, the fix is to install it.
+    let installed = w.checks(installedPath: "/usr/local/bin/notify-unit") { _ in .none }
+    #expect(
+      installed.first { $0.subject == "backup.service: ExecStopPost=" }?.fix?.hasPrefix(
+        "install notify-unit as /usr/local/bin/notify-unit") == true)
+    // Present, it passes as before.
+    #expect(checks(wired()).allSatisfy { $0.passed })
+  }
+
   @Test func thePlusPrefixRunsAsRootAndOptionsAreSkipped() {
     var w = wired(
       argv: [
