@@ -143,6 +143,37 @@ extension DoctorTests {
   }
 }
 
+extension DoctorTests {
+  /// MAIL_TO and nothing for Healthchecks: all pass, and hc-ping.com is not
+  /// asked (every HTTP request would go to a proxy that is not there).
+  @Test func aMailOnlySetUpPassesWithoutProbingHealthchecks() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let config = dir.appendingPathComponent("notify-unit.conf").path
+    try "MAIL_TO=mail@localhost\n".write(toFile: config, atomically: true, encoding: .utf8)
+    let port = try MTADaemon.freePort()
+    let proxy = "http://127.0.0.1:\(port)"
+    var environment = ["STATE_DIRECTORY": dir.appendingPathComponent("state").path]
+    for name in ["https_proxy", "http_proxy", "HTTPS_PROXY", "ALL_PROXY"] {
+      environment[name] = proxy
+    }
+    let result = try operatorCommand(
+      "doctor", ["--probe-timeout", "2"], config: config, environment: environment)
+    #expect(result.status == 0, "\(result.stdoutText)\(result.stderr)")
+    #expect(
+      lines(result).contains { $0.hasPrefix("✓ Healthchecks: no HC_URL in \(config): not probed") },
+      "\(result.stdoutText)")
+
+    // With HC_URL set, it is probed (through that proxy, so it fails).
+    try "MAIL_TO=mail@localhost\nHC_URL=https://hc.example.org/ping\n".write(
+      toFile: config, atomically: true, encoding: .utf8)
+    let probed = try operatorCommand(
+      "doctor", ["--probe-timeout", "2"], config: config, environment: environment)
+    #expect(probed.status == 1)
+    #expect(lines(probed).contains { $0.hasPrefix("✗ Healthchecks: https://hc.example.org/ping") })
+  }
+}
+
 /// `notify-unit test`: a marked mail into a real mailbox, a /log ping.
 @Suite struct TestCommandTests {
   let check = SecretLedger.newCheck()

@@ -117,10 +117,10 @@ import Testing
     let noJournal = checks(wired(groups: ["restic"]))
     #expect(noJournal[2].passed == false)
     #expect(noJournal[2].fix?.contains("SupplementaryGroups=systemd-journal") == true)
-    var unset = wired()
-    unset.environment = []
-    let noCheck = checks(unset)
-    #expect(noCheck[3].passed == false && noCheck[3].finding.contains("HC_CHECK is not set"))
+    var bad = wired()
+    bad.environment = [("HC_CHECK", "not a check")]
+    let badCheck = checks(bad)
+    #expect(badCheck[3].passed == false && badCheck[3].finding.contains("does not resolve"))
     var bare = wired()
     bare.execStopPost = [
       .init(path: "/bin/true", arguments: ["/bin/true"], ignoresFailure: true, privileged: false)
@@ -162,6 +162,26 @@ import Testing
         "install notify-unit as /usr/local/bin/notify-unit") == true)
     // Present, it passes as before.
     #expect(checks(wired()).allSatisfy { $0.passed })
+  }
+
+  /// restic.env's `HC_BACKUP=` ("empty: no ping") is a mail-only set-up,
+  /// which passes; unset, the same but for a missing EnvironmentFile=,
+  /// passes with a warning that says both ways to settle it.
+  @Test func anEmptyCheckVariableIsMailOnlyAndPasses() {
+    var empty = wired()
+    empty.environment = [("HC_CHECK", "")]
+    let mailOnly = checks(empty)
+    #expect(mailOnly.allSatisfy { $0.passed && $0.fix == nil }, "\(mailOnly.map(\.line))")
+    let check = mailOnly.first { $0.subject == "backup.service: check" }
+    #expect(check?.finding.contains("HC_CHECK is empty: runs are mailed, not pinged") == true)
+    #expect(DoctorReport(checks: mailOnly).allPassed)
+
+    var unset = wired()
+    unset.environment = []
+    let warned = checks(unset).first { $0.subject == "backup.service: check" }
+    #expect(warned?.passed == true && warned?.line.hasPrefix("⚠ ") == true)
+    #expect(warned?.finding.contains("HC_CHECK is not set") == true)
+    #expect(warned?.fix?.contains("HC_CHECK= empty") == true)
   }
 
   @Test func thePlusPrefixRunsAsRootAndOptionsAreSkipped() {

@@ -131,6 +131,10 @@ public struct UnitWiring: Sendable, Equatable {
   public enum CheckResolution: Sendable, Equatable {
     case none
     case resolved(shown: String)
+    /// `env:NAME` with NAME empty (restic.env's "empty: no ping") or
+    /// unset: the report mails and does not ping, as documented; unset
+    /// comes with a fix, since a missing EnvironmentFile= looks the same.
+    case noPing(String, fix: String?)
     case unresolved(String, fix: String)
   }
 
@@ -236,6 +240,10 @@ public struct UnitWiring: Sendable, Equatable {
         checks.append(.pass("\(name): check", "no CHECK: runs are mailed, not pinged"))
       case .resolved(let shown):
         checks.append(.pass("\(name): check", "pings \(shown)"))
+      case .noPing(let why, nil):
+        checks.append(.pass("\(name): check", why))
+      case .noPing(let why, let fix?):
+        checks.append(.warn("\(name): check", why, fix: fix))
       case .unresolved(let why, let fix):
         checks.append(.fail("\(name): check", why, fix: fix))
       }
@@ -272,12 +280,18 @@ extension UnitWiring {
     var value = check
     if check.hasPrefix("env:") {
       let name = String(check.dropFirst(4))
-      guard let v = environmentValue(name)?.trimmingASCIIWhitespace, !v.isEmpty else {
-        return .unresolved(
-          "\(check.sanitizedForDisplay(maxLength: 80)): \(name.sanitizedForDisplay(maxLength: 60)) is not set in the unit's Environment= or EnvironmentFile=, so its runs are not pinged",
+      let shownName = name.sanitizedForDisplay(maxLength: 60)
+      guard let v = environmentValue(name)?.trimmingASCIIWhitespace else {
+        return .noPing(
+          "\(check.sanitizedForDisplay(maxLength: 80)): \(shownName) is not set in the unit's Environment= or EnvironmentFile=: runs are mailed, not pinged",
           fix:
-            "put \(name.sanitizedForDisplay(maxLength: 60))=CHECK in a file only root reads (0600) and name it in EnvironmentFile="
+            "to ping, put \(shownName)=CHECK in a file only root reads (0600) and name it in EnvironmentFile=; to mail only, set \(shownName)= empty there"
         )
+      }
+      guard !v.isEmpty else {
+        return .noPing(
+          "\(check.sanitizedForDisplay(maxLength: 80)): \(shownName) is empty: runs are mailed, not pinged",
+          fix: nil)
       }
       value = v
     } else if check.hasPrefix("file:") {
