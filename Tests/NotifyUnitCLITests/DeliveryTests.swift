@@ -320,4 +320,21 @@ import Testing
     #expect(missing.status == 64)
     #expect(missing.stderr.contains("cannot read /nonexistent/hc"))
   }
+
+  /// restic.env's `HC_BACKUP=file:PATH`: the variable names the file.
+  @Test func aVariableNamingAFileReadsTheCheckFromIt() throws {
+    let check = SecretLedger.newCheck()
+    let server = try HealthchecksServer(checks: [check])
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let file = run.dir.appendingPathComponent("hc-backup").path
+    try "\(check)\n".write(toFile: file, atomically: true, encoding: .utf8)
+    chmod(file, 0o640)
+    let result = try notifyUnit(
+      ["--journal-file", run.path, "--hc-url", server.baseURL, "backup.service", "env:HC_BACKUP"],
+      environment: run.outcomeEnvironment.merging(["HC_BACKUP": "file:\(file)"]) { $1 })
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(try server.requests().map(\.kind) == ["exit"])
+    #expect(!result.stderr.contains(check))
+  }
 }

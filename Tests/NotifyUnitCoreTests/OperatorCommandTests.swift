@@ -172,8 +172,8 @@ import Testing
     empty.environment = [("HC_CHECK", "")]
     let mailOnly = checks(empty)
     #expect(mailOnly.allSatisfy { $0.passed && $0.fix == nil }, "\(mailOnly.map(\.line))")
-    let check = mailOnly.first { $0.subject == "backup.service: check" }
-    #expect(check?.finding.contains("HC_CHECK is empty: runs are mailed, not pinged") == true)
+    let line = mailOnly.first { $0.subject == "backup.service: check" }
+    #expect(line?.finding.contains("HC_CHECK is empty: runs are mailed, not pinged") == true)
     #expect(DoctorReport(checks: mailOnly).allPassed)
 
     var unset = wired()
@@ -182,6 +182,16 @@ import Testing
     #expect(warned?.passed == true && warned?.line.hasPrefix("⚠ ") == true)
     #expect(warned?.finding.contains("HC_CHECK is not set") == true)
     #expect(warned?.fix?.contains("HC_CHECK= empty") == true)
+
+    // HC_CHECK=file:PATH, as restic.env allows: the file holds the check.
+    var inFile = wired()
+    inFile.environment = [("HC_CHECK", "file:/etc/restic/hc-backup")]
+    let resolution = inFile.resolution(
+      of: "env:HC_CHECK", hcURL: "https://hc.example.org/ping",
+      readFile: {
+        $0 == "/etc/restic/hc-backup" ? .success(check + "\n") : .failure(.invalid("no"))
+      })
+    #expect(resolution == .resolved(shown: "https://hc.example.org/ping/5f1e…"))
   }
 
   @Test func thePlusPrefixRunsAsRootAndOptionsAreSkipped() {

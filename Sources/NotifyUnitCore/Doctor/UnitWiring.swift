@@ -294,12 +294,14 @@ extension UnitWiring {
           fix: nil)
       }
       value = v
-    } else if check.hasPrefix("file:") {
-      let path = String(check.dropFirst(5))
+    }
+    // A file named by the argument or by the variable (HC_BACKUP=file:PATH).
+    if value.hasPrefix("file:") {
+      let path = String(value.dropFirst(5))
       switch readFile(path) {
       case .failure(let error):
         return .unresolved(
-          "\(check.sanitizedForDisplay(maxLength: 200)): \(error)",
+          "\(value.sanitizedForDisplay(maxLength: 200)): \(error)",
           fix: "write the check into \(path.sanitizedForDisplay(maxLength: 200)) (0600)")
       case .success(let text):
         value = text.firstLineTrimmed
