@@ -192,4 +192,22 @@ import Testing
     #expect(ascii.stderr.isEmpty, "\(ascii.stderr)")
     #expect(!ascii.stdoutText.contains("Mark  here"), "\(ascii.stdoutText)")
   }
+
+  /// The manual (made from the help's description) and `--help` list the
+  /// commands a user runs, not the package build's `conf-manual`, which
+  /// still works for the build.
+  @Test func theInternalCommandIsNotListed() throws {
+    let dump = try Command.run(Paths.notifyUnit, ["--experimental-dump-help"])
+    let object = try #require(try JSONSerialization.jsonObject(with: dump.stdout) as? [String: Any])
+    let command = try #require(object["command"] as? [String: Any])
+    let names = (command["subcommands"] as? [[String: Any]] ?? []).compactMap {
+      $0["commandName"] as? String
+    }
+    #expect(names.contains("doctor") && names.contains("status"), "\(names)")
+    #expect(!names.contains("conf-manual"), "\(names)")
+    let help = try Command.run(Paths.notifyUnit, ["--help"])
+    #expect(!help.stdoutText.contains("conf-manual"))
+    let manual = try Command.run(Paths.notifyUnit, ["conf-manual", "--date", "today"])
+    #expect(manual.status == 0 && manual.stdoutText.hasPrefix(".Dd today\n"), "\(manual.stderr)")
+  }
 }
