@@ -35,7 +35,8 @@ public func resolveCheck(_ value: String) throws(ConfigurationError) -> String? 
       say("CHECK env:\(name): \(name) is not set or empty, so no ping is sent", priority: .warning)
       return nil
     }
-    return check
+    // restic.env documents HC_BACKUP=file:PATH: the variable names the file.
+    return check.hasPrefix("file:") ? try resolveCheck(check) : check
   }
   guard value.hasPrefix("file:") else { return value }
   let path = String(value.dropFirst(5))

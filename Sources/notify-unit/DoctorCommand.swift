@@ -12,7 +12,8 @@ struct DoctorCommand: ParsableCommand {
     discussion: """
       One line a check, ✓ or ✗ with the fix. Nothing is delivered: the SMTP
       relay is connected to (EHLO, AUTH when SMTP_URL has credentials) without
-      sending, and Healthchecks' base URL is fetched, never a check's URL. For
+      sending, and Healthchecks' base URL is fetched, never a check's URL (only
+      when HC_URL is set or a UNIT named pings a check). For
       each UNIT, its wiring is read from systemd over D-Bus: an
       ExecStopPost=- line running notify-unit, an OnFailure= handler, journal
       access for its User=, and its CHECK resolving.
@@ -51,13 +52,26 @@ struct DoctorCommand: ParsableCommand {
     } else {
       checks.append(HostChecks.sendmail(settings.sendmail))
     }
-    checks.append(HostChecks.healthchecks(settings.hcURL, timeout: timeout))
+    let (wiringChecks, unitsPing) =
+      units.isEmpty ? ([], false) : unitChecks(settings, timeout: timeout)
+    // Only a set-up that pings is probed: a mail-only one has no server to
+    // reach, and hc-ping.com is only HC_URL's default.
+    if unitsPing || configuresHealthchecks() {
+      checks.append(HostChecks.healthchecks(settings.hcURL, timeout: timeout))
+    } else {
+      checks.append(
+        .pass(
+          "Healthchecks",
+          units.isEmpty
+            ? "no HC_URL in \(configFile.config): not probed (name the units to see whether they ping)"
+            : "no HC_URL, and no unit named pings: not probed"))
+    }
     checks.append(
       HostChecks.stateDirectory(
         UnitStateStore.defaultDirectory(
           configured: settings.stateDirectory, environment: Host.environment)))
     checks.append(HostChecks.journal())
-    if !units.isEmpty { checks += unitChecks(settings, timeout: timeout) }
+    checks += wiringChecks
 
     let report = DoctorReport(checks: checks)
     print(report.text, terminator: "")
@@ -94,11 +108,23 @@ struct DoctorCommand: ParsableCommand {
     }
   }
 
+  /// The config file sets HC_URL (or reads it from a file).
+  func configuresHealthchecks() -> Bool {
+    guard case .success(let text) = Host.readFile(configFile.config) else { return false }
+    return EnvironmentFile.parse(text).assignments.contains {
+      $0.key == "HC_URL" || $0.key == "HC_URL_FILE"
+    }
+  }
+
   /// "… (did you mean MAIL_TO?)" becomes "write MAIL_TO instead".
   static func fix(forConfigProblem problem: String) -> String {
     if let range = problem.firstRange(of: "(did you mean ") {
       let key = problem[range.upperBound...].prefix { $0 != "?" }
       return "write \(key) instead; that line is skipped until then"
+    }
+    if problem.contains("not a mail address") {
+      return
+        "write each address as \(MailAddress.acceptedForms), several separated by commas; that line is skipped until then"
     }
     if problem.contains("unknown setting") {
       return "remove that line: no setting has that name (see notify-unit.conf in the README)"
@@ -112,29 +138,40 @@ struct DoctorCommand: ParsableCommand {
         "mail", "no recipient (MAIL_TO): no report is mailed",
         fix: "set MAIL_TO=you@example.org in \(configFile.config)")
     }
-    return .pass(
-      "mail", "reports go to " + settings.mailTo.map(\.address).joined(separator: ", "))
+    let domain = MailDomain.local
+    let shown = settings.mailTo.map { a in
+      a.isLocal
+        ? "\(a.address) (local: \(a.qualified(domain: domain).address))" : a.address
+    }
+    return .pass("mail", "reports go to " + shown.joined(separator: ", "))
   }
 
-  func unitChecks(_ settings: Settings, timeout: Double) -> [DoctorCheck] {
+  /// Each unit's checks, and whether any of them pings a check.
+  func unitChecks(_ settings: Settings, timeout: Double) -> ([DoctorCheck], pings: Bool) {
     let bus: SystemBus
     do {
       bus = try SystemBus(timeout: timeout)
     } catch {
-      return [
-        .fail(
-          "systemd", "\(error)",
-          fix: "run doctor on the host whose units these are, with systemd and D-Bus running")
-      ]
+      return (
+        [
+          .fail(
+            "systemd", "\(error)",
+            fix: "run doctor on the host whose units these are, with systemd and D-Bus running")
+        ], false
+      )
     }
     var checks: [DoctorCheck] = []
+    var pings = false
     for unit in units {
       do {
         let wiring = try UnitWiringReader.read(unit, bus: bus)
-        checks += wiring.checks { check in
-          wiring.resolution(
+        checks += wiring.checks(installedPath: OwnExecutable.path ?? "/usr/bin/notify-unit") {
+          check in
+          let resolution = wiring.resolution(
             of: check, hcURL: settings.hcURL,
             readFile: { readSecretFile($0, holding: "a check") })
+          if case .resolved = resolution { pings = true }
+          return resolution
         }
       } catch {
         checks.append(
@@ -143,6 +180,6 @@ struct DoctorCommand: ParsableCommand {
             fix: "check that systemd runs and this user may ask it over D-Bus"))
       }
     }
-    return checks
+    return (checks, pings)
   }
 }

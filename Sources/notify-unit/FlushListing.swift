@@ -6,7 +6,11 @@ import NotifyUnitSystem
 /// read from the spool without locking, sending or removing anything.
 enum FlushListing {
   static func text(_ settings: Settings) throws(FileError) -> String {
-    let report = try StatusCommand.status(settings)
+    // This directory's spool only: a flush sends no other user's.
+    let report = try StatusCommand.status(
+      of: UnitStateStore.defaultDirectory(
+        configured: settings.stateDirectory, environment: Host.environment),
+      mailDestination: mailTransport(settings, host: Host.name).name)
     guard !report.spool.isEmpty else {
       return "Nothing to send: the spool in \(report.stateDirectory) is empty.\n"
     }

@@ -17,10 +17,16 @@ struct NotifyUnit: ParsableCommand {
     subcommands: [
       ReportCommand.self, StartCommand.self, FlushCommand.self, ResendCommand.self,
       DoctorCommand.self, TestCommand.self, StatusCommand.self, HcSyncCommand.self,
-      ConfManualCommand.self,
-    ],
+    ] + (describingForTheManual ? [] : [ConfManualCommand.self]),
     defaultSubcommand: ReportCommand.self
   )
+
+  /// man 1 is made from `--experimental-dump-help`, and the manual plugin
+  /// lists every subcommand there, hidden ones too: the package build's
+  /// own `conf-manual` is left out of that description.
+  static let describingForTheManual =
+    CommandLine.arguments.dropFirst().first
+    == "--experimental-dump-help"
 
   /// Like ArgumentParser's own, but a bad command line is one line on
   /// stderr (the journal shows it as one entry), with `--help` for more.

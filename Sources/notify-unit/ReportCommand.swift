@@ -19,7 +19,7 @@ struct ReportCommand: ParsableCommand {
       env:NAME (from EnvironmentFile=) or file:PATH.
 
       Examples:
-        ExecStopPost=-/usr/local/bin/notify-unit %n env:HC_BACKUP
+        ExecStopPost=-/usr/bin/notify-unit %n env:HC_BACKUP
         notify-unit --mail-to root@example.org backup.service  # latest run
         notify-unit backup.service file:/etc/notify-unit/backup.check
         notify-unit --dry-run --journal-file run.journal --invocation-id ID \\

@@ -91,13 +91,13 @@ struct ResendCommand: ParsableCommand {
 
     let host = Host.name
     let now = Host.nowMicroseconds
-    let from = (settings.mailFrom ?? .defaultSender(host: host)).headerValue
+    let from = settings.mailSender(host: host, domain: MailDomain.local).headerValue
     let headers = Array(
       """
       Resent-Date: \(HeaderEncoding.date(now))
       Resent-Message-ID: <\(now).\(Host.randomHex(bytes: 8)).resent.notify-unit@\(HeaderEncoding.token(host))>
       Resent-From: \(from)
-      Resent-To: \(settings.mailTo.map(\.headerValue).joined(separator: ",\n "))
+      Resent-To: \(settings.mailRecipients(domain: MailDomain.local).map(\.headerValue).joined(separator: ",\n "))
 
       """.utf8)
     if settings.dryRun {

@@ -26,7 +26,7 @@ struct StartCommand: ParsableCommand {
       interrupted. Use it together with the ExecStopPost= report.
 
       Example:
-        ExecStartPre=-/usr/local/bin/notify-unit start %n env:HC_BACKUP
+        ExecStartPre=-/usr/bin/notify-unit start %n env:HC_BACKUP
       """)
 
   /// A start signal is worth little after this long.

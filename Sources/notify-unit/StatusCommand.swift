@@ -11,7 +11,10 @@ struct StatusCommand: ParsableCommand {
     abstract: "Show the units reported (last outcome, when, mail and ping) and the spool.",
     discussion: """
       Reads the state directory (STATE_DIRECTORY, else the default one of this
-      user, as the report uses) and changes nothing. Each unit: its last
+      user, as the report uses) and changes nothing; and the state
+      directories inside it: as root, /var/lib/notify-unit holds each
+      reporting user's (the shipped units' StateDirectory=notify-unit/USER,
+      such as /var/lib/notify-unit/restic), shown each in turn. Each unit: its last
       outcome, when, what became of its mail and its ping. Each report
       waiting in the spool: what, where to, since when, and why. Checks are
       never shown: a spooled ping's URL is shown as its server only.
@@ -33,7 +36,7 @@ struct StatusCommand: ParsableCommand {
     let flags: [(key: String, value: String)] = [("STATE_DIRECTORY", stateDirectory)]
       .compactMap { key, value in value.map { (key, $0) } }
     let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flags)
-    let report: StatusReport
+    let report: StatusOverview
     do {
       report = try Self.status(settings)
     } catch {
@@ -48,16 +51,33 @@ struct StatusCommand: ParsableCommand {
     if loadStatus != .delivered { throw ExitCode(loadStatus.rawValue) }
   }
 
-  static func status(_ settings: Settings) throws(FileError) -> StatusReport {
+  /// The state directory's status, then that of each state directory in
+  /// it that this user can read (root: every user's).
+  static func status(_ settings: Settings) throws(FileError) -> StatusOverview {
     let directory = UnitStateStore.defaultDirectory(
       configured: settings.stateDirectory, environment: Host.environment)
+    let destination = mailTransport(settings, host: Host.name).name
+    var reports = [try status(of: directory, mailDestination: destination)]
+    for nested in NestedStateDirectories.below(directory) {
+      do {
+        reports.append(try status(of: nested, mailDestination: destination))
+      } catch {
+        say("\(error): not shown", priority: .warning)
+      }
+    }
+    return StatusOverview(reports: reports)
+  }
+
+  static func status(of directory: String, mailDestination: String) throws(FileError)
+    -> StatusReport
+  {
     let units = try UnitStateStore.records(in: directory).map { unit, r in
       StatusReport.UnitEntry(
         unit: unit, success: r.success, result: r.result, invocationID: r.invocationID,
         time: r.time, mail: r.mail, ping: r.ping)
     }
     let spool = try SpoolListing.entries(
-      stateDirectory: directory, mailDestination: mailTransport(settings, host: Host.name).name)
+      stateDirectory: directory, mailDestination: mailDestination)
     return StatusReport(stateDirectory: directory, units: units, spool: spool)
   }
 }

@@ -60,9 +60,11 @@ struct TestCommand: ParsableCommand {
     let host = Host.name
     let transport = mailTransport(settings, host: host)
     let mail = TestMail(
-      sender: settings.mailFrom ?? .defaultSender(host: host), recipients: settings.mailTo,
+      sender: settings.mailSender(host: host, domain: MailDomain.local),
+      recipients: settings.mailRecipients(domain: MailDomain.local),
       host: host, time: Host.nowMicroseconds, nonce: Host.randomHex(), transport: transport.name)
-    let recipients = settings.mailTo.map(\.address).joined(separator: ", ")
+    let recipients = settings.mailRecipients(domain: MailDomain.local).map(\.address).joined(
+      separator: ", ")
     do {
       let bytes = mail.bytes
       try transport.send(deadline: deadline.capped(to: max(1, deadline.remaining / 2))) {

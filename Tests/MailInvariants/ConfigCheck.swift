@@ -55,7 +55,7 @@ public enum ConfigCheck {
         v.fail("a message shows the HC_URL secret \(show(s)): \(show(m))")
       }
     }
-    for a in settings.mailTo {
+    for a in settings.mailRecipients(domain: "host.example") {
       MailCheck.checkAddressHeader(a.headerValue, count: 1, &v)
     }
     return v

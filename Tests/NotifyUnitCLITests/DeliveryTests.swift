@@ -50,6 +50,25 @@ import Testing
     #expect(mail.body.contains("From the start of a line"))
   }
 
+  /// `MAIL_TO=mail` (a local name, as the conffile's `root`): the MTA routes
+  /// it, through sendmail and over SMTP, and the headers carry a domain.
+  @Test func aLocalRecipientIsDeliveredThroughSendmailAndSMTP() throws {
+    let mta = try MTADaemon()
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    for transport in [[], ["--smtp-url", mta.url]] {
+      let unit = "local-\(UUID().uuidString.prefix(8).lowercased()).service"
+      let result = try notifyUnit(
+        ["--journal-file", run.path, "--invocation-id", run.invocation, "--mail-to", "mail"]
+          + transport + [unit],
+        environment: ["SERVICE_RESULT": "exit-code", "EXIT_CODE": "exited", "EXIT_STATUS": "1"])
+      #expect(result.status == 0, "\(transport): \(result.stderr)")
+      let mail = try #require(try delivered(unit: unit).first, "\(transport)")
+      let to = try #require(mail.headers["To"])
+      #expect(to.hasPrefix("mail@") && to.count > 5, "\(to)")
+    }
+  }
+
   /// SMTP_URL: what a sandboxed unit uses, where set-uid sendmail cannot work.
   @Test func submitsOverSMTPWhenSMTPURLIsSet() throws {
     let mta = try MTADaemon()
@@ -300,5 +319,22 @@ import Testing
       ["start", "--hc-url", server.baseURL, "backup.service", "file:/nonexistent/hc"])
     #expect(missing.status == 64)
     #expect(missing.stderr.contains("cannot read /nonexistent/hc"))
+  }
+
+  /// restic.env's `HC_BACKUP=file:PATH`: the variable names the file.
+  @Test func aVariableNamingAFileReadsTheCheckFromIt() throws {
+    let check = SecretLedger.newCheck()
+    let server = try HealthchecksServer(checks: [check])
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let file = run.dir.appendingPathComponent("hc-backup").path
+    try "\(check)\n".write(toFile: file, atomically: true, encoding: .utf8)
+    chmod(file, 0o640)
+    let result = try notifyUnit(
+      ["--journal-file", run.path, "--hc-url", server.baseURL, "backup.service", "env:HC_BACKUP"],
+      environment: run.outcomeEnvironment.merging(["HC_BACKUP": "file:\(file)"]) { $1 })
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(try server.requests().map(\.kind) == ["exit"])
+    #expect(!result.stderr.contains(check))
   }
 }

@@ -39,6 +39,16 @@ import Testing
       ExecStart=/bin/true
       ExecStopPost=/usr/local/bin/notify-unit %n env:HC_MISSING
       UNIT
+      cat > /etc/systemd/system/gone.service <<'UNIT'
+      [Unit]
+      OnFailure=notify-failure@%n.service
+      [Service]
+      Type=oneshot
+      Environment=HC_CHECK=
+      LogRateLimitBurst=1000000
+      ExecStart=/bin/true
+      ExecStopPost=-/opt/gone/notify-unit %n env:HC_CHECK
+      UNIT
       systemctl daemon-reload
       """)
 
@@ -59,7 +69,7 @@ import Testing
     let lines = both.stdoutText.split(separator: "\n").map(String.init)
     #expect(both.status == 1, "\(both.stdoutText)\(both.stderr)")
     let bad = lines.filter { $0.hasPrefix("✗ ") }
-    #expect(bad.count == 4, "\(lines)")
+    #expect(bad.count == 3, "\(lines)")
     #expect(
       bad.contains {
         $0.hasPrefix(
@@ -73,8 +83,27 @@ import Testing
             "fix: add [Service] SupplementaryGroups=systemd-journal in /etc/systemd/system/bad.service.d/notify-unit.conf"
           )
       })
+    // Unset: mailed, not pinged, with a warning; it fails nothing.
     #expect(
-      bad.contains { $0.hasPrefix("✗ bad.service: check: env:HC_MISSING: HC_MISSING is not set") })
+      lines.contains { $0.hasPrefix("⚠ bad.service: check: env:HC_MISSING: HC_MISSING is not set") }
+    )
+
+    // A notify-unit that is not there (systemd loads the unit all the
+    // same), and an empty check (mail only), which passes.
+    let gone = try c.run(["/usr/local/bin/notify-unit", "doctor", "gone.service"])
+    let goneLines = gone.stdoutText.split(separator: "\n").map(String.init)
+    #expect(gone.status == 1, "\(gone.stdoutText)\(gone.stderr)")
+    #expect(goneLines.filter { $0.hasPrefix("✗ ") }.count == 1, "\(goneLines)")
+    #expect(
+      goneLines.contains {
+        $0.hasPrefix(
+          "✗ gone.service: ExecStopPost=: /opt/gone/notify-unit is not an executable file")
+          && $0.contains(
+            "fix: write ExecStopPost=-/usr/local/bin/notify-unit gone.service env:HC_CHECK")
+      }, "\(goneLines)")
+    #expect(
+      goneLines.contains(
+        "✓ gone.service: check: env:HC_CHECK: HC_CHECK is empty: runs are mailed, not pinged"))
     let unknown = try c.run(["/usr/local/bin/notify-unit", "doctor", "nosuch.service"])
     #expect(unknown.status == 1)
     #expect(unknown.stdoutText.contains("✗ nosuch.service: systemd knows no such unit"))

@@ -121,6 +121,59 @@ func operatorCommand(
   }
 }
 
+extension DoctorTests {
+  /// A local recipient passes and is shown as the MTA gets it; an address
+  /// that is none says which forms would do.
+  @Test func aBadAddressNamesTheFormsThatWouldDo() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let config = dir.appendingPathComponent("notify-unit.conf").path
+    try "MAIL_TO=root, admin@example.org\nMAIL_FROM=backup <backup@>\n".write(
+      toFile: config, atomically: true, encoding: .utf8)
+    let result = try operatorCommand(
+      "doctor", ["--probe-timeout", "1"], config: config,
+      environment: ["STATE_DIRECTORY": dir.appendingPathComponent("state").path])
+    let out = lines(result)
+    #expect(out.contains { $0.hasPrefix("✓ mail: reports go to root (local: root@") }, "\(out)")
+    let line = try #require(out.first { $0.hasPrefix("✗ config: \(config): line 2: ") }, "\(out)")
+    let fix = try #require(line.split(separator: " — fix: ").last)
+    for form in ["user@example.org", "Name <user@example.org>", "a local name such as root"] {
+      #expect(fix.contains(form), "\(line)")
+    }
+  }
+}
+
+extension DoctorTests {
+  /// MAIL_TO and nothing for Healthchecks: all pass, and hc-ping.com is not
+  /// asked (every HTTP request would go to a proxy that is not there).
+  @Test func aMailOnlySetUpPassesWithoutProbingHealthchecks() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let config = dir.appendingPathComponent("notify-unit.conf").path
+    try "MAIL_TO=mail@localhost\n".write(toFile: config, atomically: true, encoding: .utf8)
+    let port = try MTADaemon.freePort()
+    let proxy = "http://127.0.0.1:\(port)"
+    var environment = ["STATE_DIRECTORY": dir.appendingPathComponent("state").path]
+    for name in ["https_proxy", "http_proxy", "HTTPS_PROXY", "ALL_PROXY"] {
+      environment[name] = proxy
+    }
+    let result = try operatorCommand(
+      "doctor", ["--probe-timeout", "2"], config: config, environment: environment)
+    #expect(result.status == 0, "\(result.stdoutText)\(result.stderr)")
+    #expect(
+      lines(result).contains { $0.hasPrefix("✓ Healthchecks: no HC_URL in \(config): not probed") },
+      "\(result.stdoutText)")
+
+    // With HC_URL set, it is probed (through that proxy, so it fails).
+    try "MAIL_TO=mail@localhost\nHC_URL=https://hc.example.org/ping\n".write(
+      toFile: config, atomically: true, encoding: .utf8)
+    let probed = try operatorCommand(
+      "doctor", ["--probe-timeout", "2"], config: config, environment: environment)
+    #expect(probed.status == 1)
+    #expect(lines(probed).contains { $0.hasPrefix("✗ Healthchecks: https://hc.example.org/ping") })
+  }
+}
+
 /// `notify-unit test`: a marked mail into a real mailbox, a /log ping.
 @Suite struct TestCommandTests {
   let check = SecretLedger.newCheck()
@@ -274,5 +327,72 @@ func operatorCommand(
     #expect(
       owner.status == 0 && owner.stdoutText.contains("Waiting in the spool (1):"),
       "\(owner.stdoutText)")
+  }
+}
+
+extension StatusTests {
+  /// Root's /var/lib/notify-unit holds each reporting user's state directory
+  /// (the shipped units' StateDirectory=notify-unit/restic): status shows
+  /// what backup.service left there, and flush stays with its own spool.
+  @Test func theStateDirectoriesInsideTheSharedOneAreShown() throws {
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let base = run.dir.appendingPathComponent("notify-unit").path
+    let restic = base + "/restic"
+    try FileManager.default.createDirectory(
+      atPath: base + "/empty-user", withIntermediateDirectories: true)
+    // Nothing reported anywhere yet: one line naming every directory.
+    let none = try operatorCommand("status", [], environment: ["STATE_DIRECTORY": base])
+    #expect(
+      none.stdoutText
+        == "No unit reported yet (state directories \(base), \(base)/empty-user).\nNothing waits in the spool.\n",
+      "\(none.stdoutText)")
+
+    let unit = "backup-\(UUID().uuidString.prefix(8).lowercased()).service"
+    let tempfail = try Command.script(
+      at: run.dir.appendingPathComponent("tempfail").path, "cat >/dev/null\nexit 75")
+    var env = run.outcomeEnvironment
+    env["STATE_DIRECTORY"] = restic
+    let report = try notifyUnit(
+      ["--journal-file", run.path, "--mail-to", "mail@localhost", "--sendmail", tempfail, unit],
+      environment: env)
+    #expect(report.status == 0, "\(report.stderr)")
+
+    let text = try operatorCommand("status", [], environment: ["STATE_DIRECTORY": base])
+    #expect(text.status == 0, "\(text.stderr)")
+    let lines = text.stdoutText.split(separator: "\n").map(String.init)
+    // Only the directory that holds something.
+    #expect(lines.first == "Units reported (state directory \(restic)):", "\(lines)")
+    #expect(lines.contains { $0.hasPrefix("  \(unit): failed (exit-code), ") }, "\(lines)")
+    #expect(lines.contains("Waiting in the spool (1):"))
+    #expect(!text.stdoutText.contains("empty-user"))
+
+    let json = try operatorCommand("status", ["--json"], environment: ["STATE_DIRECTORY": base])
+    let object = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
+    #expect(object["state_directory"] as? String == base)
+    #expect(object["state_directories"] as? [String] == [base, base + "/empty-user", restic])
+    let units = try #require(object["units"] as? [[String: Any]])
+    #expect(units.map { $0["unit"] as? String } == [unit])
+    #expect(units.first?["state_directory"] as? String == restic)
+    let spool = try #require(object["spool"] as? [[String: Any]])
+    #expect(spool.first?["state_directory"] as? String == restic)
+
+    // flush --dry-run: the asked directory's spool only.
+    let dry = try notifyUnit(["flush", "--dry-run", "--state-directory", base])
+    #expect(dry.stdoutText == "Nothing to send: the spool in \(base) is empty.\n")
+
+    // A user who may read the shared directory but not restic's: shown
+    // without it, and said.
+    chmod(run.dir.path, 0o755)
+    chmod(base, 0o755)
+    chmod(restic, 0o700)
+    let asNobody = try Command.run(
+      "/usr/bin/setpriv",
+      ["--reuid=65534", "--regid=65534", "--clear-groups", "--", Paths.notifyUnit, "status"]
+        + ["--config", "/dev/null", "--state-directory", base])
+    #expect(asNobody.status == 0, "\(asNobody.stderr)")
+    #expect(asNobody.stdoutText.hasPrefix("No unit reported yet"), "\(asNobody.stdoutText)")
+    #expect(
+      asNobody.stderr.contains("cannot read the state directory \(restic)"), "\(asNobody.stderr)")
   }
 }

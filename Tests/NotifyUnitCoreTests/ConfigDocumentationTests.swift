@@ -26,7 +26,8 @@ import Testing
   /// changes nothing. (The others describe: "none", "system journal".)
   @Test func documentedDefaultsAreTheRealOnes() throws {
     let descriptive: Set = [
-      "none", "system journal", "see below", "notify-unit@HOST", "from HC_URL",
+      "none", "system journal", "$STATE_DIRECTORY, else this user's, as above",
+      "notify-unit@HOST", "from HC_URL",
     ]
     for doc in Settings.documentation where !descriptive.contains(doc.defaultValue) {
       var settings = Settings()
@@ -46,12 +47,18 @@ import Testing
     }
   }
 
-  @Test func theManualPageHasEveryKeyOnce() {
+  @Test func theManualPageHasEveryKeyOnce() throws {
     let page = SettingsManualPage.render(date: "December 1, 2026")
     let items = page.split(separator: "\n").filter { $0.hasPrefix(".It Ev ") }
       .map { String($0.dropFirst(7)) }
     #expect(items == Settings.keys)
     #expect(page.contains(".Fl \\-mail\\-to Ar ADDR ,\nrepeatable."))
+    // Every default is said where it is given: the page has no "below"
+    // to point to.
+    #expect(!page.contains("see below"))
+    let state = try #require(page.range(of: ".It Ev STATE_DIRECTORY\n"))
+    let item = page[state.upperBound...].split(separator: "\n").prefix(3).joined(separator: "\n")
+    #expect(item.contains("Unset: systemd's $STATE_DIRECTORY"), "\(item)")
     // A macro counts only at a line's start: none in the middle of text,
     // and no text line starting with a quote (roff's other control char).
     for line in page.split(separator: "\n") {

@@ -57,7 +57,7 @@ import Testing
     var settings = Settings()
     let problems = settings.apply(
       configText:
-        "TIMEOUT=soon\nMAIL_TO=not-an-address\nNOPE=1\nPING_RETRIES=3\nSENDMAIL=sendmail\n")
+        "TIMEOUT=soon\nMAIL_TO=not@an@address\nNOPE=1\nPING_RETRIES=3\nSENDMAIL=sendmail\n")
     #expect(problems.count == 4)
     #expect(problems[0].hasPrefix("line 1: TIMEOUT must be seconds"))
     #expect(problems[1].contains("not a mail address"))
@@ -77,6 +77,41 @@ import Testing
     let ok = try? MailAddress(parsing: "Jörg Backup <jb@example.org>")
     #expect(ok?.headerValue.hasPrefix("=?UTF-8?B?") == true)
     #expect(ok?.headerValue.hasSuffix(" <jb@example.org>") == true)
+  }
+
+  /// `MAIL_TO=root`, the conffile's example and what Debian's own tools
+  /// suggest: a local recipient, which the MTA routes.
+  @Test func localRecipientsAreAcceptedAndQualifiedWithTheHost() throws {
+    var settings = Settings()
+    let problems = settings.apply(
+      configText: "MAIL_TO=root, admin@example.org, Backup Admin <backup-admin>\nMAIL_FROM=nu\n")
+    #expect(problems.isEmpty, "\(problems)")
+    #expect(settings.mailTo.map(\.address) == ["root", "admin@example.org", "backup-admin"])
+    #expect(settings.mailTo.map(\.isLocal) == [true, false, true])
+    // The headers and the envelope need a domain (RFC 5322): the host's.
+    #expect(
+      settings.mailRecipients(domain: "nas").map(\.headerValue) == [
+        "root@nas", "admin@example.org", "\"Backup Admin\" <backup-admin@nas>",
+      ])
+    #expect(settings.mailSender(host: "nas", domain: "nas").address == "nu@nas")
+    // A host name that makes no domain: localhost.
+    #expect(settings.mailRecipients(domain: "a@b").first?.address == "root@localhost")
+  }
+
+  @Test func aLocalRecipientCannotSmuggleHeadersRecipientsOrOptions() {
+    for bad in [
+      "root\nBcc: evil@x", "root\rX: y", "root,evil", "root evil", "<root", "root>", "-oQ",
+      "-froot", "|/bin/sh", "/etc/passwd", ".root", "root;x", "root:x", "\"root\"", "röot",
+      String(repeating: "r", count: 65), "Name <root\n>", "Name <-oi>",
+    ] {
+      #expect(throws: ConfigurationError.self, "\(bad)") { try MailAddress(parsing: bad) }
+    }
+    var settings = Settings()
+    let problems = settings.apply(configText: "MAIL_TO=root, -oQ\n")
+    // The message says what would have been accepted.
+    #expect(problems.count == 1)
+    #expect(problems.first?.contains("a local name such as root") == true, "\(problems)")
+    #expect(problems.first?.contains("user@example.org") == true)
   }
 
   @Test func smtpURLIsCheckedAndItsCredentialsAreHidden() throws {

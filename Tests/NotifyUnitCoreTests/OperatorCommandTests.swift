@@ -117,10 +117,10 @@ import Testing
     let noJournal = checks(wired(groups: ["restic"]))
     #expect(noJournal[2].passed == false)
     #expect(noJournal[2].fix?.contains("SupplementaryGroups=systemd-journal") == true)
-    var unset = wired()
-    unset.environment = []
-    let noCheck = checks(unset)
-    #expect(noCheck[3].passed == false && noCheck[3].finding.contains("HC_CHECK is not set"))
+    var bad = wired()
+    bad.environment = [("HC_CHECK", "not a check")]
+    let badCheck = checks(bad)
+    #expect(badCheck[3].passed == false && badCheck[3].finding.contains("does not resolve"))
     var bare = wired()
     bare.execStopPost = [
       .init(path: "/bin/true", arguments: ["/bin/true"], ignoresFailure: true, privileged: false)
@@ -128,6 +128,70 @@ import Testing
     let missing = checks(bare)
     #expect(missing[0].passed == false && missing[0].finding.contains("no notify-unit line"))
     #expect(checks(UnitWiring(unit: "x.service", loadState: "not-found")).map(\.passed) == [false])
+  }
+
+  /// systemd loads a unit whose notify-unit is not there and skips the line
+  /// at run time ("Executable … missing"): a ✗ with the installed path.
+  @Test func aMissingNotifyUnitExecutableFailsWithTheInstalledPath() {
+    var w = wired()
+    w.execStopPost[0].isExecutable = false
+    w.execStartPre = [
+      .init(
+        path: "/usr/local/bin/notify-unit",
+        arguments: ["/usr/local/bin/notify-unit", "start", "%n", "env:HC_CHECK"],
+        ignoresFailure: true, privileged: false, isExecutable: false),
+      .init(
+        path: "/usr/bin/missing-tool", arguments: ["/usr/bin/missing-tool"], ignoresFailure: false,
+        privileged: false, isExecutable: false),
+    ]
+    let result = w.checks(installedPath: "/usr/bin/notify-unit") { _ in .none }
+    let stopPost = result.first { $0.subject == "backup.service: ExecStopPost=" }
+    #expect(stopPost?.passed == false, "\(result.map(\.line))")
+    #expect(stopPost?.finding.contains("/usr/local/bin/notify-unit is not an executable") == true)
+    #expect(
+      stopPost?.fix?.contains("ExecStopPost=-/usr/bin/notify-unit backup.service env:HC_CHECK")
+        == true, "\(stopPost?.line ?? "")")
+    // The start signal's line too; a line that is not notify-unit's is not ours to judge.
+    let startPre = result.filter { $0.subject == "backup.service: ExecStartPre=" }
+    #expect(startPre.count == 1)
+    #expect(startPre.first?.fix?.contains("ExecStartPre=-/usr/bin/notify-unit start %n") == true)
+    // Where the path is the installed one, the fix is to install it.
+    let installed = w.checks(installedPath: "/usr/local/bin/notify-unit") { _ in .none }
+    #expect(
+      installed.first { $0.subject == "backup.service: ExecStopPost=" }?.fix?.hasPrefix(
+        "install notify-unit as /usr/local/bin/notify-unit") == true)
+    // Present, it passes as before.
+    #expect(checks(wired()).allSatisfy { $0.passed })
+  }
+
+  /// restic.env's `HC_BACKUP=` ("empty: no ping") is a mail-only set-up,
+  /// which passes; unset, the same but for a missing EnvironmentFile=,
+  /// passes with a warning that says both ways to settle it.
+  @Test func anEmptyCheckVariableIsMailOnlyAndPasses() {
+    var empty = wired()
+    empty.environment = [("HC_CHECK", "")]
+    let mailOnly = checks(empty)
+    #expect(mailOnly.allSatisfy { $0.passed && $0.fix == nil }, "\(mailOnly.map(\.line))")
+    let line = mailOnly.first { $0.subject == "backup.service: check" }
+    #expect(line?.finding.contains("HC_CHECK is empty: runs are mailed, not pinged") == true)
+    #expect(DoctorReport(checks: mailOnly).allPassed)
+
+    var unset = wired()
+    unset.environment = []
+    let warned = checks(unset).first { $0.subject == "backup.service: check" }
+    #expect(warned?.passed == true && warned?.line.hasPrefix("⚠ ") == true)
+    #expect(warned?.finding.contains("HC_CHECK is not set") == true)
+    #expect(warned?.fix?.contains("HC_CHECK= empty") == true)
+
+    // HC_CHECK=file:PATH, as restic.env allows: the file holds the check.
+    var inFile = wired()
+    inFile.environment = [("HC_CHECK", "file:/etc/restic/hc-backup")]
+    let resolution = inFile.resolution(
+      of: "env:HC_CHECK", hcURL: "https://hc.example.org/ping",
+      readFile: {
+        $0 == "/etc/restic/hc-backup" ? .success(check + "\n") : .failure(.invalid("no"))
+      })
+    #expect(resolution == .resolved(shown: "https://hc.example.org/ping/5f1e…"))
   }
 
   @Test func thePlusPrefixRunsAsRootAndOptionsAreSkipped() {

@@ -127,6 +127,9 @@ public final class SystemdContainer {
         try Self.check(
           Command.run(
             "/usr/bin/install", ["-m", "0755", binary, root + "/usr/local/bin/notify-unit"]))
+        // scripts/setup's link: the package's path, which the docs name.
+        try? FileManager.default.createSymbolicLink(
+          atPath: root + "/usr/bin/notify-unit", withDestinationPath: "/usr/local/bin/notify-unit")
       }
       try bootRetrying()
     } catch {

@@ -27,7 +27,9 @@ extension Settings {
     return [
       .init(
         key: "MAIL_TO", flagValue: "ADDR", repeatable: true, defaultValue: "none",
-        meaning: "Recipients, separated by commas or spaces; none means no mail."),
+        meaning:
+          "Recipients, separated by commas or spaces: user@example.org, Name <user@example.org>, or a local name such as root, which the MTA routes (qualified with /etc/mailname's domain, else the host's name); none means no mail."
+      ),
       .init(
         key: "MAIL_FROM", flagValue: "ADDR", defaultValue: "notify-unit@HOST",
         meaning: "The sender."),
@@ -108,7 +110,8 @@ extension Settings {
           "Which runs are pinged, as MAIL_ON (Healthchecks must see every run to know its schedule). Per unit: HC_ON_ and the unit's name, e.g. HC_ON_backup_service."
       ),
       .init(
-        key: "STATE_DIRECTORY", flagValue: "DIR", defaultValue: "see below",
+        key: "STATE_DIRECTORY", flagValue: "DIR",
+        defaultValue: "$STATE_DIRECTORY, else this user's, as above",
         meaning:
           "Where each unit's last outcome, last report and spool are kept. Unset: systemd's $STATE_DIRECTORY, else /var/lib/notify-unit for root, /var/lib/notify-unit/USER for another user when it exists, else $XDG_STATE_HOME/notify-unit or ~/.local/state/notify-unit."
       ),

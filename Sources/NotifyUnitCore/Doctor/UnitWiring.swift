@@ -2,7 +2,7 @@
 /// D-Bus by `UnitWiringReader`), and the checks `notify-unit doctor UNIT`
 /// makes of it. Pure: the facts come in, the checks go out.
 public struct UnitWiring: Sendable, Equatable {
-  /// One ExecStopPost= command as systemd loaded it.
+  /// One Exec*= command as systemd loaded it.
   public struct Command: Sendable, Equatable {
     public var path: String
     /// argv, argv[0] included.
@@ -11,12 +11,19 @@ public struct UnitWiring: Sendable, Equatable {
     public var ignoresFailure: Bool
     /// The "+" prefix: run as root, whatever User= says.
     public var privileged: Bool
+    /// `path` is an executable file: systemd checks only when it runs the
+    /// line, then skips it ("Executable … missing"), and loads the unit.
+    public var isExecutable: Bool
 
-    public init(path: String, arguments: [String], ignoresFailure: Bool, privileged: Bool) {
+    public init(
+      path: String, arguments: [String], ignoresFailure: Bool, privileged: Bool,
+      isExecutable: Bool = true
+    ) {
       self.path = path
       self.arguments = arguments
       self.ignoresFailure = ignoresFailure
       self.privileged = privileged
+      self.isExecutable = isExecutable
     }
   }
 
@@ -24,6 +31,10 @@ public struct UnitWiring: Sendable, Equatable {
   /// systemd's LoadState: "loaded", "not-found", "masked", ...
   public var loadState: String
   public var execStopPost: [Command] = []
+  /// ExecStartPre= (notify-unit's `start`) and ExecStart= (an OnFailure=
+  /// handler's report), checked only for a notify-unit that is missing.
+  public var execStartPre: [Command] = []
+  public var execStart: [Command] = []
   /// OnFailure= units.
   public var onFailure: [String] = []
   /// User=; empty means root.
@@ -46,6 +57,7 @@ public struct UnitWiring: Sendable, Equatable {
 
   public static func == (a: UnitWiring, b: UnitWiring) -> Bool {
     a.unit == b.unit && a.loadState == b.loadState && a.execStopPost == b.execStopPost
+      && a.execStartPre == b.execStartPre && a.execStart == b.execStart
       && a.onFailure == b.onFailure && a.user == b.user && a.groups == b.groups
       && a.environment.map(\.key) == b.environment.map(\.key)
       && a.environment.map(\.value) == b.environment.map(\.value)
@@ -57,12 +69,23 @@ public struct UnitWiring: Sendable, Equatable {
   /// `start` or `flush`.
   public var reportCommands: [Command] {
     execStopPost.filter { command in
-      let name = (command.arguments.first ?? command.path).split(separator: "/").last
-      let pathName = command.path.split(separator: "/").last
-      guard name == "notify-unit" || pathName == "notify-unit" else { return false }
+      guard Self.runsNotifyUnit(command) else { return false }
       let first = Self.positionals(command.arguments)
       return !["start", "flush", "resend", "doctor", "test", "status"].contains(first.first ?? "")
     }
+  }
+
+  public static func runsNotifyUnit(_ command: Command) -> Bool {
+    let name = (command.arguments.first ?? command.path).split(separator: "/").last
+    return name == "notify-unit" || command.path.split(separator: "/").last == "notify-unit"
+  }
+
+  /// The line as it would be written with `path` instead of its own;
+  /// `setting` ends with "=".
+  static func line(_ setting: String, _ command: Command, path: String) -> String {
+    let prefix = (command.privileged ? "+" : "") + (command.ignoresFailure ? "-" : "")
+    let arguments = command.arguments.dropFirst().map { $0.sanitizedForDisplay(maxLength: 100) }
+    return "\(setting)\(prefix)\(([path] + arguments).joined(separator: " "))"
   }
 
   /// Options of the report that take no value; every other `--name` takes
@@ -108,13 +131,20 @@ public struct UnitWiring: Sendable, Equatable {
   public enum CheckResolution: Sendable, Equatable {
     case none
     case resolved(shown: String)
+    /// `env:NAME` with NAME empty (restic.env's "empty: no ping") or
+    /// unset: the report mails and does not ping, as documented; unset
+    /// comes with a fix, since a missing EnvironmentFile= looks the same.
+    case noPing(String, fix: String?)
     case unresolved(String, fix: String)
   }
 
-  /// The checks of this unit: loaded, the report line, OnFailure=, journal
-  /// access and the check. `resolveCheck` turns a CHECK argument into a
-  /// resolution (it reads `file:` files and knows HC_URL).
-  public func checks(resolveCheck: (String) -> CheckResolution) -> [DoctorCheck] {
+  /// The checks of this unit: loaded, the report line and its executable,
+  /// OnFailure=, journal access and the check. `resolveCheck` turns a CHECK
+  /// argument into a resolution (it reads `file:` files and knows HC_URL);
+  /// `installedPath` is where notify-unit is, for the fixes.
+  public func checks(
+    installedPath: String = "/usr/bin/notify-unit", resolveCheck: (String) -> CheckResolution
+  ) -> [DoctorCheck] {
     let name = unit.sanitizedForDisplay(maxLength: 100)
     guard loadState == "loaded" else {
       let why =
@@ -135,8 +165,10 @@ public struct UnitWiring: Sendable, Equatable {
         .fail(
           "\(name): ExecStopPost=", "no notify-unit line: its runs are not reported",
           fix:
-            "add [Service] ExecStopPost=-/usr/local/bin/notify-unit %n env:HC_CHECK in \(dropIn), then systemctl daemon-reload"
+            "add [Service] ExecStopPost=-\(installedPath) %n env:HC_CHECK in \(dropIn), then systemctl daemon-reload"
         ))
+    case let command? where !command.isExecutable:
+      checks.append(missingExecutable("ExecStopPost=", command, installedPath: installedPath))
     case let command? where !command.ignoresFailure:
       checks.append(
         .fail(
@@ -145,6 +177,13 @@ public struct UnitWiring: Sendable, Equatable {
           fix: "write ExecStopPost=-\(command.path) … (with \"-\"), then systemctl daemon-reload"))
     case let command?:
       checks.append(.pass("\(name): ExecStopPost=", "-\(command.path) reports every run"))
+    }
+
+    // The other notify-unit lines: a start signal, a handler's report.
+    for (setting, commands) in [("ExecStartPre=", execStartPre), ("ExecStart=", execStart)] {
+      for command in commands where Self.runsNotifyUnit(command) && !command.isExecutable {
+        checks.append(missingExecutable(setting, command, installedPath: installedPath))
+      }
     }
 
     if onFailure.isEmpty {
@@ -201,6 +240,10 @@ public struct UnitWiring: Sendable, Equatable {
         checks.append(.pass("\(name): check", "no CHECK: runs are mailed, not pinged"))
       case .resolved(let shown):
         checks.append(.pass("\(name): check", "pings \(shown)"))
+      case .noPing(let why, nil):
+        checks.append(.pass("\(name): check", why))
+      case .noPing(let why, let fix?):
+        checks.append(.warn("\(name): check", why, fix: fix))
       case .unresolved(let why, let fix):
         checks.append(.fail("\(name): check", why, fix: fix))
       }
@@ -210,6 +253,23 @@ public struct UnitWiring: Sendable, Equatable {
 }
 
 extension UnitWiring {
+  /// A notify-unit line whose executable is not there: systemd skips it
+  /// when it comes to run it, so nothing is reported (or signalled).
+  func missingExecutable(_ setting: String, _ command: Command, installedPath: String)
+    -> DoctorCheck
+  {
+    let name = unit.sanitizedForDisplay(maxLength: 100)
+    let path = command.path.sanitizedForDisplay(maxLength: 200)
+    let fix =
+      path == installedPath
+      ? "install notify-unit as \(path) (apt-get install notify-unit)"
+      : "write \(Self.line(setting, command, path: installedPath)) (where notify-unit is installed) in the unit or its drop-in, then systemctl daemon-reload"
+    return .fail(
+      "\(name): \(setting)",
+      "\(path) is not an executable file: systemd skips this line (\"Executable … missing\"), so it never runs",
+      fix: fix)
+  }
+
   /// CHECK as the unit's report resolves it: `env:NAME` from the unit's
   /// environment, `file:PATH` by `readFile`, else as given; then as a check
   /// under `hcURL`. Only the masked form is ever shown.
@@ -220,20 +280,28 @@ extension UnitWiring {
     var value = check
     if check.hasPrefix("env:") {
       let name = String(check.dropFirst(4))
-      guard let v = environmentValue(name)?.trimmingASCIIWhitespace, !v.isEmpty else {
-        return .unresolved(
-          "\(check.sanitizedForDisplay(maxLength: 80)): \(name.sanitizedForDisplay(maxLength: 60)) is not set in the unit's Environment= or EnvironmentFile=, so its runs are not pinged",
+      let shownName = name.sanitizedForDisplay(maxLength: 60)
+      guard let v = environmentValue(name)?.trimmingASCIIWhitespace else {
+        return .noPing(
+          "\(check.sanitizedForDisplay(maxLength: 80)): \(shownName) is not set in the unit's Environment= or EnvironmentFile=: runs are mailed, not pinged",
           fix:
-            "put \(name.sanitizedForDisplay(maxLength: 60))=CHECK in a file only root reads (0600) and name it in EnvironmentFile="
+            "to ping, put \(shownName)=CHECK in a file only root reads (0600) and name it in EnvironmentFile=; to mail only, set \(shownName)= empty there"
         )
       }
+      guard !v.isEmpty else {
+        return .noPing(
+          "\(check.sanitizedForDisplay(maxLength: 80)): \(shownName) is empty: runs are mailed, not pinged",
+          fix: nil)
+      }
       value = v
-    } else if check.hasPrefix("file:") {
-      let path = String(check.dropFirst(5))
+    }
+    // A file named by the argument or by the variable (HC_BACKUP=file:PATH).
+    if value.hasPrefix("file:") {
+      let path = String(value.dropFirst(5))
       switch readFile(path) {
       case .failure(let error):
         return .unresolved(
-          "\(check.sanitizedForDisplay(maxLength: 200)): \(error)",
+          "\(value.sanitizedForDisplay(maxLength: 200)): \(error)",
           fix: "write the check into \(path.sanitizedForDisplay(maxLength: 200)) (0600)")
       case .success(let text):
         value = text.firstLineTrimmed

@@ -102,29 +102,44 @@ public struct StatusReport: Sendable {
   /// The same as JSON: `{"state_directory", "units": [...], "spool": [...]}`,
   /// times as RFC 3339 in UTC and ages in seconds.
   public func json(now: UInt64) -> String {
-    let utc = LogRenderer(zone: .utc)
-    func time(_ t: UInt64) -> String { JSON.string(String(utc.timestamp(t).prefix(19)) + "Z") }
-    let unitObjects = units.map { u in
-      JSON.object([
-        ("unit", JSON.string(u.unit)), ("success", u.success ? "true" : "false"),
-        ("result", JSON.string(u.result)),
-        ("invocation_id", u.invocationID.map(JSON.string) ?? "null"), ("time", time(u.time)),
-        ("age_seconds", String(Int(Self.age(u.time, now: now)))),
-        ("mail", u.mail.map(JSON.string) ?? "null"), ("ping", u.ping.map(JSON.string) ?? "null"),
-      ])
-    }
-    let spoolObjects = spool.map { e in
-      JSON.object([
-        ("kind", JSON.string(e.kind)), ("unit", JSON.string(e.unit)), ("due", time(e.created)),
-        ("age_seconds", String(Int(Self.age(e.created, now: now)))),
-        ("destination", JSON.string(e.destination)),
-        ("reason", e.reason.map(JSON.string) ?? "null"),
-      ])
-    }
-    return JSON.object([
+    JSON.object([
       ("state_directory", JSON.string(stateDirectory)),
-      ("units", "[" + unitObjects.joined(separator: ",") + "]"),
-      ("spool", "[" + spoolObjects.joined(separator: ",") + "]"),
+      ("units", "[" + unitObjects(now: now).joined(separator: ",") + "]"),
+      ("spool", "[" + spoolObjects(now: now).joined(separator: ",") + "]"),
     ]) + "\n"
   }
+
+  /// Each unit and each spool entry as a JSON object, with `extra` fields
+  /// first (`StatusOverview` adds the state directory).
+  func unitObjects(now: UInt64, extra: [(String, String)] = []) -> [String] {
+    let utc = LogRenderer(zone: .utc)
+    func time(_ t: UInt64) -> String { JSON.string(String(utc.timestamp(t).prefix(19)) + "Z") }
+    return units.map { u in
+      JSON.object(
+        extra + [
+          ("unit", JSON.string(u.unit)), ("success", u.success ? "true" : "false"),
+          ("result", JSON.string(u.result)),
+          ("invocation_id", u.invocationID.map(JSON.string) ?? "null"), ("time", time(u.time)),
+          ("age_seconds", String(Int(Self.age(u.time, now: now)))),
+          ("mail", u.mail.map(JSON.string) ?? "null"), ("ping", u.ping.map(JSON.string) ?? "null"),
+        ])
+    }
+  }
+
+  func spoolObjects(now: UInt64, extra: [(String, String)] = []) -> [String] {
+    let utc = LogRenderer(zone: .utc)
+    func time(_ t: UInt64) -> String { JSON.string(String(utc.timestamp(t).prefix(19)) + "Z") }
+    return spool.map { e in
+      JSON.object(
+        extra + [
+          ("kind", JSON.string(e.kind)), ("unit", JSON.string(e.unit)), ("due", time(e.created)),
+          ("age_seconds", String(Int(Self.age(e.created, now: now)))),
+          ("destination", JSON.string(e.destination)),
+          ("reason", e.reason.map(JSON.string) ?? "null"),
+        ])
+    }
+  }
+
+  /// Nothing reported and nothing waiting.
+  public var isEmpty: Bool { units.isEmpty && spool.isEmpty }
 }

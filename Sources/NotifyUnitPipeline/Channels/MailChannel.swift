@@ -28,9 +28,10 @@ public struct MailChannel: Channel {
   static let compressor = Gzip()
 
   func composer(for report: Report) -> MailComposer {
-    let sender = settings.mailFrom ?? .defaultSender(host: report.host)
     let mail = MailSettings(
-      recipients: settings.mailTo, sender: sender, bodyMaxLines: settings.bodyMaxLines,
+      recipients: settings.mailRecipients(domain: MailDomain.local),
+      sender: settings.mailSender(host: report.host, domain: MailDomain.local),
+      bodyMaxLines: settings.bodyMaxLines,
       bodyMaxBytes: settings.bodyMaxBytes, attachmentMaxBytes: settings.attachmentMaxBytes)
     return MailComposer(
       report: report, settings: mail, renderer: renderer, nonce: Host.randomHex(),
@@ -133,7 +134,7 @@ public struct MailChannel: Channel {
 /// and MAIL_TO), else sendmail.
 public func mailTransport(_ settings: Settings, host: String) -> MailTransport {
   guard let relay = settings.smtpRelay else { return Sendmail(path: settings.sendmail) }
-  let sender = settings.mailFrom ?? .defaultSender(host: host)
   return SMTPSubmission(
-    relay: relay, sender: sender.address, recipients: settings.mailTo.map(\.address))
+    relay: relay, sender: settings.mailSender(host: host, domain: MailDomain.local).address,
+    recipients: settings.mailRecipients(domain: MailDomain.local).map(\.address))
 }

@@ -1,8 +1,13 @@
 import NotifyUnitCore
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Reads how a unit is wired to notify-unit from systemd over D-Bus, for
-/// `notify-unit doctor UNIT`: its ExecStopPost= commands with their
-/// prefixes, OnFailure=, User= and its groups, and its environment
+/// `notify-unit doctor UNIT`: its ExecStopPost= (and ExecStartPre=,
+/// ExecStart=) commands with their prefixes and whether their executables
+/// are there, OnFailure=, User= and its groups, and its environment
 /// (Environment= and the EnvironmentFile= files, read as systemd would).
 public enum UnitWiringReader {
   static let unitInterface = "org.freedesktop.systemd1.Unit"
@@ -16,7 +21,20 @@ public enum UnitWiringReader {
     guard wiring.loadState == "loaded" else { return wiring }
     wiring.onFailure = try bus.strings(path, unitInterface, "OnFailure")
     guard unit.hasSuffix(".service") else { return wiring }
-    wiring.execStopPost = try bus.execCommandLines(path, serviceInterface, "ExecStopPost")
+    // Looked at as root would: systemd runs them, not doctor's user.
+    func commands(_ name: String) throws(BusError) -> [UnitWiring.Command] {
+      try bus.execCommandLines(path, serviceInterface, name).map { command in
+        var command = command
+        var st = stat()
+        command.isExecutable =
+          stat(command.path, &st) == 0 && st.st_mode & S_IFMT == S_IFREG
+          && st.st_mode & 0o111 != 0
+        return command
+      }
+    }
+    wiring.execStopPost = try commands("ExecStopPost")
+    wiring.execStartPre = try commands("ExecStartPre")
+    wiring.execStart = try commands("ExecStart")
     wiring.user = try bus.string(path, serviceInterface, "User")
     // systemd.exec(5), since 240; an older systemd has no such property:
     // unknown, so no warning (1).
