@@ -160,39 +160,6 @@ import Testing
       #expect(seen[name, default: 0] > 0, "no invocation found in \(name)")
     }
   }
-
-  /// man 1 is made from the help texts; a character outside ASCII there
-  /// (doctor's ✓ and ✗) vanishes on an ASCII terminal unless
-  /// debian/manual-glyphs.roff gives it a stand-in, which debian/rules puts
-  /// in front of the page.
-  @Test func everyGlyphInTheHelpHasAnASCIIStandIn() throws {
-    let help = try Command.run(Paths.notifyUnit, ["--experimental-dump-help"])
-    let text = Self.helpStrings(try JSONSerialization.jsonObject(with: help.stdout))
-      .joined(separator: "\n")
-    let glyphs = Set(text.unicodeScalars.filter { !$0.isASCII })
-    #expect(glyphs.contains("✓") && glyphs.contains("✗"))
-    let preamble = try String(
-      contentsOf: Paths.packageRoot.appendingPathComponent("debian/manual-glyphs.roff"),
-      encoding: .utf8)
-    for glyph in glyphs {
-      let name = String(glyph.value, radix: 16, uppercase: true)
-      let padded = String(repeating: "0", count: max(0, 4 - name.count)) + name
-      #expect(preamble.contains(".fchar \\[u\(padded)] "), "no stand-in for \(glyph) (U+\(padded))")
-    }
-    // Rendered as man renders it on an ASCII terminal: each glyph stood in for.
-    let dir = try Paths.temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: dir) }
-    let page = dir.appendingPathComponent("glyphs.1").path
-    let body = glyphs.map { "Mark \(Character($0)) here." }.joined(separator: "\n")
-    try
-      (preamble + ".Dd today\n.Dt GLYPHS 1\n.Os\n.Sh NAME\n.Nm glyphs\n.Nd test\n"
-      + ".Sh DESCRIPTION\n" + body + "\n").write(toFile: page, atomically: true, encoding: .utf8)
-    let ascii = try Command.run(
-      "/usr/bin/man", ["--warnings", "-l", page], environment: ["MANWIDTH": "80", "LC_ALL": "C"])
-    #expect(ascii.stderr.isEmpty, "\(ascii.stderr)")
-    #expect(!ascii.stdoutText.contains("Mark  here"), "\(ascii.stdoutText)")
-  }
-
   /// The manual (made from the help's description) and `--help` list the
   /// commands a user runs, not the package build's `conf-manual`, which
   /// still works for the build.

@@ -393,6 +393,6 @@ extension StatusTests {
     #expect(asNobody.status == 0, "\(asNobody.stderr)")
     #expect(asNobody.stdoutText.hasPrefix("No unit reported yet"), "\(asNobody.stdoutText)")
     #expect(
-      asNobody.stderr.contains("cannot read the state directory \(restic)"), "\(asNobody.stderr)")
+      asNobody.stderr.contains("cannot use the state directory \(restic)"), "\(asNobody.stderr)")
   }
 }

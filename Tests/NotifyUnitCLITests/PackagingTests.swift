@@ -162,16 +162,6 @@ struct PackagingTests {
       environment: ["MANWIDTH": "80", "LC_ALL": "C"]
     ).stdoutText
     for subcommand in ["start", "flush", "resend"] { #expect(command.contains(subcommand)) }
-    // doctor's ✓ and ✗: their stand-ins on an ASCII terminal, themselves on UTF-8.
-    func words(_ text: String) -> String {
-      text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-    }
-    #expect(words(command).contains("[ok] or [fail]"), "\(command)")
-    let utf8 = try Command.run(
-      "/usr/bin/man", ["-l", root.path + "/usr/share/man/man1/notify-unit.1.gz"],
-      environment: ["MANWIDTH": "80", "LC_ALL": "C.UTF-8"]
-    ).stdoutText
-    #expect(words(utf8).contains("✓ or ✗"), "\(utf8)")
   }
 
   /// `notify-unit report --mail-on <TAB>` offers the three values, as bash
