@@ -132,6 +132,7 @@ public final class SystemdContainer {
           atPath: root + "/usr/bin/notify-unit", withDestinationPath: "/usr/local/bin/notify-unit")
       }
       try bootRetrying()
+      try ownPort25()
     } catch {
       stop()
       throw error
@@ -236,6 +237,29 @@ public final class SystemdContainer {
     throw TestFailure("the container's systemd did not reach running within 120 s")
   }
 
+  /// On the shared loopback, the exim on 127.0.0.1:25 is this container's
+  /// own: its mail must land in its own mailboxes, not another's.
+  func ownPort25() throws {
+    guard !privateNetwork, FileManager.default.fileExists(atPath: root + "/usr/sbin/exim4") else {
+      return
+    }
+    let limit = Date().addingTimeInterval(30)
+    var owner = "nothing"
+    while Date() < limit {
+      let listening = try Command.run("/usr/bin/ss", ["-ltnpH", "src", "127.0.0.1:25"]).stdoutText
+      let pids = listening.split(separator: ",").compactMap {
+        $0.hasPrefix("pid=") ? Int32($0.dropFirst(4)) : nil
+      }
+      let cgroups = pids.map {
+        (try? String(contentsOfFile: "/proc/\($0)/cgroup", encoding: .utf8)) ?? ""
+      }
+      if !cgroups.isEmpty, cgroups.allSatisfy({ $0.contains("/\(name)/") }) { return }
+      if !pids.isEmpty { owner = "pid \(pids) (\(cgroups.joined()))" }
+      usleep(100_000)
+    }
+    throw TestFailure("127.0.0.1:25 is not the container's own exim after 30 s: \(owner)")
+  }
+
   /// Cuts the container's power: its PID 1 is killed, nothing is shut
   /// down (no ExecStopPost=, no unit stops); then it boots again on the
   /// same root file system, with a new boot ID (nspawn gives each boot one).
@@ -248,6 +272,7 @@ public final class SystemdContainer {
     leader = 0
     process = Process()
     try boot()
+    try ownPort25()
   }
 
   /// The container's PID 1: the child of systemd-nspawn named systemd.
@@ -299,19 +324,86 @@ public final class SystemdContainer {
     SecretLedger.directoryTree(root + "/var/lib/notify-unit", label: "container-state")
   }
 
-  /// Powers the container off (SIGTERM to nspawn: a clean shutdown), then
-  /// removes it all. Safe to call more than once.
   /// An exclusive lock on a file every container test takes in turn; -1
-  /// (no waiting) if it cannot be had.
+  /// (no waiting) if it cannot be had. Whoever holds it owns every
+  /// container on the machine, so any other one still running was left by
+  /// an earlier test (killed, or stopped while its shutdown hung): it is
+  /// killed here, before it can answer this container's mail on the
+  /// shared port 25 (seen in CI: every Debian 13 mail went to such a one).
   static func waitForTurn() -> Int32 {
     try? FileManager.default.createDirectory(
       atPath: "/run/notify-unit-test", withIntermediateDirectories: true)
     let fd = open("/run/notify-unit-test/turn.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
     guard fd >= 0 else { return -1 }
     while flock(fd, LOCK_EX) != 0, errno == EINTR {}
+    removeLeftovers()
     return fd
   }
 
+  static let cgroupRoots = ["/sys/fs/cgroup/unified", "/sys/fs/cgroup/systemd"]
+
+  /// Kills and removes every container of an earlier test.
+  static func removeLeftovers() {
+    let names = Set(
+      cgroupRoots.flatMap { (try? FileManager.default.contentsOfDirectory(atPath: $0)) ?? [] }
+        + ((try? FileManager.default.contentsOfDirectory(atPath: "/run/notify-unit-test")) ?? [])
+    ).filter { $0.hasPrefix("nutest-") }
+    for name in names.sorted() {
+      let cgroups = cgroupRoots.map { "\($0)/\(name)" }.filter {
+        FileManager.default.fileExists(atPath: $0)
+      }
+      let killed = killEverything(in: cgroups)
+      if killed > 0 {
+        print("container \(name): left running by an earlier test, \(killed) killed")
+      }
+      remove(mountPoint: "/run/notify-unit-test/\(name)", cgroups: cgroups)
+    }
+  }
+
+  /// SIGKILL to every process in the cgroups and their children, until none
+  /// is left (cgroup.kill where the kernel has it); how many there were.
+  @discardableResult
+  static func killEverything(in cgroups: [String]) -> Int {
+    var killed = 0
+    let limit = Date().addingTimeInterval(30)
+    while Date() < limit {
+      let pids = cgroups.flatMap(processes(under:))
+      if pids.isEmpty { break }
+      killed = max(killed, pids.count)
+      for cgroup in cgroups where FileManager.default.fileExists(atPath: cgroup + "/cgroup.kill") {
+        try? "1".write(toFile: cgroup + "/cgroup.kill", atomically: false, encoding: .utf8)
+      }
+      for pid in pids { kill(pid, SIGKILL) }
+      usleep(50_000)
+    }
+    return killed
+  }
+
+  static func processes(under cgroup: String) -> [Int32] {
+    guard let walk = FileManager.default.enumerator(atPath: cgroup) else { return [] }
+    var found: [Int32] = []
+    for case let path as String in walk
+    where path == "cgroup.procs" || path.hasSuffix("/cgroup.procs") {
+      let text = (try? String(contentsOfFile: cgroup + "/" + path, encoding: .utf8)) ?? ""
+      found += text.split(separator: "\n").compactMap { Int32($0) }
+    }
+    return found
+  }
+
+  static func remove(mountPoint: String, cgroups: [String]) {
+    _ = try? Command.run("/bin/umount", ["-R", mountPoint])
+    try? FileManager.default.removeItem(atPath: mountPoint)
+    for cgroup in cgroups {
+      // Deepest first: a cgroup directory goes only when empty.
+      _ = try? Command.run(
+        "/usr/bin/find", [cgroup, "-depth", "-type", "d", "-exec", "rmdir", "{}", ";"])
+    }
+  }
+
+  /// Powers the container off (SIGTERM to nspawn: a clean shutdown), kills
+  /// whatever of it is left after 20 s (SIGKILL to nspawn alone leaves the
+  /// container's systemd running), then removes it all. Safe to call more
+  /// than once.
   public func stop() {
     defer {
       if turn >= 0 {
@@ -325,16 +417,14 @@ public final class SystemdContainer {
       kill(process.processIdentifier, SIGTERM)
       let limit = Date().addingTimeInterval(20)
       while process.isRunning && Date() < limit { usleep(50_000) }
+    }
+    let left = Self.killEverything(in: cgroups)
+    if left > 0 { print("container \(name): not down after 20 s, \(left) processes killed") }
+    if process.processIdentifier != 0 {
       if process.isRunning { kill(process.processIdentifier, SIGKILL) }
       process.waitUntilExit()
     }
-    _ = try? Command.run("/bin/umount", ["-R", mountPoint])
-    try? FileManager.default.removeItem(atPath: mountPoint)
-    for cgroup in cgroups {
-      // Deepest first: a cgroup directory goes only when empty.
-      _ = try? Command.run(
-        "/usr/bin/find", [cgroup, "-depth", "-type", "d", "-exec", "rmdir", "{}", ";"])
-    }
+    Self.remove(mountPoint: mountPoint, cgroups: cgroups)
   }
 
   static func check(_ result: CommandResult) throws {
