@@ -6,10 +6,11 @@ public enum ExitStatus: Int32, Comparable {
   /// (EX_TEMPFAIL). A report kept in the spool is not a failure: nothing is
   /// lost, and the unit must not fail for a relay that is down.
   case temporaryFailure = 75
-  /// The config file had problems, valid settings were still used; or
-  /// nothing is configured to deliver to (EX_CONFIG).
+  /// The config file had problems (nothing was sent); an invocation ID in
+  /// the environment was malformed; or nothing is configured to deliver to
+  /// (EX_CONFIG).
   case configProblem = 78
-  /// A flag's value was unusable; the run still reported what it could (EX_USAGE).
+  /// A flag's value was unusable: nothing was sent (EX_USAGE).
   case usage = 64
   /// An input named on the command line (a journal file) cannot be opened (EX_NOINPUT).
   case noInput = 66

@@ -4,10 +4,11 @@ import NotifyUnitSystem
 extension ReportPipeline {
   /// The pipeline as the command line runs it: the outcome from systemd,
   /// the log from the journal, and the channels the settings configure
-  /// (mail with MAIL_TO, Healthchecks with a CHECK). The status says what
-  /// was wrong with them (a bad CHECK: 64; the run still reports). No
-  /// pipeline when it could only fail: a journal file that cannot be opened
-  /// (66), nothing to deliver to (78).
+  /// (mail with MAIL_TO, Healthchecks with a CHECK). No pipeline, so that
+  /// nothing is sent, when one cannot be used (fail closed): a bad CHECK
+  /// (64; 78 for a file: or env: one), a credential file that cannot be read
+  /// (78), a journal file that cannot be opened (66), nothing to deliver
+  /// to (78).
   /// `followedRun`: a later failure of the unit that an OnFailure= handler
   /// reports after its own (`RestartWait.laterFailure`).
   public static func forSystem(
@@ -24,6 +25,19 @@ extension ReportPipeline {
         log(
           Priority.error.tag(
             "\(error): check --journal-\(directory ? "directory" : "file") (or JOURNAL_\(directory ? "DIRECTORY" : "FILE"))"
+          ))
+        status = .noInput
+      }
+    }
+    // A file that is not a journal (--journal-file /etc/passwd) is named
+    // here, not found to hold no log.
+    if status != .noInput, !settings.journalFiles.isEmpty {
+      do throws(JournalError) {
+        _ = try Journal(.files(settings.journalFiles))
+      } catch {
+        log(
+          Priority.error.tag(
+            "\(error): is each --journal-file (JOURNAL_FILE) a journal file? (journalctl --file=FILE reads one)"
           ))
         status = .noInput
       }
@@ -47,11 +61,19 @@ extension ReportPipeline {
               target: target, settings: settings, bodyLimits: limits, log: log))
         }
       } catch {
-        log(Priority.error.tag("CHECK: \(error); no ping will be sent"))
-        status = .usage
+        // Fail closed: no report goes out with a channel the user named missing.
+        log(Priority.error.tag("CHECK: \(error): nothing was sent"))
+        // A check file (`file:PATH`, or a variable holding one) that cannot
+        // be read is a configuration problem; a bad CHECK itself, usage.
+        let variable = check.hasPrefix("env:") ? Host.environment[String(check.dropFirst(4))] : nil
+        let fromFile = check.hasPrefix("file:") || variable?.hasPrefix("file:") == true
+        return (nil, max(status, fromFile ? .configProblem : .usage))
       }
     }
-    channels += pushChannels(settings: settings, renderer: renderer, status: &status, log: log)
+    var credentials = ExitStatus.delivered
+    channels += pushChannels(
+      settings: settings, renderer: renderer, status: &credentials, log: log)
+    if credentials != .delivered { return (nil, max(status, credentials)) }
     // Silence is the worst failure: a run that can tell no one says so.
     if channels.isEmpty && settings.prometheusTextfileDirectory == nil {
       log(
@@ -77,7 +99,8 @@ extension ReportPipeline {
   }
 
   /// ntfy, the webhooks and Apprise, as the settings configure them; a
-  /// credential file that cannot be read leaves its channel out (78).
+  /// credential file that cannot be read stops the report (78): nothing is
+  /// sent anywhere.
   static func pushChannels(
     settings: Settings, renderer: LogRenderer, status: inout ExitStatus,
     log: @escaping (String) -> Void
@@ -89,9 +112,9 @@ extension ReportPipeline {
       case .success(let text) where !text.firstLineTrimmed.isEmpty:
         return .some(text.firstLineTrimmed)
       case .success:
-        log("\(key): \(path) is empty: the channel is left out until it holds the value")
+        log(Priority.error.tag("\(key): \(path) is empty: nothing was sent (put the value in it)"))
       case .failure(let error):
-        log("\(key): \(error): the channel is left out until it can be read")
+        log(Priority.error.tag("\(key): \(error): nothing was sent"))
       }
       status = max(status, .configProblem)
       return nil

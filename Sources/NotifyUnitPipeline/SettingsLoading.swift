@@ -2,9 +2,9 @@ import NotifyUnitCore
 import NotifyUnitSystem
 
 /// The settings of a run: the config file first, then the flags (by config
-/// key; "+KEY" appends to a list), which win. A bad value is reported on
-/// stderr and skipped, so the run still reports with what is valid; the
-/// returned status says what went wrong (78 for the file, 64 for a flag).
+/// key; "+KEY" appends to a list), which win. Every problem is said on
+/// stderr, and the returned status says what went wrong (78 for the file,
+/// 64 for a flag): a command then sends nothing (`ConfigFileOption`).
 public func loadSettings(config: String, flags: [(key: String, value: String)]) -> (
   Settings, ExitStatus
 ) {

@@ -85,30 +85,71 @@ public enum Host {
     return fd
   }
 
-  /// Opens `path` for reading (a directory when `directory`) and closes it
-  /// again: why it cannot be read, nil when it can.
+  /// Opens `path` for reading, without blocking, and closes it again: why
+  /// it cannot be read (or is not a directory when `directory`, not a
+  /// regular file otherwise: a FIFO would hang the reader), nil when it can.
   public static func checkReadable(_ path: String, directory: Bool) -> FileError? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC | (directory ? O_DIRECTORY : 0))
+    let fd = open(
+      path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (directory ? O_DIRECTORY : 0))
     guard fd >= 0 else { return FileError(path: path, errno: errno, action: "open") }
-    close(fd)
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { return FileError(path: path, errno: errno, action: "open") }
+    if !directory, st.st_mode & S_IFMT != S_IFREG {
+      return FileError(
+        path: path, action: "open",
+        refusal: "it is \(fileKind(st.st_mode)), not a regular file: name a regular file")
+    }
     return nil
   }
 
+  /// The text of a regular file of at most `maxBytes`, else why not: opened
+  /// without blocking (a FIFO, a device or a directory is refused, never
+  /// waited on) and never cut (a longer file is refused, not read in part).
   public static func readFile(_ path: String, maxBytes: Int = 1 << 20) -> Result<String, FileError>
   {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
     guard fd >= 0 else { return .failure(FileError(path: path, errno: errno)) }
     defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { return .failure(FileError(path: path, errno: errno)) }
+    // /dev/null, the usual "no file": empty, and it never blocks.
+    // (Device 1:3 in glibc's dev_t, whose makedev Swift does not import.)
+    if st.st_mode & S_IFMT == S_IFCHR, st.st_rdev == 0x103 { return .success("") }
+    guard st.st_mode & S_IFMT == S_IFREG else {
+      return .failure(
+        FileError(
+          path: path, action: "read",
+          refusal: "it is \(fileKind(st.st_mode)), not a regular file: name a regular file"))
+    }
+    let tooLong = FileError(
+      path: path, action: "read", refusal: "it is longer than \(maxBytes) bytes, the most allowed")
+    if st.st_size > maxBytes { return .failure(tooLong) }
     var data: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65536)
-    while data.count < maxBytes {
-      let n = read(fd, &chunk, chunk.count)
+    // One byte past the bound: a file that grew (or a /proc file, whose
+    // size says 0) is refused too.
+    while data.count <= maxBytes {
+      let n = read(fd, &chunk, min(chunk.count, maxBytes + 1 - data.count))
       if n < 0 && errno == EINTR { continue }
       if n < 0 { return .failure(FileError(path: path, errno: errno)) }
       if n == 0 { break }
       data += chunk[..<n]
     }
+    if data.count > maxBytes { return .failure(tooLong) }
     return .success(String(decoding: data, as: UTF8.self))
+  }
+
+  /// What a file that is not regular is, for an error line.
+  static func fileKind(_ mode: mode_t) -> String {
+    switch mode & S_IFMT {
+    case S_IFIFO: "a FIFO"
+    case S_IFDIR: "a directory"
+    case S_IFCHR: "a character device"
+    case S_IFBLK: "a block device"
+    case S_IFSOCK: "a socket"
+    default: "not a regular file"
+    }
   }
 }
 

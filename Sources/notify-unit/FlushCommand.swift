@@ -26,8 +26,8 @@ struct FlushCommand: ParsableCommand {
 
   func run() throws {
     let flags = mail.flagValues + ping.flagValues + runOptions.flagValues
-    let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flags)
-    var status = loadStatus
+    let settings = try configFile.settings(flags: flags)
+    var status = ExitStatus.delivered
     if settings.dryRun {
       // What a flush would send, and why each waits; nothing is sent.
       do {

@@ -57,8 +57,7 @@ struct HcSyncCommand: ParsableCommand {
     let flags =
       ping.flagValues
       + keyedFlags([], [("HC_API_URL", hcApiUrl), ("HC_API_KEY_FILE", hcApiKeyFile)])
-    let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flags)
-    if loadStatus != .delivered { throw ExitCode(loadStatus.rawValue) }
+    let settings = try configFile.settings(flags: flags)
 
     let value: String?
     do throws(ConfigurationError) {

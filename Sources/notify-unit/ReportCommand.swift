@@ -26,10 +26,12 @@ struct ReportCommand: ParsableCommand {
             --mail-to admin@example.org backup.service
 
       Exit status: 0 delivered, or kept in the spool for a reason that passes;
-      64 bad command line; 66 a journal file that cannot be opened; 69
+      64 bad command line or CHECK (nothing sent); 66 a journal file that
+      cannot be opened or is not a journal (nothing sent); 69
       misconfiguration or refusal (sendmail missing or failing, Healthchecks
-      4xx); 75 neither delivered nor kept; 78 bad config file (the report was
-      still sent), or nothing to deliver to.
+      4xx); 75 neither delivered nor kept; 78 a config, check or key file that
+      cannot be read or has bad lines (nothing sent), a malformed invocation
+      ID, or nothing to deliver to.
       """)
 
   @Argument(help: "The unit's name, e.g. backup.service.", completion: .systemdServices)
@@ -108,9 +110,15 @@ struct ReportCommand: ParsableCommand {
   }
 
   func run() throws {
-    let (loaded, loadStatus) = loadSettings(config: configFile.config, flags: flagValues)
-    var settings = loaded
-    var status = loadStatus
+    let id =
+      (invocationId ?? Host.environment[onFailure ? "MONITOR_INVOCATION_ID" : "INVOCATION_ID"])
+      .flatMap(normalizedInvocationID)
+    var settings = try configFile.settings(
+      flags: flagValues,
+      resend:
+        "notify-unit resend \(id.map { "--invocation-id \($0) " } ?? "")\(unit.sanitizedForDisplay(maxLength: 100))"
+    )
+    var status = ExitStatus.delivered
     // During shutdown, a ping that does not go through at once goes to the
     // spool, which the boot-time flush delivers (notify-unit-boot.service):
     // retries would only hold the machine's shutdown. A bus that cannot be

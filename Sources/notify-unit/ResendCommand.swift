@@ -50,7 +50,8 @@ struct ResendCommand: ParsableCommand {
     let flags =
       mail.flagValues + pingOptions.flagValues + runOptions.flagValues
       + keyedFlags([("JOURNAL_FILE", journalFile)], [])
-    var (settings, status) = loadSettings(config: configFile.config, flags: flags)
+    var settings = try configFile.settings(flags: flags)
+    var status = ExitStatus.delivered
     if ping && check == nil {
       say("--ping needs the CHECK to ping")
       throw ExitCode(ExitStatus.usage.rawValue)
@@ -71,7 +72,7 @@ struct ResendCommand: ParsableCommand {
       store = nil
     }
     let stored = store.map { $0.lastReportPath(unit) }.flatMap { path in
-      Host.readFile(path, maxBytes: 1).isSuccess ? path : nil
+      Host.checkReadable(path, directory: false) == nil ? path : nil
     }
 
     guard invocationId == nil, let stored else {
@@ -152,12 +153,5 @@ struct ResendCommand: ParsableCommand {
       deadline: Deadline(secondsFromNow: settings.timeout)
     ) { _ in body }
     return outcome.delivered ? .delivered : outcome.permanent ? .refused : .temporaryFailure
-  }
-}
-
-extension Result {
-  var isSuccess: Bool {
-    if case .success = self { return true }
-    return false
   }
 }

@@ -59,8 +59,8 @@ struct StartCommand: ParsableCommand {
   func run() throws {
     let flags =
       ping.flagValues + keyedFlags([], [("TIMEOUT", timeout), ("DRY_RUN", dryRun ? "yes" : nil)])
-    let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flags)
-    var status = loadStatus
+    let settings = try configFile.settings(flags: flags)
+    var status = ExitStatus.delivered
 
     let resolved: PingTarget?
     do throws(ConfigurationError) {

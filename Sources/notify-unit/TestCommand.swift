@@ -38,8 +38,8 @@ struct TestCommand: ParsableCommand {
   func run() throws {
     let flags =
       mail.flagValues + pingOptions.flagValues + keyedFlags([], [("TIMEOUT", timeout)])
-    let (settings, loadStatus) = loadSettings(config: configFile.config, flags: flags)
-    var status = loadStatus
+    let settings = try configFile.settings(flags: flags)
+    var status = ExitStatus.delivered
     if settings.mailTo.isEmpty && ping == nil {
       say("nothing to test: no recipient (MAIL_TO or --mail-to) and no --ping CHECK")
       throw ExitCode(ExitStatus.usage.rawValue)

@@ -234,7 +234,7 @@ import Testing
     #expect(flush.stderr.contains("a apprise report of backup.service due at"))
   }
 
-  @Test func aChannelWhoseCredentialCannotBeReadIsLeftOutLoudly() throws {
+  @Test func aCredentialThatCannotBeReadStopsTheReport() throws {
     let server = try PushServer()
     let run = try HostileRun(hugeLine: false)
     defer { run.cleanUp() }
@@ -245,8 +245,10 @@ import Testing
         "WEBHOOK_URL=\(server.baseURL)/hook/x",
       ])
     #expect(result.status == 78, "\(result.stderr)")
-    #expect(result.stderr.contains("NTFY_TOKEN_FILE"))
-    // The other channel still went.
-    #expect(try server.requests().map(\.kind) == ["hook"])
+    #expect(
+      result.stderr.contains("<3>notify-unit: NTFY_TOKEN_FILE: cannot read")
+        && result.stderr.contains("nothing was sent"))
+    // Fail closed: not the other channels alone either.
+    #expect(try server.requests().isEmpty)
   }
 }

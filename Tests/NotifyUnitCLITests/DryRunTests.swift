@@ -195,7 +195,7 @@ import Testing
     #expect(reportHelp.stdoutText.contains("--mail-to"))
   }
 
-  @Test func badValuesAreOneLineErrorsAndTheReportStillGoesOut() throws {
+  @Test func badValuesAreOneLineErrorsAndNothingIsSent() throws {
     let run = try HostileRun(hugeLine: false)
     defer { run.cleanUp() }
     let result = try notifyUnit(
@@ -208,11 +208,22 @@ import Testing
     // Errors, as journald will file them (`journalctl -p err`).
     let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("<3>notify-unit: ") }
     #expect(errors.contains { $0.contains("--timeout: TIMEOUT must be seconds") })
-    #expect(errors.contains { $0.contains("CHECK must be") })
-    #expect(try ParsedMessage.parse(result.stdout).defects.isEmpty)
+    #expect(errors.last?.contains("nothing was sent: correct the settings named above") == true)
+    #expect(result.stdout.isEmpty)
+    // A CHECK that cannot be used: nothing sent either, not the mail alone.
+    let check = try notifyUnit(
+      [
+        "--dry-run", "--journal-file", run.path, "--mail-to", "a@b.org", "backup.service",
+        "not-a-check",
+      ],
+      environment: run.outcomeEnvironment)
+    #expect(check.status == 64)
+    #expect(
+      check.stderr.contains("<3>notify-unit: CHECK") && check.stderr.contains("nothing was sent"))
+    #expect(check.stdout.isEmpty)
   }
 
-  @Test func configFileProblemsAreReportedAndFlagsWin() throws {
+  @Test func configFileProblemsStopTheRunAndFlagsWin() throws {
     let run = try HostileRun(hugeLine: false)
     defer { run.cleanUp() }
     let config = run.dir.appendingPathComponent("notify-unit.conf")
@@ -223,12 +234,21 @@ import Testing
       environment: run.outcomeEnvironment, config: config.path)
     #expect(result.status == 78)
     #expect(result.stderr.contains("notify-unit.conf: line 3: unknown setting BOGUS"))
-    let mail = try ParsedMessage.parse(result.stdout)
+    #expect(result.stdout.isEmpty)
+    // Without the bad line, the file is used and the flag wins.
+    try "MAIL_TO=file@example.org\nBODY_MAX_LINES=3\n".write(
+      to: config, atomically: true, encoding: .utf8)
+    let sound = try notifyUnit(
+      ["--dry-run", "--journal-file", run.path, "--mail-to", "flag@example.org", "backup.service"],
+      environment: run.outcomeEnvironment, config: config.path)
+    #expect(sound.status == 0, "\(sound.stderr)")
+    let mail = try ParsedMessage.parse(sound.stdout)
     #expect(mail.headers["To"] == "flag@example.org")
     #expect(mail.body.contains("the last 3 of"))
     let missing = try notifyUnit(
       ["--dry-run", "--journal-file", run.path, "backup.service"], config: "/nonexistent.conf")
     #expect(missing.status == 78 && missing.stderr.contains("cannot read /nonexistent.conf"))
+    #expect(missing.stdout.isEmpty)
   }
 
   func hostName() -> String {

@@ -50,6 +50,12 @@ public enum EnvironmentFile {
     if continuing { logical.append((startLine, current)) }
 
     for (number, line) in logical {
+      // C's parsers stop at a NUL ("TIMEOUT=7\0junk" read as 7): a line
+      // with one is not text, whatever comes before it.
+      if line.unicodeScalars.contains("\0") {
+        problems.append(Problem(line: number, message: "a NUL byte: the line is not text"))
+        continue
+      }
       let trimmed = line.trimmingASCIIWhitespace
       if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix(";") { continue }
       guard let eq = trimmed.firstIndex(of: "=") else {

@@ -278,12 +278,22 @@ public struct Settings: Sendable, Equatable {
   {
     var text = value.trimmingASCIIWhitespace
     if text.hasSuffix("s") { text.removeLast() }
-    guard let n = Double(text), n.isFinite, range.contains(n) else {
+    guard let n = plainDecimal(text), range.contains(n) else {
       throw .invalid(
         "\(key) must be seconds from \(range.lowerBound) to \(range.upperBound), not \"\(value.sanitizedForDisplay(maxLength: 40))\""
       )
     }
     return n
+  }
+
+  /// Digits with at most one point among them: "7\0junk" (which Double()
+  /// reads as 7, stopping at the NUL), "1e3", "0x10" and "inf" are not.
+  static func plainDecimal(_ text: String) -> Double? {
+    let bytes = Array(text.utf8)
+    let digits = bytes.filter { (0x30...0x39).contains($0) }.count
+    let points = bytes.filter { $0 == 0x2E }.count
+    guard digits > 0, digits + points == bytes.count, points <= 1 else { return nil }
+    return Double(text)
   }
 
   /// A duration: a number with s, m, h, d or w after it (plain seconds
@@ -298,9 +308,7 @@ public struct Settings: Sendable, Equatable {
       text.removeLast(suffix.count)
       scale = factor
     }
-    // Digits and one point only: "7\0junk", "1e3" and "inf" are not durations.
-    let plain = !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") }
-    guard plain, let n = Double(text), range.contains(n * scale) else {
+    guard let n = plainDecimal(text), range.contains(n * scale) else {
       throw .invalid(
         "\(key) must be a duration such as 30m, 24h or 7d (0 for none), from \(Int(range.lowerBound)) s to \(Int(range.upperBound / 86400)) d, not \"\(value.sanitizedForDisplay(maxLength: 40))\""
       )

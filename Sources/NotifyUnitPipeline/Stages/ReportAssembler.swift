@@ -45,8 +45,24 @@ public struct ReportAssembler {
         status = .usage
       }
       lookUpLatest = false
-    } else if let id = context.invocationID {
+    } else if let id = context.invocationID, !id.isEmpty {
       invocation = normalizedInvocationID(id)
+      if invocation == nil {
+        // Never the unit's latest run in its place: that may be another run.
+        let variable =
+          switch context.origin {
+          case .onFailureMonitor: "MONITOR_INVOCATION_ID"
+          case .execStopPost: "INVOCATION_ID"
+          default: "the invocation ID"
+          }
+        log(
+          Priority.error.tag(
+            "\(variable): \"\(id.sanitizedForDisplay(maxLength: 40))\" is not a 32-digit invocation ID: the report has no log (run it from the unit, or give --invocation-id)"
+          ))
+        notes.append("\(variable) was not a valid invocation ID: the report has no log.")
+        status = .configProblem
+        lookUpLatest = false
+      }
     }
     var journalProblem: String? = nil
     if invocation == nil, lookUpLatest {
