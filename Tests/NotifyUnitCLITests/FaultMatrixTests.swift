@@ -154,7 +154,7 @@ import Testing
     let unknown = try c.report(check: check)
     #expect(unknown.status == 69 && c.spooled.isEmpty)
     c.say("healthchecks 404 (unknown check)", unknown, "not retried, not spooled: loud")
-    try c.configure("HC_URL=http://hc.example.invalid\nPING_RETRIES=1")
+    try c.configure("HC_URL=https://hc.example.invalid\nPING_RETRIES=1")
     let dns = try c.report(check: check)
     #expect(dns.status == 0 && c.spooled.count == 1)
     // Generous: only a hang (no deadline) would come near a minute.

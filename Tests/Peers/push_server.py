@@ -25,7 +25,9 @@ Control endpoints (never recorded):
     GET  /_control/requests  -> JSON array of recorded requests
     POST /_control/faults    -> JSON list of faults, each used by one request:
                                 {"status": 500} or {"status": 429} (ntfy's rate
-                                limit: body 42901, no Retry-After, as ntfy sends)
+                                limit: body 42901, no Retry-After, as ntfy sends);
+                                with "echo": true, the answer holds the
+                                request's headers (a hostile or debug peer)
     POST /_control/reset     -> clear recorded requests and the fault queue
 """
 
@@ -120,7 +122,13 @@ class Handler(BaseHTTPRequestHandler):
             if status == 429:
                 # ntfy sends no Retry-After (none in its server/ sources).
                 return self._send(*error(42901, 429, "limit reached: too many requests"))
-            return self._send(status, json.dumps({"http": status, "error": "injected"}))
+            answer = {"http": status, "error": "injected"}
+            if fault.get("echo"):
+                # As some proxies and debug servers do: the request's own
+                # headers in the error page, credentials first.
+                echoed = sorted(self.headers.items(), key=lambda h: h[0].lower() != "authorization")
+                answer = {"request_headers": dict(echoed), **answer}
+            return self._send(status, json.dumps(answer))
 
         if self.path.startswith("/hook/"):
             rec["kind"] = "hook"

@@ -44,8 +44,10 @@ public final class PushServer {
   }
 
   /// Answers the next requests with these statuses (429 as ntfy's rate limit).
-  public func inject(statuses: [Int]) throws {
-    let faults = statuses.map { ["status": $0] }
+  /// `echo`: each answer's body holds the request's headers, credentials
+  /// included (a hostile peer, or a debugging proxy).
+  public func inject(statuses: [Int], echo: Bool = false) throws {
+    let faults: [[String: Any]] = statuses.map { ["status": $0, "echo": echo] }
     _ = try peer.control(
       "POST", "/_control/faults", body: JSONSerialization.data(withJSONObject: faults))
   }

@@ -14,7 +14,11 @@ public struct WebURL: Sendable, Equatable, CustomStringConvertible {
       !text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F })
     else {
       throw .invalid(
-        "\(key) must be an http:// or https:// URL with a path, such as https://ntfy.sh/TOPIC")
+        "\(key) must be an http:// or https:// URL with a path, such as https://ntfy.sh/TOPIC\(URLAuthority.why(text))"
+      )
+    }
+    if let refusal = URLAuthority.of(text)?.cleartextRefusal {
+      throw .invalid("\(key) \(parts.shownRoot)/… cannot be used: \(refusal)")
     }
     url = text
     shown = parts.shownRoot + "/…"

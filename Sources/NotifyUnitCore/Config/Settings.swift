@@ -127,6 +127,9 @@ public struct Settings: Sendable, Equatable {
           "HC_API_URL must be an http(s) URL such as https://healthchecks.io/api/v3, not \"\(PingTarget.withoutUserinfo(value).sanitizedForDisplay(maxLength: 80))\""
         )
       }
+      if let refusal = URLAuthority.of(value.trimmingASCIIWhitespace)?.cleartextRefusal {
+        throw .invalid("HC_API_URL cannot be used (it carries the API key): \(refusal)")
+      }
       hcAPIURL = value.trimmingASCIIWhitespace
     case "HC_API_KEY_FILE":
       guard value.isEmpty || value.hasPrefix("/") else {

@@ -43,7 +43,7 @@ extension Settings {
       ),
       .init(
         key: "HC_URL", flagValue: "URL", defaultValue: d.hcURL,
-        meaning: "The Healthchecks ping base URL."),
+        meaning: "The Healthchecks ping base URL: https:// (http:// only to this machine)."),
       .init(
         key: "HC_CREATE", flagValue: "", defaultValue: d.hcCreate ? "yes" : "no",
         meaning:

@@ -24,42 +24,16 @@ public struct SMTPRelay: Sendable, Equatable {
     else {
       throw .invalid("SMTP_URL must be an smtp:// or smtps:// URL without spaces or a query")
     }
-    let rest = value.dropFirst(scheme.count)
-    let authority = rest.prefix { $0 != "/" }
-    var host = Substring(authority)
-    var secrets: [String] = []
-    if let at = authority.lastIndex(of: "@") {
-      secrets.append(String(authority[..<at]))
-      if let colon = authority[..<at].firstIndex(of: ":") {
-        secrets.append(String(authority[authority.index(after: colon)..<at]))
-      }
-      host = authority[authority.index(after: at)...]
-    }
-    guard !host.isEmpty, !host.hasPrefix(":") else {
-      throw .invalid("SMTP_URL names no host")
+    let authority: URLAuthority
+    do throws(URLAuthority.Problem) {
+      authority = try URLAuthority(parsing: value)
+    } catch {
+      throw .invalid("SMTP_URL cannot be used: \(error)")
     }
     url = value
-    self.secrets = secrets.filter { !$0.isEmpty }
-    requiresSTARTTLS =
-      scheme == "smtp://" && !self.secrets.isEmpty && !Self.isLoopback(host: String(host))
-    redacted = scheme + (secrets.isEmpty ? "" : "…@") + host
-  }
-
-  /// Whether `authority` (host, maybe `:port`, an IPv6 address in
-  /// brackets) is this machine: localhost, 127.0.0.0/8 or ::1.
-  static func isLoopback(host authority: String) -> Bool {
-    var host = authority.lowercased()
-    if host.hasPrefix("[") {
-      host = String(host.dropFirst().prefix { $0 != "]" })
-      return host == "::1" || host == "0:0:0:0:0:0:0:1"
-    }
-    host = String(host.prefix { $0 != ":" })
-    if host == "localhost" || host.hasSuffix(".localhost") { return true }
-    let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-    return octets.count == 4 && octets[0] == "127"
-      && octets.allSatisfy { o in
-        !o.isEmpty && o.count <= 3 && o.allSatisfy(\.isASCII) && UInt8(o) != nil
-      }
+    secrets = authority.secrets
+    requiresSTARTTLS = scheme == "smtp://" && !secrets.isEmpty && !authority.isLoopback
+    redacted = scheme + (authority.userinfo == nil ? "" : "…@") + authority.hostAndPort
   }
 
   /// Replaces the credentials in `text` (an error from curl, say).

@@ -26,7 +26,8 @@ public struct PingTarget: Sendable, Equatable {
     if value.hasPrefix("http://") || value.hasPrefix("https://") {
       guard let url = Self.validURL(value), let parts = Self.split(url) else {
         throw .invalid(
-          "CHECK is not a usable ping URL (it has spaces, a query or control characters)")
+          "CHECK is not a usable ping URL (it has spaces, a query or control characters)\(URLAuthority.why(value))"
+        )
       }
       let path = parts.path.split(separator: "/").map(String.init)
       guard !path.isEmpty else {
@@ -35,7 +36,7 @@ public struct PingTarget: Sendable, Equatable {
       // Mask the secret part: the UUID, or the ping key before a slug; a
       // path of neither form is hidden whole.
       var shown = path
-      var secrets = parts.userinfo.map { [$0] } ?? []
+      var secrets = URLAuthority.of(url)?.secrets ?? []
       if let i = path.lastIndex(where: Self.isUUID) {
         shown[i] = Self.mask(path[i])
         secrets.append(path[i])
@@ -48,6 +49,9 @@ public struct PingTarget: Sendable, Equatable {
         shown = ["…"]
         secrets += path.filter { $0.utf8.count >= 4 }
       }
+      if let refusal = URLAuthority.of(url)?.cleartextRefusal {
+        throw .invalid("CHECK \(parts.shownRoot)/… cannot be used: \(refusal)")
+      }
       successURL = url
       self.secrets = secrets
       redacted = parts.shownRoot + "/" + shown.joined(separator: "/")
@@ -55,12 +59,15 @@ public struct PingTarget: Sendable, Equatable {
     }
     guard let base = Self.validURL(baseURL), let parts = Self.split(base) else {
       throw .invalid(
-        "the Healthchecks base URL \"\(Self.withoutUserinfo(baseURL).sanitizedForDisplay(maxLength: 80))\" is not an http(s) URL"
+        "the Healthchecks base URL \"\(Self.withoutUserinfo(baseURL).sanitizedForDisplay(maxLength: 80))\" is not an http(s) URL\(URLAuthority.why(baseURL))"
       )
+    }
+    if let refusal = URLAuthority.of(base)?.cleartextRefusal {
+      throw .invalid("the Healthchecks base URL \(parts.shownRoot) cannot be used: \(refusal)")
     }
     let root = base.trimmingSlashes
     let shownRoot = (parts.shownRoot + parts.path).trimmingSlashes
-    let userinfo = parts.userinfo.map { [$0] } ?? []
+    let userinfo = URLAuthority.of(base)?.secrets ?? []
     if Self.isUUID(value) {
       successURL = root + "/" + value.lowercased()
       secrets = [value.lowercased(), value] + userinfo
@@ -88,24 +95,9 @@ public struct PingTarget: Sendable, Equatable {
   /// An http(s) URL's parts: "scheme://host[:port]" without any
   /// "user:password@" (which is a secret too), and the path.
   static func split(_ url: String) -> (shownRoot: String, userinfo: String?, path: String)? {
-    let scheme: String
-    if url.hasPrefix("https://") {
-      scheme = "https://"
-    } else if url.hasPrefix("http://") {
-      scheme = "http://"
-    } else {
-      return nil
-    }
-    let rest = url.dropFirst(scheme.count)
-    let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-    var authority = rest[..<slash]
-    var userinfo: String? = nil
-    if let at = authority.lastIndex(of: "@") {
-      userinfo = String(authority[..<at])
-      authority = authority[authority.index(after: at)...]
-    }
-    guard !authority.isEmpty else { return nil }
-    return (scheme + authority, userinfo, String(rest[slash...]))
+    guard url.hasPrefix("https://") || url.hasPrefix("http://"), let parts = URLAuthority.of(url)
+    else { return nil }
+    return (parts.shownRoot, parts.userinfo, parts.rest)
   }
 
   /// Never `successURL + "/"`: Healthchecks routes an empty suffix to
@@ -254,7 +246,7 @@ extension String {
     return String(s)
   }
 
-  func replacingAll(_ target: String, with replacement: String) -> String {
+  public func replacingAll(_ target: String, with replacement: String) -> String {
     guard !target.isEmpty else { return self }
     var result = ""
     var rest = Substring(self)

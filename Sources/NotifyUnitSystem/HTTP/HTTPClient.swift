@@ -1,4 +1,5 @@
 import CCurl
+import NotifyUnitCore
 
 /// One HTTP request and its answer, through libcurl: the one place curl's C
 /// API is called. Proxies come from the usual environment variables
@@ -20,6 +21,28 @@ public struct HTTPRequest: Sendable {
     self.timeout = timeout
     self.userAgent = userAgent
   }
+
+  /// The credentials it carries: its URL's user:password and the values of
+  /// its credential headers, whole and without their scheme ("Bearer").
+  public var credentials: [String] {
+    let named: Set<String> = ["authorization", "proxy-authorization", "x-api-key"]
+    let values = headers.filter { named.contains($0.name.lowercased()) }.flatMap { header in
+      let value = header.value.trimmingASCIIWhitespace
+      let token = value.drop { $0 != " " }.trimmingASCIIWhitespace
+      return token.isEmpty ? [value] : [value, token]
+    }
+    return ((URLAuthority.of(url)?.secrets ?? []) + values).filter { $0.utf8.count >= 4 }
+  }
+
+  /// `text` (an error, an answer's body) with every credential it echoes
+  /// replaced by "…": a server may echo the Authorization header.
+  public func scrubbingCredentials(_ text: String) -> String {
+    var result = text
+    for secret in credentials.sorted(by: { $0.utf8.count > $1.utf8.count }) {
+      result = result.replacingAll(secret, with: "…")
+    }
+    return result
+  }
 }
 
 public struct HTTPResponse: Sendable {
@@ -36,6 +59,8 @@ public struct HTTPTransportError: Error, Sendable, CustomStringConvertible {
   public var message: String
   /// Timeouts, refused or reset connections, DNS failures: worth a retry.
   public var isRetriable: Bool
+  /// Refused before sending, for good (no try will change it).
+  public var isRefusal = false
   public var description: String { message }
 }
 
@@ -79,6 +104,13 @@ public enum HTTPClient {
     let collector = Collector()
     let box = Unmanaged.passRetained(collector)
     defer { box.release() }
+    // Last line of defence: every request carries a secret (a check, a
+    // topic, a token), which plain http:// would show to the network.
+    if let refusal = URLAuthority.of(request.url)?.cleartextRefusal {
+      return .failure(
+        HTTPTransportError(
+          code: -1, message: "not sent: \(refusal)", isRetriable: false, isRefusal: true))
+    }
     var headers: UnsafeMutablePointer<curl_slist>? = nil
     // A header value with a line break could add a header of its own.
     if let bad = request.headers.first(where: { header in

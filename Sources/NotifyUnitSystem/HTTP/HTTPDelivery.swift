@@ -79,12 +79,20 @@ public struct HTTPDelivery {
           return outcome
         }
         result = .answered(status: response.status, retryAfter: response.headers["retry-after"])
-        let text = String(decoding: response.body.prefix(200), as: UTF8.self)
-          .sanitizedForDisplay(maxLength: 200)
-        outcome.failure = scrub("HTTP \(response.status) \(text)")
+        // Scrubbed whole, then cut: a secret cut in two would not match.
+        let text = scrub(
+          request.scrubbingCredentials(String(decoding: response.body, as: UTF8.self))
+        )
+        .sanitizedForDisplay(maxLength: 200)
+        outcome.failure = "HTTP \(response.status) \(text)"
       case .failure(let error):
         result = .transportError(retriable: error.isRetriable)
-        outcome.failure = scrub(error.message)
+        outcome.failure = scrub(request.scrubbingCredentials(error.message))
+        if error.isRefusal {
+          outcome.permanent = true
+          log("\(shown): \(outcome.failure)")
+          return outcome
+        }
       }
       switch policy.decide(
         result, attempt: attempt, jitter: Double.random(in: 0...1), now: Double(time(nil)))
