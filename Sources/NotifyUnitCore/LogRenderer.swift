@@ -163,8 +163,8 @@ public struct LogRenderer {
     return true
   }
 
-  /// Message text as it is shown: control characters as symbols, newlines
-  /// as indented continuation lines.
+  /// Message text as it is shown: control characters as symbols, invisible
+  /// format controls by name, newlines as indented continuation lines.
   func appendReadable(_ bytes: ArraySlice<UInt8>, indent: [UInt8], to out: inout [UInt8]) {
     if Self.isPlainText(bytes) {
       out += bytes
@@ -184,6 +184,8 @@ public struct LogRenderer {
         Self.appendScalar("\u{2421}", to: &out)
       case 0x80..<0xA0:
         Self.appendScalar("\u{FFFD}", to: &out)
+      case _ where scalar.isInvisibleFormatControl:
+        out += Array(scalar.visibleName.utf8)
       default:
         Self.appendScalar(scalar, to: &out)
       }

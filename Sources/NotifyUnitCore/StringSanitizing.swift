@@ -22,7 +22,8 @@ extension StringProtocol {
 
 extension String {
   /// A value from outside (environment, unit name, host name) made safe to
-  /// show on one line: control characters become U+FFFD, and the text is cut
+  /// show on one line: control characters become U+FFFD, invisible format
+  /// controls their name ("<U+202E>"), and the text is cut
   /// to `maxLength` characters with an ellipsis. A combining mark at the
   /// start is shown on a dotted circle (U+25CC, as Unicode suggests for a
   /// mark alone), so it cannot fuse with what stands before the value
@@ -39,7 +40,11 @@ extension String {
         break
       }
       let v = scalar.value
-      out.append(v < 0x20 || (v >= 0x7F && v < 0xA0) ? "\u{FFFD}" : scalar)
+      if scalar.isInvisibleFormatControl {
+        out.append(contentsOf: scalar.visibleName.unicodeScalars)
+      } else {
+        out.append(v < 0x20 || (v >= 0x7F && v < 0xA0) ? "\u{FFFD}" : scalar)
+      }
       count += 1
     }
     return String(out)
@@ -47,6 +52,27 @@ extension String {
 }
 
 extension Unicode.Scalar {
+  /// An invisible character that changes how the text around it reads:
+  /// the bidi embeddings, overrides, isolates and marks (a log line with
+  /// U+202E reads backwards: "Trojan Source", CVE-2021-42574), the line and
+  /// paragraph separators, zero-width spaces and joiners' invisible kin, the
+  /// BOM and the interlinear annotation marks. ZWJ and ZWNJ stay: emoji and
+  /// several scripts need them.
+  public var isInvisibleFormatControl: Bool {
+    switch value {
+    case 0x061C, 0x180E, 0x200B, 0x200E, 0x200F, 0x2028...0x202E, 0x2060...0x2064,
+      0x2066...0x206F, 0xFEFF, 0xFFF9...0xFFFB:
+      true
+    default: false
+    }
+  }
+
+  /// How such a character is shown instead: "<U+202E>".
+  public var visibleName: String {
+    let hex = String(value, radix: 16, uppercase: true)
+    return "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"
+  }
+
   /// A mark that combines with the character before it.
   var isCombiningMark: Bool {
     switch properties.generalCategory {

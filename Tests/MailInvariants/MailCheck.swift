@@ -490,7 +490,8 @@ public enum MailCheck {
 
   /// The readable form, from LogRenderer's documentation: the prefix, then
   /// the message with invalid UTF-8 repaired, C0 controls as control
-  /// pictures (U+2400 + code), DEL as U+2421, C1 controls as U+FFFD, and
+  /// pictures (U+2400 + code), DEL as U+2421, C1 controls as U+FFFD, an
+  /// invisible format control by its name (DisplayRule), and
   /// an embedded LF as LF plus an indent as wide as the prefix (at most 48).
   static func readable(_ record: LogRecord, renderer: LogRenderer) -> (
     line: [UInt8], prefix: [UInt8], isCut: Bool
@@ -501,6 +502,10 @@ public enum MailCheck {
     let indent = [UInt8](repeating: 0x20, count: min(prefix.count, 48))
     for scalar in String(decoding: record.message, as: UTF8.self).unicodeScalars {
       let v = scalar.value
+      if DisplayRule.isInvisibleFormat(scalar) {
+        out += Array(DisplayRule.name(scalar).utf8)
+        continue
+      }
       let shown: Unicode.Scalar =
         switch v {
         case 0x0A, 0x09: scalar

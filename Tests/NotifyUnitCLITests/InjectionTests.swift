@@ -71,4 +71,41 @@ import Testing
       #expect(subject.contains("evil") || subject.contains("=?UTF-8?B?QmNj"), "\(subject)")
     }
   }
+  /// Bidi overrides and isolates (Trojan Source), a line separator and a
+  /// zero-width space in the failing line, the reason of the Subject: shown
+  /// by name in every header, part and terminal line, never obeyed.
+  @Test func bidiAndFormatControlsAreShownNotObeyed() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let invocation = JournalFixture.newInvocation()
+    let line = "Fatal: unable to open \u{202E}gpj.exe\u{2066} repo\u{2028}Subject: x\u{200B}!"
+    let path = try JournalFixture.write(
+      [
+        JournalFixture.serviceLine(
+          Array(line.utf8), invocation: invocation, at: JournalFixture.baseTime, priority: 3)
+      ], in: dir)
+    let result = try Command.run(
+      Paths.notifyUnit,
+      [
+        "--config", "/dev/null", "--dry-run", "--journal-file", path, "--mail-to",
+        "admin@example.org", "backup.service",
+      ],
+      environment: [
+        "SERVICE_RESULT": "exit-code", "EXIT_CODE": "exited", "EXIT_STATUS": "1",
+        "INVOCATION_ID": invocation,
+      ])
+    let mail = try ParsedMessage.parse(result.stdout)
+    let shown = "Fatal: unable to open <U+202E>gpj.exe<U+2066> repo<U+2028>Subject: x<U+200B>!"
+    #expect(mail.headers["Subject"]?.contains(shown) == true, "\(mail.headers["Subject"] ?? "")")
+    #expect(mail.body.contains(shown))
+    let controls: [Unicode.Scalar] = ["\u{202E}", "\u{2066}", "\u{2028}", "\u{200B}"]
+    let everything =
+      [result.stderr] + mail.headers.values + mail.parts.map(\.text)
+    for text in everything {
+      #expect(!text.unicodeScalars.contains(where: controls.contains), "\(text.prefix(300))")
+    }
+    // The HTML part too, decoded: it says the same by name.
+    #expect(
+      mail.parts.contains { $0.contentType == "text/html" && $0.text.contains("&lt;U+202E&gt;") })
+  }
 }

@@ -5,6 +5,8 @@
 public struct SpooledRequest: Sendable, Equatable {
   /// The channel's name: "ntfy", "webhook", "apprise".
   public var channel: String
+  /// The channels whose reports are spooled as requests.
+  public static let channels: Set<String> = ["ntfy", "webhook", "apprise"]
   /// The URL POSTed to, or the program run.
   public var target: String
   public var headers: [Header] = []
@@ -66,7 +68,9 @@ public struct SpooledRequest: Sendable, Equatable {
       let value = line[line.index(after: colon)...].drop(while: { $0 == " " })
       fields.append((String(line[..<colon]), String(value)))
     }
+    // Only a channel notify-unit writes: the name is shown (status, flush).
     guard let channel = fields.first(where: { $0.0 == "channel" })?.1,
+      Self.channels.contains(channel),
       let target = fields.first(where: { $0.0 == "target" })?.1
     else { return nil }
     var request = SpooledRequest(channel: channel, target: target, body: Array(bytes[(i + 1)...]))

@@ -92,7 +92,7 @@ public struct StatusReport: Sendable {
       for e in spool {
         let due = String(renderer.timestamp(e.created).prefix(19)).replacingAll("T", with: " ")
         lines.append(
-          "  \(e.kind) of \(e.unit.sanitizedForDisplay(maxLength: 100)) to \(e.destination.sanitizedForDisplay(maxLength: 200)), due \(due) (waiting \(Self.roughly(Self.age(e.created, now: now)))): \((e.reason ?? "no reason recorded").sanitizedForDisplay(maxLength: 300))"
+          "  \(e.kind.sanitizedForDisplay(maxLength: 40)) of \(e.unit.sanitizedForDisplay(maxLength: 100)) to \(e.destination.sanitizedForDisplay(maxLength: 200)), due \(due) (waiting \(Self.roughly(Self.age(e.created, now: now)))): \((e.reason ?? "no reason recorded").sanitizedForDisplay(maxLength: 300))"
         )
       }
     }
