@@ -56,7 +56,8 @@ struct DoctorCommand: ParsableCommand {
       units.isEmpty ? ([], false) : unitChecks(settings, timeout: timeout)
     // Only a set-up that pings is probed: a mail-only one has no server to
     // reach, and hc-ping.com is only HC_URL's default.
-    if unitsPing || configuresHealthchecks() {
+    let pings = unitsPing || configuresHealthchecks()
+    if pings {
       checks.append(HostChecks.healthchecks(settings.hcURL, timeout: timeout))
     } else {
       checks.append(
@@ -71,6 +72,7 @@ struct DoctorCommand: ParsableCommand {
         UnitStateStore.defaultDirectory(
           configured: settings.stateDirectory, environment: Host.environment)))
     checks.append(HostChecks.journal())
+    checks += ChannelTransport.checks(settings, pings: pings)
     checks += wiringChecks
 
     let report = DoctorReport(checks: checks)
@@ -96,14 +98,24 @@ struct DoctorCommand: ParsableCommand {
       )
     case .success(let text):
       let problems = settings.apply(configText: text, readFile: { readSecretFile($0) })
+      let keys = settings.secretsInConfigText
+      let readable =
+        keys.isEmpty || !Host.isReadableByOthers(path, group: true)
+        ? []
+        : [
+          DoctorCheck.warn(
+            "config",
+            "\(path) holds credentials (\(keys.joined(separator: ", "))) and other users can read it",
+            fix: "chmod 0600 \(path), or move them to a file of their own with \(keys[0])_FILE=")
+        ]
       guard !problems.isEmpty else {
-        return (settings, [.pass("config", "\(path) has no problem")])
+        return (settings, [.pass("config", "\(path) has no problem")] + readable)
       }
       return (
         settings,
         problems.map { problem in
           .fail("config", "\(path): \(problem)", fix: Self.fix(forConfigProblem: problem))
-        }
+        } + readable
       )
     }
   }
@@ -120,16 +132,16 @@ struct DoctorCommand: ParsableCommand {
   static func fix(forConfigProblem problem: String) -> String {
     if let range = problem.firstRange(of: "(did you mean ") {
       let key = problem[range.upperBound...].prefix { $0 != "?" }
-      return "write \(key) instead; that line is skipped until then"
+      return "write \(key) instead; nothing is sent until then"
     }
     if problem.contains("not a mail address") {
       return
-        "write each address as \(MailAddress.acceptedForms), several separated by commas; that line is skipped until then"
+        "write each address as \(MailAddress.acceptedForms), several separated by commas; nothing is sent until then"
     }
     if problem.contains("unknown setting") {
       return "remove that line: no setting has that name (see notify-unit.conf in the README)"
     }
-    return "correct that line: it is skipped until then"
+    return "correct that line: nothing is sent until then"
   }
 
   func mailToCheck(_ settings: Settings) -> DoctorCheck {

@@ -42,9 +42,13 @@ func operatorCommand(
       environment: ["STATE_DIRECTORY": dir.appendingPathComponent("state").path])
     #expect(result.status == 0, "\(result.stdoutText)\(result.stderr)")
     let out = lines(result)
-    #expect(out.count == 7)
+    #expect(out.count == 9)
     #expect(out.dropLast().allSatisfy { $0.hasPrefix("✓ ") }, "\(out)")
-    #expect(out.last == "all 6 checks passed")
+    #expect(out.last == "all 8 checks passed")
+    #expect(
+      out.contains(
+        "✓ Healthchecks transport: plain HTTP to this machine (127.0.0.1:\(server.port)), no network"
+      ))
     #expect(out.contains("✓ mail: sendmail /usr/sbin/sendmail is there and executable"))
     #expect(
       out.contains { $0.hasPrefix("✓ Healthchecks: \(server.baseURL)/ping answered (HTTP 404)") })
@@ -60,6 +64,40 @@ func operatorCommand(
     let smtp = try operatorCommand("doctor", [], config: config)
     #expect(smtp.status == 0, "\(smtp.stdoutText)\(smtp.stderr)")
     #expect(lines(smtp).contains("✓ mail: SMTP relay \(mta.url) answered EHLO (reply 250)"))
+  }
+
+  /// Each channel's transport, with no secret in it; credentials in a
+  /// config others can read are a warning.
+  @Test func doctorSaysHowEachChannelTravels() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let config = dir.appendingPathComponent("notify-unit.conf").path
+    let password = SecretLedger.newCheck()
+    let topic = SecretLedger.newCheck()
+    try """
+    MAIL_TO=mail@localhost
+    SMTP_URL=smtps://u:\(password)@relay.invalid
+    HC_URL=https://hc.invalid/ping
+    NTFY_URL=https://ntfy.invalid/\(topic)
+    WEBHOOK_URL=http://127.0.0.1:9/hook/\(topic)
+
+    """.write(toFile: config, atomically: true, encoding: .utf8)
+    chmod(config, 0o644)
+    let result = try operatorCommand("doctor", ["--probe-timeout", "1"], config: config)
+    let out = lines(result)
+    #expect(
+      out.contains(
+        "⚠ config: \(config) holds credentials (SMTP_URL, NTFY_URL, WEBHOOK_URL) and other users can read it — fix: chmod 0600 \(config), or move them to a file of their own with SMTP_URL_FILE="
+      ), "\(out)")
+    #expect(out.contains("✓ mail transport: smtps://…@relay.invalid: SMTP over TLS"), "\(out)")
+    #expect(out.contains("✓ Healthchecks transport: HTTPS to hc.invalid"))
+    #expect(out.contains("✓ ntfy transport: HTTPS to ntfy.invalid"))
+    #expect(
+      out.contains("✓ webhook transport: plain HTTP to this machine (127.0.0.1:9), no network"))
+    #expect(!result.stdoutText.contains(password) && !result.stdoutText.contains(topic))
+    chmod(config, 0o600)
+    let closed = try operatorCommand("doctor", ["--probe-timeout", "1"], config: config)
+    #expect(!lines(closed).contains { $0.contains("other users can read it") })
   }
 
   @Test func brokenSetUpsFailWithTheirFix() throws {
@@ -82,7 +120,7 @@ func operatorCommand(
     let out = lines(result)
     #expect(
       out.contains(
-        "✗ config: \(config): line 2: unknown setting MAIL_T0 (did you mean MAIL_TO?) — fix: write MAIL_TO instead; that line is skipped until then"
+        "✗ config: \(config): line 2: unknown setting MAIL_T0 (did you mean MAIL_TO?) — fix: write MAIL_TO instead; nothing is sent until then"
       ), "\(out)")
     #expect(
       out.contains {
@@ -94,7 +132,7 @@ func operatorCommand(
         $0.hasPrefix(
           "✗ state directory: \(file)/state cannot be made: \(file) is not a directory — fix: ")
       }, "\(out)")
-    #expect(out.last == "3 of 6 checks failed")
+    #expect(out.last == "3 of 8 checks failed")
 
     // A relay that does not listen.
     let port = try MTADaemon.freePort()
