@@ -75,9 +75,17 @@ container_stop() {
   for i in $(seq 1 200); do kill -0 "$container_nspawn" 2>/dev/null || break; sleep 0.1; done
   kill -KILL "$container_nspawn" 2>/dev/null || true
   wait "$container_nspawn" 2>/dev/null || true
+  # SIGKILL to nspawn alone leaves a container whose shutdown hung running.
+  local cg
+  for cg in "${container_cgroups[@]}"; do
+    [ -e "$cg/cgroup.kill" ] && echo 1 >"$cg/cgroup.kill" 2>/dev/null || true
+  done
+  for i in $(seq 1 100); do
+    [ -z "$(cat "${container_cgroups[@]/%//cgroup.procs}" 2>/dev/null; find "${container_cgroups[@]}" -mindepth 2 -name cgroup.procs -exec cat {} + 2>/dev/null)" ] && break
+    sleep 0.1
+  done
   umount -R "$container_mnt" 2>/dev/null || true
   rmdir "$container_mnt" 2>/dev/null || true
-  local cg
   for cg in "${container_cgroups[@]}"; do
     find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done

@@ -139,6 +139,12 @@ extension ReportPipeline {
       }
     }
     if let file = settings.appriseURLsFile {
+      // apprise would wait on a FIFO, and a file it cannot read notifies no one.
+      if let error = Host.checkReadable(file, directory: false) {
+        log(Priority.error.tag("APPRISE_URLS: \(error): nothing was sent"))
+        status = max(status, .configProblem)
+        return channels
+      }
       channels.append(AppriseChannel(urlsFile: file, program: settings.apprise, log: log))
     }
     return channels

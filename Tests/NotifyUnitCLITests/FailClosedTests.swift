@@ -106,6 +106,10 @@ import Testing
           "token.conf", "NTFY_URL=http://127.0.0.1:9/t\nNTFY_TOKEN_FILE=\(w.fifo("token.fifo"))\n"),
         [], nil, 78, "it is a FIFO, not a regular file"
       ),
+      (
+        try w.file("apprise.conf", "APPRISE_URLS=\(w.fifo("urls.fifo"))\n"), [], nil, 78,
+        "it is a FIFO"
+      ),
       ("/dev/null", ["--journal-file", w.fifo("journal.fifo")], nil, 66, "it is a FIFO"),
       ("/dev/null", [], "file:" + w.fifo("check.fifo"), 78, "it is a FIFO"),
     ]

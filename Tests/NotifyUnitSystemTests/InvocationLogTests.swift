@@ -110,8 +110,10 @@ import Testing
   }
 
   /// journald stores lines of a process that already exited without its
-  /// invocation. When the run has no line of its own, the unit's lines
-  /// without one are taken from the run's start, up to another run's line.
+  /// invocation: seen under systemd 252, a job's last line read by hand
+  /// after the unit stopped lacked it. The unit's lines without one are
+  /// taken from the run's start, up to another run's line, whether or not
+  /// the run has lines of its own.
   @Test(arguments: [false, true])
   func linesStoredWithoutTheirInvocationAreTakenByUnit(runHasOwnLines: Bool) throws {
     let dir = try Paths.temporaryDirectory()
@@ -144,8 +146,8 @@ import Testing
       messages.append(String(decoding: $0.message, as: UTF8.self))
     }
     if runHasOwnLines {
-      #expect(messages == ["Starting backup.service...", "own line", "Failed"])
-      #expect(outcome.linesWithoutInvocation == 0)
+      #expect(messages == ["Starting backup.service...", "disk on fire", "own line", "Failed"])
+      #expect(outcome.linesWithoutInvocation == 1)
     } else {
       #expect(messages == ["Starting backup.service...", "disk on fire", "Failed"])
       #expect(outcome.linesWithoutInvocation == 1)

@@ -163,4 +163,32 @@ import Testing
     #expect(!mainOpen.settled)
     #expect(try settle(streams: nil).settledBy == .quiet)
   }
+  /// By hand, for a run whose end systemd logged longer ago than the
+  /// settle time, nothing more can come: no wait at all. A run that ended
+  /// just now still gets its quiet window.
+  @Test func aRunThatEndedLongAgoIsNotWaitedFor() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    func read(endedAt end: UInt64) throws -> InvocationLog.Outcome {
+      let id = J.newInvocation()
+      var deactivated = J.managerLine(
+        "backup.service: Deactivated successfully.", invocation: id, at: end)
+      deactivated.fields.append(("MESSAGE_ID", Array("7ad2d189f7e94e70a38c781354912448".utf8)))
+      let path = try J.write(
+        [
+          J.managerLine("Starting backup.service...", invocation: id, at: end - 2_000_000),
+          J.serviceLine(Array("done".utf8), invocation: id, at: end - 1_000_000),
+          deactivated,
+        ], in: dir, name: "run-\(end)")
+      var lines = 0
+      let outcome = try InvocationLog(
+        source: .files([path]), invocationID: id, unit: "backup.service"
+      ).read(settle: 0.8, deadline: Deadline(secondsFromNow: 30)) { _ in lines += 1 }
+      #expect(lines == 3)
+      return outcome
+    }
+    #expect(try read(endedAt: J.baseTime).settledBy == .endedLongAgo)
+    let now = UInt64(Date().timeIntervalSince1970 * 1e6)
+    #expect(try read(endedAt: now).settledBy == .quiet)
+  }
 }

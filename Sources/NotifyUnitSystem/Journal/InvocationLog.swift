@@ -56,6 +56,11 @@ public struct InvocationLog {
 
   public enum Settle: Sendable, Equatable {
     case notWaited
+    /// systemd logged the run's end longer than the settle time ago: what
+    /// journald stores late, it has stored by now.
+    case endedLongAgo
+    /// The journal cannot be read: nothing could come to wait for.
+    case unreadable
     /// No stream of the unit was left open (`JournalStreams`).
     case streams
     /// The journal was quiet for `quietWindow`.
@@ -134,7 +139,14 @@ public struct InvocationLog {
     // as their job: there its lines are the log.
     merged.excludeOwnCommand = !(unit ?? "").hasPrefix("notify-unit")
     try merged.peek()
-    if merged.nextService == nil, let unit, let start = merged.nextManager?.realtime {
+    // journald stores a line without the invocation when the process that
+    // wrote it had ended before it read it: a job's last lines, read after
+    // the unit stopped (by hand, an OnFailure= handler), or a short-lived
+    // child's. They are taken by the unit's name from the run's start on.
+    if let unit,
+      let start = [merged.nextManager?.realtime, merged.nextService?.realtime].compactMap({ $0 })
+        .min()
+    {
       let orphans = try Journal(source)
       try orphans.addMatch("_SYSTEMD_UNIT=\(unit)")
       try orphans.seek(realtime: start)
@@ -164,6 +176,18 @@ public struct InvocationLog {
       }
     }
     guard settle > 0 else { return finish() }
+    if !outcome.journalReadable {
+      outcome.settledBy = .unreadable
+      return finish()
+    }
+    // By hand, for a run that ended: lines come late only within `settle`
+    // of its end. (From ExecStopPost= the end is not logged yet.)
+    if let end = manager.endRealtime, Host.nowMicroseconds > end,
+      Double(Host.nowMicroseconds - end) / 1e6 >= settle
+    {
+      outcome.settledBy = .endedLongAgo
+      return finish()
+    }
 
     let settleDeadline = deadline.capped(to: settle)
     // journald's stream files, where they tell (`JournalStreams`): set up
@@ -258,6 +282,8 @@ public struct InvocationLog {
     /// journald's notices of lines its rate limit dropped ("Suppressed N
     /// messages from UNIT"): when, and how many.
     private(set) var drops: [(realtime: UInt64, count: Int)] = []
+    /// When systemd logged the run's end (`endMessageIDs`), if it has.
+    private(set) var endRealtime: UInt64? = nil
     /// More than this many is no longer "a few": the rest are not kept.
     static let limit = 100_000
 
@@ -281,10 +307,12 @@ public struct InvocationLog {
         cursor = journal.cursor() ?? cursor
         var duplicate = false
         var dropNotice = false
+        var ends = false
         var dropped: Int? = nil
         let record = InvocationLog.record(journal) {
           duplicate = duplicate || $0.elementsEqual(serviceMatch)
           if $0.elementsEqual(InvocationLog.droppedMessageID) { dropNotice = true }
+          if InvocationLog.endMessageIDs.contains(where: $0.elementsEqual) { ends = true }
           if $0.starts(with: InvocationLog.droppedCountField) {
             // Any local user can log this field: a count, or nothing.
             dropped = Int(
@@ -295,6 +323,7 @@ public struct InvocationLog {
         if !duplicate, let record {
           records.append(record)
           if dropNotice, let dropped { drops.append((record.realtime, dropped)) }
+          if ends { endRealtime = max(endRealtime ?? 0, record.realtime) }
         }
       }
     }
@@ -348,8 +377,6 @@ public struct InvocationLog {
     /// out, false when the tail reaches back to what was read already.
     mutating func skipToTail(entries: Int, _ each: (LogRecord) throws -> Void) throws -> Bool {
       nextService = nil
-      // A log this long has lines of its own: none are orphans.
-      orphans = nil
       nextOrphan = nil
       skippedToTail = true
       // Lands on the entry before the tail, which next() steps over; with
@@ -363,6 +390,7 @@ public struct InvocationLog {
       }
       guard resumesAt > emittedUpTo else { return false }
       if let m = nextManager, m.realtime <= resumesAt { nextManager = nil }
+      try orphans?.seek(realtime: resumesAt)
       manager.skip(through: resumesAt)
       try each(
         LogRecord(
@@ -390,15 +418,16 @@ public struct InvocationLog {
       }
       if nextManager == nil { nextManager = manager.next() }
       while nextOrphan == nil, let journal = orphans, try journal.next() {
-        var invocation: [UInt8]? = nil
-        let record = InvocationLog.record(journal) {
-          if $0.starts(with: InvocationLog.serviceField) { invocation = Array($0) }
+        // One field looked up, no record made, for the many lines that are
+        // this run's own (the service stream has them).
+        let invocation = journal.withField(InvocationLog.serviceFieldName) { value in
+          value.map { InvocationLog.serviceField + Array($0) }
         }
         if invocation == nil {
-          nextOrphan = record
+          nextOrphan = InvocationLog.record(journal)
         } else if invocation != serviceMatch {
           orphans = nil  // another run's line: this run's are behind
-        }  // this run's own: the service stream has it
+        }
       }
     }
 
@@ -442,7 +471,8 @@ public struct InvocationLog {
   }
 
   static let messageField = Array("MESSAGE=".utf8)
-  static let serviceField = Array("_SYSTEMD_INVOCATION_ID=".utf8)
+  static let serviceFieldName = "_SYSTEMD_INVOCATION_ID"
+  static let serviceField = Array("\(serviceFieldName)=".utf8)
   static let priorityField = Array("PRIORITY=".utf8)
   static let identifierField = Array("SYSLOG_IDENTIFIER=".utf8)
   static let commField = Array("_COMM=".utf8)
@@ -457,6 +487,15 @@ public struct InvocationLog {
   /// lasts longer than the interval), dated just before that line.
   static let droppedMessageID = Array("MESSAGE_ID=a596d6fe7bfa4994828e72309e95d61e".utf8)
   static let droppedCountField = Array("N_DROPPED=".utf8)
+  /// systemd's messages once a run is over, ExecStopPost= included
+  /// (sd-messages.h): UNIT_SUCCESS ("Deactivated successfully"),
+  /// UNIT_FAILURE_RESULT ("Failed with result"), UNIT_RESOURCES
+  /// ("Consumed … CPU time"), UNIT_STOPPED and UNIT_FAILED (the job's end).
+  static let endMessageIDs = [
+    "7ad2d189f7e94e70a38c781354912448", "d9b373ed55a64feb8242e02dbe79a49c",
+    "ae8f7b866b0347b9af31fe1c80b127c0", "9d1aaa27d60140bd96365438aad20286",
+    "be02cf6855d2428ba40df7e9d022f03d",
+  ].map { Array("MESSAGE_ID=\($0)".utf8) }
 
   /// The short fields of the entry before, given again (not copied) while
   /// the entries of a stream repeat them, as a job's lines do: two
