@@ -202,7 +202,10 @@ public struct ReportPipeline {
         facts: RunFacts(report: report), lastSuccess: lastSuccess, lastFailure: lastFailure,
         deliveryFailed: failed, spooled: spooled)
       metrics.consecutiveFailures = streak.failures
-      MetricsExport(directory: directory, log: log).write(metrics)
+      // Not written: not delivered, as a channel that failed (75).
+      if !MetricsExport(directory: directory, log: log).write(metrics) {
+        status = max(status, .temporaryFailure)
+      }
     }
     return Result(status: status, invocationID: report.invocationID)
   }

@@ -72,6 +72,9 @@ struct DoctorCommand: ParsableCommand {
         UnitStateStore.defaultDirectory(
           configured: settings.stateDirectory, environment: Host.environment)))
     checks.append(HostChecks.journal())
+    if let directory = settings.prometheusTextfileDirectory {
+      checks.append(HostChecks.textfileDirectory(directory))
+    }
     checks += ChannelTransport.checks(settings, pings: pings)
     checks += wiringChecks
 

@@ -25,6 +25,21 @@ import Testing
     return nil
   }
 
+  /// Metrics the only channel, and the file cannot be written: an error
+  /// (a stale file misleads the alerts) and 75, not a quiet 0.
+  @Test func aMetricsFileThatCannotBeWrittenIsAFailedDelivery() throws {
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let missing = run.dir.appendingPathComponent("no-textfile-directory")
+    let result = try report(
+      run, metrics: missing, state: run.dir.appendingPathComponent("state"), environment: [:])
+    #expect(result.status == 75, "\(result.stderr)")
+    #expect(
+      result.stderr.split(separator: "\n").contains {
+        $0.hasPrefix("<3>notify-unit: ") && $0.contains("the unit's metrics are not updated")
+      }, "\(result.stderr)")
+  }
+
   @Test func aFailureThenASuccessKeepEachOthersTimeAndPromtoolAcceptsThem() throws {
     let run = try HostileRun(hugeLine: false)
     defer { run.cleanUp() }

@@ -100,6 +100,29 @@ func operatorCommand(
     #expect(!lines(closed).contains { $0.contains("other users can read it") })
   }
 
+  /// The textfile directory as a report would use it: a missing one, and
+  /// one others can write to without the sticky bit, fail with the fix.
+  @Test func doctorChecksTheTextfileDirectory() throws {
+    let dir = try Paths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let textfile = dir.appendingPathComponent("textfile").path
+    let config = dir.appendingPathComponent("notify-unit.conf").path
+    try "MAIL_TO=mail@localhost\nPROMETHEUS_TEXTFILE_DIRECTORY=\(textfile)\n".write(
+      toFile: config, atomically: true, encoding: .utf8)
+    func metricsLine() throws -> String? {
+      lines(try operatorCommand("doctor", [], config: config)).first { $0.contains(" metrics: ") }
+    }
+    #expect(try metricsLine()?.hasPrefix("✗ metrics: cannot") == true)
+    mkdir(textfile, 0o755)
+    #expect(try metricsLine() == "✓ metrics: \(textfile) can take the unit's metrics files")
+    chmod(textfile, 0o777)
+    let open = try metricsLine() ?? ""
+    #expect(
+      open.hasPrefix("✗ metrics: ") && open.contains("writable by group or others"), "\(open)")
+    chmod(textfile, 0o1777)
+    #expect(try metricsLine()?.hasPrefix("✓ metrics: ") == true)
+  }
+
   @Test func brokenSetUpsFailWithTheirFix() throws {
     let server = try HealthchecksServer(checks: [check])
     let dir = try Paths.temporaryDirectory()

@@ -62,11 +62,14 @@ public struct MetricsExport {
       try trusted.replace(name, with: Array(file.text.utf8), mode: 0o644)
       return true
     } catch {
+      // An error: a stale file misleads every alert built on it, and
+      // metrics may be the only channel.
       log(
-        error.isRefusal || error.errno != EACCES
-          ? "\(error): the unit's metrics are not updated"
-          : "\(error): the unit's metrics are not updated (PROMETHEUS_TEXTFILE_DIRECTORY must be writable by this user)"
-      )
+        Priority.error.tag(
+          error.isRefusal || error.errno != EACCES
+            ? "\(error): the unit's metrics are not updated"
+            : "\(error): the unit's metrics are not updated (PROMETHEUS_TEXTFILE_DIRECTORY must be writable by this user)"
+        ))
       return false
     }
   }

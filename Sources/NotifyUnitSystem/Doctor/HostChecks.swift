@@ -116,6 +116,25 @@ public enum HostChecks {
     return .fail(subject, "\(path) cannot be made", fix: fix)
   }
 
+  /// node_exporter's textfile directory, as a report opens it (a real
+  /// directory of this user's or root's, not writable by others unless
+  /// sticky), and writable: a temporary file is made and removed.
+  public static func textfileDirectory(_ path: String) -> DoctorCheck {
+    let subject = "metrics"
+    do {
+      let trusted = try TrustedDirectory(path, what: "PROMETHEUS_TEXTFILE_DIRECTORY")
+      let fd = try Host.unlinkedTemporaryFile(prefix: ".doctor", directory: trusted.path)
+      close(fd)
+      return .pass(subject, "\(path) can take the unit's metrics files")
+    } catch {
+      return .fail(
+        subject, "\(error)",
+        fix:
+          "give the user notify-unit runs as write access to \(path) (the README's metrics set-up: an ACL and chmod +t), or unset PROMETHEUS_TEXTFILE_DIRECTORY"
+      )
+    }
+  }
+
   /// This user can read the system journal.
   public static func journal() -> DoctorCheck {
     let user = UserGroups.currentUser
