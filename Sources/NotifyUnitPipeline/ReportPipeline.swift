@@ -198,10 +198,25 @@ public struct ReportPipeline {
           log(Priority.warning.tag("\(error): the metrics count no spooled report"))
         }
       }
+      var facts = RunFacts(report: report)
+      var lastSkipped: UInt64? = nil
+      // A skipped run did not run: the outcome stays the last run's (else
+      // a skip after a failure resolved its alert while status said failed).
+      if report.verdict == .skipped {
+        lastSkipped = runTime
+        if let previous {
+          facts.verdict =
+            previous.result == "interrupted" ? .interrupted : previous.success ? .success : .failure
+          facts.finished =
+            [previous.lastSuccess, previous.lastFailure].compactMap { $0 }.max() ?? previous.time
+          facts.started = nil
+        }
+      }
       var metrics = MetricsFile(
-        facts: RunFacts(report: report), lastSuccess: lastSuccess, lastFailure: lastFailure,
+        facts: facts, lastSuccess: lastSuccess, lastFailure: lastFailure,
         deliveryFailed: failed, spooled: spooled)
       metrics.consecutiveFailures = streak.failures
+      metrics.lastSkipped = lastSkipped
       // Not written: not delivered, as a channel that failed (75).
       if !MetricsExport(directory: directory, log: log).write(metrics) {
         status = max(status, .temporaryFailure)

@@ -40,6 +40,41 @@ import Testing
       }, "\(result.stderr)")
   }
 
+  /// A skipped run (ExecCondition=) after a failure did not run: the
+  /// failure stays the outcome (its alert must not resolve), with the skip's
+  /// time beside it; a unit only ever skipped tells no success or failure.
+  @Test func aSkippedRunKeepsTheLastOutcome() throws {
+    let run = try HostileRun(hugeLine: false)
+    defer { run.cleanUp() }
+    let metrics = run.dir.appendingPathComponent("textfile")
+    let state = run.dir.appendingPathComponent("state")
+    try FileManager.default.createDirectory(at: metrics, withIntermediateDirectories: true)
+    let file = metrics.appendingPathComponent("notify-unit_backup_2eservice.prom").path
+    let u = "{unit=\"backup.service\"}"
+    let skip = ["SERVICE_RESULT": "exec-condition", "EXIT_CODE": "exited", "EXIT_STATUS": "1"]
+    let only = try report(run, metrics: metrics, state: state, environment: skip)
+    #expect(only.status == 0, "\(only.stderr)")
+    let skippedOnly = try String(contentsOfFile: file, encoding: .utf8)
+    #expect(value(skippedOnly, "notify_unit_last_run_success" + u) == nil, "\(skippedOnly)")
+    #expect(value(skippedOnly, "notify_unit_last_skipped_timestamp_seconds" + u) != nil)
+
+    _ = try report(run, metrics: metrics, state: state, environment: [:])
+    let failed = try String(contentsOfFile: file, encoding: .utf8)
+    let failedAt = value(failed, "notify_unit_last_run_timestamp_seconds" + u)
+    _ = try report(run, metrics: metrics, state: state, environment: skip)
+    let after = try String(contentsOfFile: file, encoding: .utf8)
+    #expect(value(after, "notify_unit_last_run_success" + u) == 0, "\(after)")
+    #expect(
+      value(after, "notify_unit_last_run_outcome{unit=\"backup.service\",outcome=\"failure\"}") == 1
+    )
+    #expect(
+      value(after, "notify_unit_last_run_outcome{unit=\"backup.service\",outcome=\"skipped\"}") == 0
+    )
+    #expect(value(after, "notify_unit_last_run_timestamp_seconds" + u) == failedAt)
+    #expect(value(after, "notify_unit_last_skipped_timestamp_seconds" + u) != nil)
+    #expect(value(after, "notify_unit_consecutive_failures" + u) == 1)
+  }
+
   @Test func aFailureThenASuccessKeepEachOthersTimeAndPromtoolAcceptsThem() throws {
     let run = try HostileRun(hugeLine: false)
     defer { run.cleanUp() }

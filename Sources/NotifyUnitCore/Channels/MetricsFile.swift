@@ -16,6 +16,9 @@ public struct MetricsFile: Sendable {
   public var spooled: [String: Int]
   /// Failed runs in a row up to this one (0 after a success).
   public var consecutiveFailures: UInt64 = 0
+  /// When the unit's last run was skipped (ExecCondition=), which changes
+  /// no outcome: `facts` are then the run before it's (`keepingOutcome`).
+  public var lastSkipped: UInt64? = nil
 
   public init(
     facts: RunFacts, lastSuccess: UInt64?, lastFailure: UInt64?, deliveryFailed: [String: Bool],
@@ -78,11 +81,16 @@ public struct MetricsFile: Sendable {
     family(
       "notify_unit_last_run_success", "gauge",
       "1 when the unit's last run succeeded (success or warning), else 0.",
-      [(u, facts.verdict.isUp ? "1" : "0")])
+      // A unit whose only runs were skipped has no outcome to tell.
+      facts.verdict == .skipped ? [] : [(u, facts.verdict.isUp ? "1" : "0")])
     family(
       "notify_unit_last_run_outcome", "gauge",
       "1 for the verdict of the unit's last run (success, warning, skipped, failure, interrupted), 0 for the others.",
       Verdict.allCases.map { (u + ",outcome=\"\($0.rawValue)\"", facts.verdict == $0 ? "1" : "0") })
+    family(
+      "notify_unit_last_skipped_timestamp_seconds", "gauge",
+      "Unix time the unit's last run ended, when it was skipped (ExecCondition=): a skipped run changes none of the other samples.",
+      lastSkipped.map { [(u, Self.seconds($0))] } ?? [])
     family(
       "notify_unit_last_run_duration_seconds", "gauge",
       "How long the unit's last run took, from its main process's start to its exit.",
