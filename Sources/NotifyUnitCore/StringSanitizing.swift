@@ -23,8 +23,8 @@ extension StringProtocol {
 extension String {
   /// A value from outside (environment, unit name, host name) made safe to
   /// show on one line: control characters become U+FFFD, invisible format
-  /// controls their name ("<U+202E>"), and the text is cut
-  /// to `maxLength` characters with an ellipsis. A combining mark at the
+  /// controls their name ("<U+202E>"), and what is shown is cut
+  /// to `maxLength` characters (a name whole or not at all) with an ellipsis. A combining mark at the
   /// start is shown on a dotted circle (U+25CC, as Unicode suggests for a
   /// mark alone), so it cannot fuse with what stands before the value
   /// ("⛔ " + a unit name) and change how that reads.
@@ -34,18 +34,22 @@ extension String {
     if let first = unicodeScalars.first, maxLength > 0, first.isCombiningMark {
       out.append("\u{25CC}")
     }
+    // The bound is on what is shown: a name counts its eight characters
+    // (before, 64 bidi controls made a 512-character subject reason).
     for scalar in unicodeScalars {
-      if count == maxLength {
+      let name = scalar.isInvisibleFormatControl ? scalar.visibleName : nil
+      let width = name?.unicodeScalars.count ?? 1
+      if count + width > maxLength {
         out.append("…")
         break
       }
       let v = scalar.value
-      if scalar.isInvisibleFormatControl {
-        out.append(contentsOf: scalar.visibleName.unicodeScalars)
+      if let name {
+        out.append(contentsOf: name.unicodeScalars)
       } else {
         out.append(v < 0x20 || (v >= 0x7F && v < 0xA0) ? "\u{FFFD}" : scalar)
       }
-      count += 1
+      count += width
     }
     return String(out)
   }

@@ -2,8 +2,9 @@
 /// shown on one line, written from the documented rule (README, the doc of
 /// `sanitizedForDisplay`) and not from its code: each C0 control, DEL and
 /// C1 control is shown as U+FFFD, an invisible format control by its name
-/// ("<U+202E>"); only the first `maxLength` scalars are
-/// kept, and "…" stands for the rest; a combining mark (general category
+/// ("<U+202E>"); the shown text is kept while it fits in
+/// `maxLength` scalars (a name whole or not at all), and "…" stands for
+/// the rest; a combining mark (general category
 /// M) at the start is shown on a dotted circle, U+25CC, so that it cannot
 /// fuse with the text before it.
 enum DisplayRule {
@@ -11,14 +12,19 @@ enum DisplayRule {
     let scalars = Array(value.unicodeScalars)
     var out = String.UnicodeScalarView()
     if maxLength > 0, let first = scalars.first, isCombiningMark(first) { out.append("\u{25CC}") }
-    for scalar in scalars.prefix(maxLength) {
-      if isInvisibleFormat(scalar) {
-        out.append(contentsOf: name(scalar).unicodeScalars)
-      } else {
-        out.append(isControl(scalar) ? "\u{FFFD}" : scalar)
-      }
+    // Each scalar's shown form, kept while the shown text fits.
+    let pieces = scalars.map { scalar in
+      isInvisibleFormat(scalar)
+        ? Array(name(scalar).unicodeScalars) : [isControl(scalar) ? "\u{FFFD}" : scalar]
     }
-    if scalars.count > maxLength { out.append("\u{2026}") }
+    var shownLength = 0
+    var kept = 0
+    while kept < pieces.count, shownLength + pieces[kept].count <= maxLength {
+      shownLength += pieces[kept].count
+      kept += 1
+    }
+    for piece in pieces.prefix(kept) { out.append(contentsOf: piece) }
+    if kept < pieces.count { out.append("\u{2026}") }
     return String(out)
   }
 

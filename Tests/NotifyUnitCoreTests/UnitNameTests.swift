@@ -54,4 +54,16 @@ import Testing
     // Anywhere else a mark combines as it should.
     #expect("e\u{0301}".sanitizedForDisplay() == "e\u{0301}")
   }
+
+  /// The fuzzer's finding: 64 interlinear annotation marks, each shown as
+  /// "<U+FFF9>", made a 512-character value of a 64-character bound. The
+  /// bound is on what is shown, and a name is never cut in two.
+  @Test func theBoundIsOnWhatIsShown() {
+    let marks = String(repeating: "\u{FFF9}", count: 64)
+    #expect(
+      marks.sanitizedForDisplay(maxLength: 64) == String(repeating: "<U+FFF9>", count: 8) + "…")
+    #expect(("abc" + marks).sanitizedForDisplay(maxLength: 12) == "abc<U+FFF9>…")
+    #expect("abcdefgh".sanitizedForDisplay(maxLength: 8) == "abcdefgh")
+    #expect("abcdefghi".sanitizedForDisplay(maxLength: 8) == "abcdefgh…")
+  }
 }
