@@ -2,7 +2,7 @@
 /// the libFuzzer entry points and the corpus replay in `swift test` run the
 /// same checks.
 public enum FuzzTarget: String, CaseIterable, Sendable {
-  case mail, header, config, environment
+  case mail, header, config, environment, http
 
   public func check(_ bytes: [UInt8]) -> Violations {
     switch self {
@@ -10,6 +10,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .header: HeaderCheck.check(fuzzInput: bytes)
     case .config: ConfigCheck.check(fuzzInput: bytes)
     case .environment: EnvironmentCheck.check(fuzzInput: bytes)
+    case .http: HTTPCheck.check(fuzzInput: bytes)
     }
   }
 }

@@ -35,3 +35,34 @@ import Testing
     #expect(PingBodyFollowUp.needed(sent: 9_000, serverLimit: 0) == nil)
   }
 }
+
+/// The header as libcurl hands it over, line by line.
+@Suite struct HTTPResponseHeadersTests {
+  @Test func theFinalAnswersHeadersAreRead() {
+    var headers = HTTPResponseHeaders()
+    for line in [
+      "HTTP/1.1 100 Continue\r\n", "Ping-Body-Limit: 5\r\n", "\r\n", "HTTP/1.1 200 OK\r\n",
+      "Ping-Body-Limit:\t 100000 \r\n", "Retry-After: 120\r\n", "retry-after: 30\r\n", "\r\n",
+    ] {
+      headers.take(line: Array(line.utf8))
+    }
+    #expect(headers.pingBodyLimit == 100_000)
+    #expect(headers.retryAfter == "30")
+    #expect(headers["ping-body-limit"] == "100000")
+  }
+
+  /// A server's number: digits only, a huge one saturated, never a trap.
+  @Test func aPingBodyLimitIsDigitsOnly() {
+    func limit(_ value: String) -> Int? {
+      var headers = HTTPResponseHeaders()
+      headers.take(line: Array("Ping-Body-Limit: \(value)\r\n".utf8))
+      return headers.pingBodyLimit
+    }
+    #expect(limit("0") == 0)
+    #expect(limit("99999999999999999999999") == Int.max)
+    #expect(limit("+5") == nil)  // Int("+5") is 5
+    #expect(limit("-1") == nil)
+    #expect(limit("5 kB") == nil)
+    #expect(limit("") == nil)
+  }
+}

@@ -170,7 +170,12 @@ import Testing
     #expect(HTTPDate.parse("Sun, 06 Nov -9999999999999 08:49:37 GMT") == nil)
     #expect(HTTPDate.parse("Sun, 9999999999999999 Nov 1994 08:49:37 GMT") == nil)
     #expect(HTTPDate.parse("Sun, 06 Nov 1994 9999999999999999:49:37 GMT") == nil)
-    #expect(RetryPolicy.retryAfterSeconds("99999999999999999999999", now: 0) == nil)
+    // delay-seconds is digits only; a huge one waits "for ever" (past any
+    // run's deadline: the report is spooled), never traps.
+    #expect(RetryPolicy.retryAfterSeconds("99999999999999999999999", now: 0) == Double(Int.max))
+    #expect(RetryPolicy.retryAfterSeconds("+5", now: 0) == nil)
+    #expect(RetryPolicy.retryAfterSeconds("-5", now: 0) == nil)
+    #expect(RetryPolicy.retryAfterSeconds(" 7 ", now: 0) == 7)
     #expect(RetryPolicy.retryAfterSeconds("soon", now: 0) == nil)
   }
 }

@@ -66,7 +66,8 @@ public struct RetryPolicy: Sendable, Equatable {
   /// Retry-After: delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
   public static func retryAfterSeconds(_ value: String, now: Double) -> Double? {
     let v = value.trimmingASCIIWhitespace
-    if let seconds = Int(v), seconds >= 0 { return Double(seconds) }
+    // delay-seconds is 1*DIGIT: digits only, a huge one saturated.
+    if let seconds = decimalCount(v.utf8) { return Double(seconds) }
     guard let date = HTTPDate.parse(v) else { return nil }
     return max(0, date - now)
   }

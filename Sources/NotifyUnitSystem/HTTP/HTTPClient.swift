@@ -37,18 +37,13 @@ public struct HTTPRequest: Sendable {
   /// `text` (an error, an answer's body) with every credential it echoes
   /// replaced by "…": a server may echo the Authorization header.
   public func scrubbingCredentials(_ text: String) -> String {
-    var result = text
-    for secret in credentials.sorted(by: { $0.utf8.count > $1.utf8.count }) {
-      result = result.replacingAll(secret, with: "…")
-    }
-    return result
+    HTTPFailureText.scrubbing(text, credentials: credentials)
   }
 }
 
 public struct HTTPResponse: Sendable {
   public var status: Int
-  /// Header names lower-cased; only the last value of a repeated header.
-  public var headers: [String: String]
+  public var headers: HTTPResponseHeaders
   /// The first 4 KiB of the body: enough for an error message.
   public var body: [UInt8]
 }
@@ -193,7 +188,7 @@ public enum HTTPClient {
   }
 
   final class Collector {
-    var headers: [String: String] = [:]
+    var headers = HTTPResponseHeaders()
     var body: [UInt8] = []
   }
 
@@ -214,20 +209,8 @@ public enum HTTPClient {
     let total = size * count
     guard let data, let context else { return total }
     let collector = Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue()
-    let line = data.withMemoryRebound(to: UInt8.self, capacity: total) {
-      String(decoding: UnsafeBufferPointer(start: $0, count: total), as: UTF8.self)
-    }
-    if line.hasPrefix("HTTP/") {
-      collector.headers = [:]  // a new response (after a 100 or a proxy's 200)
-    } else if let colon = line.firstIndex(of: ":") {
-      let name = line[..<colon].lowercased()
-      var value = line[line.index(after: colon)...]
-      while value.first == " " || value.first == "\t" { value = value.dropFirst() }
-      // "\r\n" is one Character in Swift: test for it, not just its parts.
-      while let last = value.last, ["\r\n", "\r", "\n", " ", "\t"].contains(last) {
-        value = value.dropLast()
-      }
-      collector.headers[name] = String(value)
+    data.withMemoryRebound(to: UInt8.self, capacity: total) {
+      collector.headers.take(line: UnsafeBufferPointer(start: $0, count: total))
     }
     return total
   }

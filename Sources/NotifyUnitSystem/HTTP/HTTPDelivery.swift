@@ -78,13 +78,10 @@ public struct HTTPDelivery {
           outcome.failure = ""
           return outcome
         }
-        result = .answered(status: response.status, retryAfter: response.headers["retry-after"])
-        // Scrubbed whole, then cut: a secret cut in two would not match.
-        let text = scrub(
-          request.scrubbingCredentials(String(decoding: response.body, as: UTF8.self))
-        )
-        .sanitizedForDisplay(maxLength: 200)
-        outcome.failure = "HTTP \(response.status) \(text)"
+        result = .answered(status: response.status, retryAfter: response.headers.retryAfter)
+        outcome.failure = HTTPFailureText.line(
+          status: response.status, body: response.body, credentials: request.credentials,
+          scrub: scrub)
       case .failure(let error):
         result = .transportError(retriable: error.isRetriable)
         outcome.failure = scrub(request.scrubbingCredentials(error.message))

@@ -64,7 +64,7 @@ public struct HealthchecksPinger {
       sent = bytes.count
       return HTTPRequest(url: url, body: bytes, timeout: timeout, userAgent: Self.userAgent)
     } observe: { response in
-      if let header = response.headers["ping-body-limit"], let n = Int(header), n >= 0 {
+      if let n = response.headers.pingBodyLimit {
         serverLimit = n
         limit = min(limit, n)
       }
