@@ -42,6 +42,8 @@ public struct LogRenderer {
 
   /// Length of `2026-11-27T03:36:59.123456+01:00`.
   static let timestampLength = 32
+  /// 9999-12-30T23:59:59.999999 UTC, in microseconds.
+  public static let latestShown: UInt64 = 253_402_214_399_999_999
 
   static let priorityNames: [[UInt8]] = [
     "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
@@ -219,7 +221,10 @@ public struct LogRenderer {
   // MARK: Timestamps
 
   /// `YYYY-MM-DDTHH:MM:SS.uuuuuu+HH:MM`, in UTC or the local zone.
-  public func appendTimestamp(_ usec: UInt64, to out: inout [UInt8]) {
+  public func appendTimestamp(_ time: UInt64, to out: inout [UInt8]) {
+    // The form has four-digit years: a later time (a journal file's can be
+    // anything) is shown as the latest that fits in every zone.
+    let usec = min(time, Self.latestShown)
     let second = Int(usec / 1_000_000)
     if second != cache.second {
       let t = Self.brokenDown(seconds: second, zone: zone)

@@ -2,7 +2,7 @@
 /// the libFuzzer entry points and the corpus replay in `swift test` run the
 /// same checks.
 public enum FuzzTarget: String, CaseIterable, Sendable {
-  case mail, header, config, environment, http
+  case mail, header, config, environment, http, journal
 
   public func check(_ bytes: [UInt8]) -> Violations {
     switch self {
@@ -11,6 +11,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .config: ConfigCheck.check(fuzzInput: bytes)
     case .environment: EnvironmentCheck.check(fuzzInput: bytes)
     case .http: HTTPCheck.check(fuzzInput: bytes)
+    case .journal: JournalCheck.check(fuzzInput: bytes)
     }
   }
 }

@@ -47,7 +47,7 @@ public enum HTTPCheck {
     // Ping-Body-Limit: digits only, a huge one at Int.max.
     let limitText = headers["ping-body-limit"]
     v.expect(
-      headers.pingBodyLimit == limitText.flatMap(expectedCount),
+      headers.pingBodyLimit == limitText.flatMap(CountRule.count),
       "Ping-Body-Limit \(show(limitText ?? "")) read as \(String(describing: headers.pingBodyLimit))"
     )
 
@@ -105,16 +105,6 @@ public enum HTTPCheck {
         decoding: value, as: UTF8.self)
     }
     return out
-  }
-
-  /// A count of digits only; more than Int.max is Int.max.
-  static func expectedCount(_ text: String) -> Int? {
-    guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-    let significant = String(text.drop { $0 == "0" })
-    let max = String(Int.max)
-    if significant.count < max.count { return significant.isEmpty ? 0 : Int(significant)! }
-    if significant.count > max.count { return Int.max }
-    return significant <= max ? Int(significant)! : Int.max
   }
 
   /// A credential the check can look for: printable ASCII (nothing the

@@ -5,7 +5,8 @@ import NotifyUnitCore
 /// the priority's syslog name or "-", the identifier or "-", "[PID]" only
 /// with a PID; identifier and PID are their first 64 bytes, each one that
 /// is not printable ASCII (space included) shown as "?". The date comes
-/// from the days since 1970 by the civil calendar, not from gmtime.
+/// from the days since 1970 by the civil calendar, not from gmtime; a time
+/// past 9999-12-30T23:59:59.999999 is shown as that.
 public enum LogLineRule {
   static let priorities = ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"]
 
@@ -27,7 +28,10 @@ public enum LogLineRule {
   }
 
   /// "YYYY-MM-DDTHH:MM:SS.uuuuuu+00:00".
-  static func timestamp(_ usec: UInt64) -> String {
+  static func timestamp(_ time: UInt64) -> String {
+    // Four-digit years: later than 9999-12-30T23:59:59.999999 is shown as that.
+    let last: UInt64 = (253_402_214_400 - 1) * 1_000_000 + 999_999
+    let usec = min(time, last)
     let seconds = usec / 1_000_000
     let (year, month, day) = civil(days: Int(seconds / 86_400))
     let time = seconds % 86_400

@@ -88,6 +88,21 @@ import Testing
     #expect(lines["Snapshot"] == "ba5eca52")
   }
 
+  /// The journal fuzzer's finding: the sizes are the job's own text, and
+  /// went into the subject as written (escape sequences, bidi overrides).
+  @Test func sizesFromTheLogAreShownNotObeyed() throws {
+    let log = """
+      Files:           1 new,     0 changed,     0 unmodified
+      Added to the repository: 1.2\u{1B}[2J GiB (1\u{202E}.1 GiB stored)
+      processed 1 files, 9\u{7} GiB in 0:0\u{1B}]0;x\u{7}
+      snapshot 8c71d5e0 saved
+      """
+    let s = try #require(parse(log).summary)
+    #expect(s.added == "1.2\u{FFFD}[2J GiB" && s.stored == "1<U+202E>.1 GiB")
+    #expect(s.processedSize == "9\u{FFFD} GiB" && s.duration == "0:0\u{FFFD}]0;x\u{FFFD}")
+    #expect(!s.headline.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E })
+  }
+
   @Test func resticBefore014SaysAddedToTheRepo() throws {
     // restic 0.13's text.go: "Added to the repo: %-5s" (no compression, no "stored").
     let s = try #require(

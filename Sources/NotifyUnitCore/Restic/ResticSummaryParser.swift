@@ -57,10 +57,11 @@ public struct ResticSummaryParser: Sendable {
       // "196.695 KiB (196.423 KiB stored)", or the size alone (0.13).
       let value = rest.trimmed
       if let open = value.firstRange(of: " ("), value.hasSuffix("stored)") {
-        pending?.added = String(value[..<open.lowerBound]).trimmed
-        pending?.stored = String(value[open.upperBound...].dropLast("stored)".count)).trimmed
+        pending?.added = Self.shown(String(value[..<open.lowerBound]).trimmed)
+        pending?.stored = Self.shown(
+          String(value[open.upperBound...].dropLast("stored)".count)).trimmed)
       } else {
-        pending?.added = value
+        pending?.added = Self.shown(value)
       }
     } else if pending != nil, text.hasPrefix("processed ") {
       // "processed 2 files, 195.318 KiB in 0:00"
@@ -72,10 +73,10 @@ public struct ResticSummaryParser: Sendable {
       pending?.processedFiles = files
       let sizeAndTime = rest[comma.upperBound...]
       if let inWord = sizeAndTime.ranges(of: " in ").last {
-        pending?.processedSize = String(sizeAndTime[..<inWord.lowerBound])
-        pending?.duration = String(sizeAndTime[inWord.upperBound...])
+        pending?.processedSize = Self.shown(String(sizeAndTime[..<inWord.lowerBound]))
+        pending?.duration = Self.shown(String(sizeAndTime[inWord.upperBound...]))
       } else {
-        pending?.processedSize = String(sizeAndTime)
+        pending?.processedSize = Self.shown(String(sizeAndTime))
       }
     } else if let rest = Self.after(text, ["snapshot "]), rest.hasSuffix(" saved") {
       let id = rest.dropLast(" saved".count)
@@ -116,6 +117,10 @@ public struct ResticSummaryParser: Sendable {
     else { return nil }
     return (new, changed, same)
   }
+
+  /// A size or a time as the log wrote it, made safe for the subject and
+  /// the summary: log text, never obeyed ("1.204 GiB" is 9 characters).
+  static func shown(_ text: String) -> String { text.sanitizedForDisplay(maxLength: 40) }
 
   static func after(_ text: String, _ prefixes: [String]) -> Substring? {
     for prefix in prefixes where text.hasPrefix(prefix) {

@@ -156,15 +156,9 @@ public struct InvocationLog {
     func finish() -> Outcome {
       outcome.linesWithoutInvocation = merged.orphansEmitted
       outcome.ownLinesLeftOut = merged.ownLinesLeftOut
-      // Dated at or before the job's first line: dropped before this run.
-      let firstOwn = merged.firstJobLine ?? UInt64.max
-      for drop in manager.drops {
-        if drop.realtime <= firstOwn {
-          outcome.droppedBeforeRun = outcome.droppedBeforeRun.saturatingAdding(drop.count)
-        } else {
-          outcome.droppedInRun = outcome.droppedInRun.saturatingAdding(drop.count)
-        }
-      }
+      let dropped = DroppedLines(notices: manager.drops, firstJobLine: merged.firstJobLine)
+      outcome.droppedBeforeRun = dropped.beforeRun
+      outcome.droppedInRun = dropped.inRun
       return outcome
     }
     let head = headDeadline ?? deadline.capped(to: deadline.remaining * Self.headShare)
@@ -306,24 +300,15 @@ public struct InvocationLog {
       while records.count < Self.limit, try journal.next() {
         cursor = journal.cursor() ?? cursor
         var duplicate = false
-        var dropNotice = false
-        var ends = false
-        var dropped: Int? = nil
+        var notices = ManagerNotices()
         let record = InvocationLog.record(journal) {
           duplicate = duplicate || $0.elementsEqual(serviceMatch)
-          if $0.elementsEqual(InvocationLog.droppedMessageID) { dropNotice = true }
-          if InvocationLog.endMessageIDs.contains(where: $0.elementsEqual) { ends = true }
-          if $0.starts(with: InvocationLog.droppedCountField) {
-            // Any local user can log this field: a count, or nothing.
-            dropped = Int(
-              String(decoding: $0[InvocationLog.droppedCountField.count...], as: UTF8.self)
-            ).flatMap { $0 >= 0 ? $0 : nil }
-          }
+          notices.see($0)
         }
         if !duplicate, let record {
           records.append(record)
-          if dropNotice, let dropped { drops.append((record.realtime, dropped)) }
-          if ends { endRealtime = max(endRealtime ?? 0, record.realtime) }
+          if let dropped = notices.dropped { drops.append((record.realtime, dropped)) }
+          if notices.saysRunEnded { endRealtime = max(endRealtime ?? 0, record.realtime) }
         }
       }
     }
@@ -355,7 +340,7 @@ public struct InvocationLog {
     /// `notify-unit start` in ExecStartPre= is not the job's log.
     var excludeOwnCommand = false
     var ownLinesLeftOut = 0
-    var repeated = RepeatedFields()
+    var repeated = JournalRecordReader()
     var nextService: LogRecord? = nil
     var nextManager: LogRecord? = nil
     /// The unit's lines without an invocation, when the invocation has
@@ -407,7 +392,7 @@ public struct InvocationLog {
     mutating func peek() throws {
       while nextService == nil, try service.next() {
         var own = false
-        let record = InvocationLog.record(service, repeated: &repeated) {
+        let record = InvocationLog.record(service, reader: &repeated) {
           own = own || (excludeOwnCommand && $0.elementsEqual(InvocationLog.ownCommField))
         }
         if own {
@@ -470,104 +455,25 @@ public struct InvocationLog {
     }
   }
 
-  static let messageField = Array("MESSAGE=".utf8)
   static let serviceFieldName = "_SYSTEMD_INVOCATION_ID"
   static let serviceField = Array("\(serviceFieldName)=".utf8)
-  static let priorityField = Array("PRIORITY=".utf8)
-  static let identifierField = Array("SYSLOG_IDENTIFIER=".utf8)
-  static let commField = Array("_COMM=".utf8)
-  static let pidField = Array("_PID=".utf8)
-  static let syslogPIDField = Array("SYSLOG_PID=".utf8)
   static let ownCommField = Array("_COMM=notify-unit".utf8)
-  /// SD_MESSAGE_JOURNAL_DROPPED: journald's "Suppressed N messages from
-  /// UNIT", with N_DROPPED=N. On systemd 252 it is stored when the rate
-  /// limit's interval has ended and the unit logs again, with the
-  /// OBJECT_SYSTEMD_INVOCATION_ID of the process that logged: so it lands
-  /// in the run whose line came next (the next run, or this one when it
-  /// lasts longer than the interval), dated just before that line.
-  static let droppedMessageID = Array("MESSAGE_ID=a596d6fe7bfa4994828e72309e95d61e".utf8)
-  static let droppedCountField = Array("N_DROPPED=".utf8)
-  /// systemd's messages once a run is over, ExecStopPost= included
-  /// (sd-messages.h): UNIT_SUCCESS ("Deactivated successfully"),
-  /// UNIT_FAILURE_RESULT ("Failed with result"), UNIT_RESOURCES
-  /// ("Consumed … CPU time"), UNIT_STOPPED and UNIT_FAILED (the job's end).
-  static let endMessageIDs = [
-    "7ad2d189f7e94e70a38c781354912448", "d9b373ed55a64feb8242e02dbe79a49c",
-    "ae8f7b866b0347b9af31fe1c80b127c0", "9d1aaa27d60140bd96365438aad20286",
-    "be02cf6855d2428ba40df7e9d022f03d",
-  ].map { Array("MESSAGE_ID=\($0)".utf8) }
 
-  /// The short fields of the entry before, given again (not copied) while
-  /// the entries of a stream repeat them, as a job's lines do: two
-  /// allocations less an entry. A struct passed inout: a class's fields
-  /// would cost a dynamic exclusivity check at each use.
-  struct RepeatedFields {
-    var identifier: [UInt8] = []
-    var pid: [UInt8] = []
-    var comm: [UInt8] = []
-    var syslogPID: [UInt8] = []
-  }
-
-  /// The current entry, nil without a MESSAGE= field; `field` sees every
-  /// raw `FIELD=value` on the way.
+  /// The current entry (`JournalRecordReader`), nil without a MESSAGE=
+  /// field; `field` sees every raw `FIELD=value` on the way.
   static func record(
     _ journal: Journal, field: (UnsafeRawBufferPointer) -> Void = { _ in }
   ) -> LogRecord? {
-    var repeated = RepeatedFields()
-    return record(journal, repeated: &repeated, field: field)
+    var reader = JournalRecordReader()
+    return record(journal, reader: &reader, field: field)
   }
 
-  /// The same, reusing the arrays of `repeated` (and updating it).
+  /// The same, reusing the arrays of `reader` (and updating it).
   static func record(
-    _ journal: Journal, repeated: inout RepeatedFields,
+    _ journal: Journal, reader: inout JournalRecordReader,
     field: (UnsafeRawBufferPointer) -> Void = { _ in }
   ) -> LogRecord? {
-    var record = LogRecord(realtime: journal.realtime(), message: [])
-    var comm: [UInt8] = []
-    var syslogPID: [UInt8] = []
-    var hasMessage = false
-    func value(_ raw: UnsafeRawBufferPointer, after name: [UInt8]) -> [UInt8]? {
-      raw.starts(with: name) ? Array(raw[name.count...]) : nil
-    }
-    func value(
-      _ raw: UnsafeRawBufferPointer, after name: [UInt8], as last: inout [UInt8]
-    ) -> [UInt8]? {
-      guard raw.starts(with: name) else { return nil }
-      let bytes = raw[name.count...]
-      if !last.elementsEqual(bytes) { last = Array(bytes) }
-      return last
-    }
-    journal.forEachField { raw in
-      field(raw)
-      switch raw.first {
-      case 0x4D:  // M
-        if let v = value(raw, after: messageField) {
-          record.message = v
-          hasMessage = true
-        }
-      case 0x50:  // P
-        if raw.starts(with: priorityField) {
-          record.priority = LogRecord.priority(from: raw[priorityField.count...])
-        }
-      case 0x53:  // S
-        if let v = value(raw, after: identifierField, as: &repeated.identifier) {
-          record.identifier = v
-        } else if let v = value(raw, after: syslogPIDField, as: &repeated.syslogPID) {
-          syslogPID = v
-        }
-      case 0x5F:  // _
-        if let v = value(raw, after: pidField, as: &repeated.pid) {
-          record.pid = v
-        } else if let v = value(raw, after: commField, as: &repeated.comm) {
-          comm = v
-        }
-      default: break
-      }
-    }
-    guard hasMessage else { return nil }
-    if record.identifier.isEmpty { record.identifier = comm }
-    if record.pid.isEmpty { record.pid = syslogPID }
-    return record
+    reader.record(journal, field: field)
   }
 
   /// The most recent invocation of `unit` found in the journal, as

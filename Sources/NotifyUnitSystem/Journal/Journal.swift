@@ -1,4 +1,5 @@
 import CSystemd
+import NotifyUnitCore
 
 #if canImport(Glibc)
   import Glibc
@@ -15,7 +16,7 @@ public enum JournalSource: Sendable, Equatable {
 
 /// An open `sd_journal`: the one place sd-journal's C API is called.
 /// Not Sendable: create it where it is used (sd-journal is not thread-safe).
-public final class Journal {
+public final class Journal: JournalEntryFields {
   private let handle: OpaquePointer
 
   public init(_ source: JournalSource) throws(JournalError) {
