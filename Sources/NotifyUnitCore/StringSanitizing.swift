@@ -77,11 +77,15 @@ extension Unicode.Scalar {
     return "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"
   }
 
-  /// A mark that combines with the character before it.
+  /// A character that joins the one before it into one on screen: a
+  /// combining mark, any other grapheme extender, the zero-width joiner
+  /// (its own grapheme break class) or an emoji skin-tone modifier.
   var isCombiningMark: Bool {
     switch properties.generalCategory {
-    case .nonspacingMark, .spacingMark, .enclosingMark: true
-    default: false
+    case .nonspacingMark, .spacingMark, .enclosingMark: return true
+    default:
+      return value == 0x200D || (0x1F3FB...0x1F3FF).contains(value)
+        || properties.isGraphemeExtend
     }
   }
 }

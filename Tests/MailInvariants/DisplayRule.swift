@@ -6,7 +6,8 @@
 /// `maxLength` scalars (a name whole or not at all), and "…" stands for
 /// the rest; a combining mark (general category
 /// M) at the start is shown on a dotted circle, U+25CC, so that it cannot
-/// fuse with the text before it.
+/// fuse with the text before it (so is a leading zero-width joiner, emoji
+/// modifier or other grapheme extender).
 enum DisplayRule {
   static func shown(_ value: String, maxLength: Int) -> String {
     let scalars = Array(value.unicodeScalars)
@@ -60,7 +61,12 @@ enum DisplayRule {
     return "<U+\(hex)>"
   }
 
+  /// General category M, the zero-width joiner U+200D, the emoji
+  /// modifiers U+1F3FB-1F3FF and Unicode's Grapheme_Extend: each joins the
+  /// character before it on screen.
   static func isCombiningMark(_ scalar: Unicode.Scalar) -> Bool {
     [.nonspacingMark, .spacingMark, .enclosingMark].contains(scalar.properties.generalCategory)
+      || scalar.value == 0x200D || (0x1F3FB...0x1F3FF).contains(scalar.value)
+      || scalar.properties.isGraphemeExtend
   }
 }

@@ -73,8 +73,9 @@ public enum HTTPCheck {
     // The failure line and the Management API's refusal line.
     let failure = HTTPFailureText.line(status: status, body: body, credentials: credentials)
     let prefix = "HTTP \(status) "
-    v.expect(failure.hasPrefix(prefix), "failure line \(show(failure))")
-    let told = failure.dropFirst(prefix.count)
+    // By bytes: a Character compare would see " " and a leading joiner as one.
+    v.expect(failure.utf8.starts(with: prefix.utf8), "failure line \(show(failure))")
+    let told = String(decoding: failure.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
     // At most 200 shown, a dotted circle before and an ellipsis after.
     v.expect(told.unicodeScalars.count <= 202, "failure line of \(told.unicodeScalars.count)")
     let refusal = ManagementAPI.refusal(

@@ -51,6 +51,11 @@ import Testing
     #expect(shown == "\u{25CC}\u{0340}x.service")
     let subject = "⛔ " + shown
     #expect(subject.hasPrefix("⛔ ") && subject.contains(shown))
+    // So does a leading zero-width joiner or skin-tone modifier (the http
+    // fuzzer's finding: " " and U+200D are one character on screen).
+    #expect("\u{200D}x".sanitizedForDisplay() == "\u{25CC}\u{200D}x")
+    #expect("\u{1F3FD}x".sanitizedForDisplay() == "\u{25CC}\u{1F3FD}x")
+    #expect(("HTTP 0 " + "\u{200D}!".sanitizedForDisplay()).hasPrefix("HTTP 0 "))
     // Anywhere else a mark combines as it should.
     #expect("e\u{0301}".sanitizedForDisplay() == "e\u{0301}")
   }
