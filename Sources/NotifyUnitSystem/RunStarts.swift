@@ -16,31 +16,12 @@ import NotifyUnitCore
 public struct RunStarts {
   public let directory: String
 
-  public struct Start: Sendable, Equatable {
-    public var unit: String
-    public var invocationID: String
-    /// Microseconds since the epoch.
-    public var time: UInt64
-    public var bootID: String
-    /// The check's ping URL as `start` resolved it, for the report of an
-    /// interrupted run (its unit's environment is gone by then).
-    public var pingURL: String?
-
-    public init(unit: String, invocationID: String, time: UInt64, bootID: String, pingURL: String?)
-    {
-      self.unit = unit
-      self.invocationID = invocationID
-      self.time = time
-      self.bootID = bootID
-      self.pingURL = pingURL
-    }
-  }
+  public typealias Start = RunStart
 
   public init(directory: String) {
     self.directory = directory
   }
 
-  static let header = "notify-unit-start 1"
   static let suffix = ".started"
 
   /// This boot's ID, 32 hex digits: the kernel's, else (ProcSubset=pid
@@ -71,7 +52,7 @@ public struct RunStarts {
   /// Records a run's start, atomically.
   public func record(_ start: Start) throws(FileError) {
     try trusted().replace(
-      name(start.unit, start.invocationID), with: Array(Self.format(start).utf8), mode: 0o600)
+      name(start.unit, start.invocationID), with: Array(start.formatted.utf8), mode: 0o600)
   }
 
   /// The unit's run ended and reports: its start, and any other of the
@@ -108,7 +89,7 @@ public struct RunStarts {
     for name in names where name.hasSuffix(Self.suffix) {
       do {
         let bytes = try trusted.read(name, maxBytes: 8192)
-        result.append((name, Self.parse(String(decoding: bytes, as: UTF8.self))))
+        result.append((name, RunStart.parse(String(decoding: bytes, as: UTF8.self))))
       } catch  where error.isRefusal {
         continue
       } catch {
@@ -116,33 +97,5 @@ public struct RunStarts {
       }
     }
     return result
-  }
-
-  static func format(_ s: Start) -> String {
-    """
-    \(header)
-    unit=\(s.unit.sanitizedForDisplay(maxLength: 256))
-    invocation=\(s.invocationID)
-    time=\(s.time)
-    boot=\(s.bootID)
-
-    """ + (s.pingURL.map { "ping=\($0)\n" } ?? "")
-  }
-
-  static func parse(_ text: String) -> Start? {
-    let lines = text.split(separator: "\n")
-    guard lines.first == Substring(header) else { return nil }
-    var values: [Substring: Substring] = [:]
-    for line in lines.dropFirst() {
-      guard let eq = line.firstIndex(of: "=") else { return nil }
-      values[line[..<eq]] = line[line.index(after: eq)...]
-    }
-    guard let unit = values["unit"], let invocation = values["invocation"],
-      normalizedInvocationID(String(invocation)) != nil,
-      let time = values["time"].flatMap({ UInt64($0) }), let boot = values["boot"], !boot.isEmpty
-    else { return nil }
-    return Start(
-      unit: String(unit), invocationID: String(invocation), time: time, bootID: String(boot),
-      pingURL: values["ping"].map(String.init))
   }
 }

@@ -135,7 +135,7 @@ public final class Spool {
     throws(FileError) -> Claim
   {
     let (fd, temporary) = try createLocked(
-      entryName(.ping, unit, created), Array("\(url)\n".utf8) + body)
+      entryName(.ping, unit, created), SpooledPing(url: url, body: body).encoded)
     return try publish(temporary, fd: fd, kind: .ping, unit: unit, created: created, reason: reason)
   }
 
@@ -283,7 +283,7 @@ public final class Spool {
   /// new file's lock, held as well; release both.
   public func rewritePing(_ claim: Claim, url: String, body: [UInt8]) throws(FileError) -> Claim {
     let name = leaf(claim.path)
-    let (fd, temporary) = try createLocked(name, Array("\(url)\n".utf8) + body)
+    let (fd, temporary) = try createLocked(name, SpooledPing(url: url, body: body).encoded)
     do {
       try trusted.rename(temporary, to: name)
     } catch {
@@ -296,10 +296,10 @@ public final class Spool {
 
   /// The spooled ping's URL and body.
   public func ping(_ entry: Entry) -> (url: String, body: [UInt8])? {
-    guard let bytes = try? trusted.read(leaf(entry.path), maxBytes: 16 << 20) else { return nil }
-    let text = String(decoding: bytes, as: UTF8.self)
-    guard let newline = text.firstIndex(of: "\n") else { return nil }
-    return (String(text[..<newline]), Array(text[text.index(after: newline)...].utf8))
+    guard let bytes = try? trusted.read(leaf(entry.path), maxBytes: 16 << 20),
+      let ping = SpooledPing.decode(bytes)
+    else { return nil }
+    return (ping.url, ping.body)
   }
 
   /// The check a ping URL reports to: the URL without its query and

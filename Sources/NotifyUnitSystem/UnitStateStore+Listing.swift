@@ -24,7 +24,7 @@ extension UnitStateStore {
     // A file notify-unit did not write (another user's, a link) is no record.
     for name in try trusted.names() where name.hasSuffix(".state") && !name.hasPrefix(".") {
       guard let bytes = try? trusted.read(name, maxBytes: 4096),
-        let record = parse(String(decoding: bytes, as: UTF8.self))
+        let record = UnitStateRecord.parse(String(decoding: bytes, as: UTF8.self))
       else { continue }
       found.append((unescapedUnitName(String(name.dropLast(6))), record))
     }

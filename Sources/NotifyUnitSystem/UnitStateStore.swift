@@ -14,43 +14,7 @@ public final class UnitStateStore {
   /// The directory, opened once and checked (`TrustedDirectory`).
   public let trusted: TrustedDirectory
 
-  public struct Record: Sendable, Equatable {
-    public var success: Bool
-    public var result: String
-    public var invocationID: String?
-    /// Microseconds since the epoch.
-    public var time: UInt64
-    /// What became of the report's mail and ping ("sent", "spooled",
-    /// "skipped: ...", ...), for `notify-unit status`; nil in records
-    /// written before these were kept, or when not said.
-    public var mail: String?
-    public var ping: String?
-    /// When the unit last succeeded and last failed (microseconds since the
-    /// epoch), for the metrics: a failure keeps the last success's time.
-    public var lastSuccess: UInt64?
-    public var lastFailure: UInt64?
-    /// The failures in a row up to this run, for ALERT_AFTER and
-    /// REMIND_EVERY (`AlertRules`).
-    public var streak = AlertStreak()
-
-    public init(
-      success: Bool, result: String, invocationID: String?, time: UInt64, mail: String? = nil,
-      ping: String? = nil, lastSuccess: UInt64? = nil, lastFailure: UInt64? = nil,
-      streak: AlertStreak = AlertStreak()
-    ) {
-      self.streak = streak
-      self.success = success
-      self.result = result
-      self.invocationID = invocationID
-      self.time = time
-      self.mail = mail
-      self.ping = ping
-      self.lastSuccess = lastSuccess
-      self.lastFailure = lastFailure
-    }
-  }
-
-  static let header = "notify-unit-state 1"
+  public typealias Record = UnitStateRecord
 
   /// The state directory: `configured` (STATE_DIRECTORY), else systemd's
   /// $STATE_DIRECTORY (StateDirectory=), else /var/lib/notify-unit for root;
@@ -117,7 +81,7 @@ public final class UnitStateStore {
     } catch {
       return (nil, error.isMissing ? nil : "\(error)", error.isRefusal)
     }
-    if let record = Self.parse(text) { return (record, nil, false) }
+    if let record = UnitStateRecord.parse(text) { return (record, nil, false) }
     let aside = name + ".corrupt-\(Host.nowMicroseconds)"
     do {
       try trusted.rename(name, to: aside)
@@ -128,49 +92,6 @@ public final class UnitStateStore {
       nil, "\(trusted.path(name)) is not a notify-unit state file: moved to \(trusted.path(aside))",
       false
     )
-  }
-
-  static func parse(_ text: String) -> Record? {
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    guard lines.first == Substring(header) else { return nil }
-    var values: [Substring: Substring] = [:]
-    for line in lines.dropFirst() where !line.isEmpty {
-      guard let eq = line.firstIndex(of: "=") else { return nil }
-      values[line[..<eq]] = line[line.index(after: eq)...]
-    }
-    guard let success = values["success"], success == "yes" || success == "no",
-      let result = values["result"], let time = values["time"].flatMap({ UInt64($0) })
-    else { return nil }
-    let invocation = values["invocation"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-    // mail= and ping= came later: a record without them is still read.
-    return Record(
-      success: success == "yes", result: String(result), invocationID: invocation, time: time,
-      mail: values["mail"].map(String.init), ping: values["ping"].map(String.init),
-      lastSuccess: values["last-success"].flatMap { UInt64($0) },
-      lastFailure: values["last-failure"].flatMap { UInt64($0) },
-      streak: AlertStreak(
-        failures: values["failures"].flatMap { UInt64($0) } ?? 0,
-        since: values["failing-since"].flatMap { UInt64($0) },
-        lastAlert: values["last-alert"].flatMap { UInt64($0) }))
-  }
-
-  static func format(_ unit: String, _ r: Record) -> String {
-    """
-    \(header)
-    unit=\(unit.sanitizedForDisplay(maxLength: 256))
-    success=\(r.success ? "yes" : "no")
-    result=\(r.result.sanitizedForDisplay(maxLength: 64))
-    invocation=\(r.invocationID ?? "")
-    time=\(r.time)
-
-    """
-      + (r.mail.map { "mail=\($0.sanitizedForDisplay(maxLength: 200))\n" } ?? "")
-      + (r.ping.map { "ping=\($0.sanitizedForDisplay(maxLength: 200))\n" } ?? "")
-      + (r.lastSuccess.map { "last-success=\($0)\n" } ?? "")
-      + (r.lastFailure.map { "last-failure=\($0)\n" } ?? "")
-      + (r.streak.failures > 0 ? "failures=\(r.streak.failures)\n" : "")
-      + (r.streak.since.map { "failing-since=\($0)\n" } ?? "")
-      + (r.streak.lastAlert.map { "last-alert=\($0)\n" } ?? "")
   }
 
   /// Where the unit's last report (the whole message) is kept, for
@@ -220,7 +141,7 @@ public final class UnitStateStore {
   /// Replaces the unit's record, atomically, under the directory's lock
   /// (waiting at most 2 s for it).
   public func write(_ unit: String, _ record: Record) throws(FileError) {
-    let bytes = Array(Self.format(unit, record).utf8)
+    let bytes = Array(record.formatted(unit: unit).utf8)
     try trusted.withLock { () throws(FileError) in
       try trusted.replace(fileName(unit), with: bytes, mode: 0o640)
     }
@@ -234,7 +155,7 @@ public final class UnitStateStore {
     try trusted.withLock { () throws(FileError) -> Bool in
       guard var record = read(unit).record, change(&record) else { return false }
       try trusted.replace(
-        fileName(unit), with: Array(Self.format(unit, record).utf8), mode: 0o640)
+        fileName(unit), with: Array(record.formatted(unit: unit).utf8), mode: 0o640)
       return true
     }
   }

@@ -2,7 +2,7 @@
 /// the libFuzzer entry points and the corpus replay in `swift test` run the
 /// same checks.
 public enum FuzzTarget: String, CaseIterable, Sendable {
-  case mail, header, config, environment, http, journal
+  case mail, header, config, environment, http, journal, spool
 
   public func check(_ bytes: [UInt8]) -> Violations {
     switch self {
@@ -12,6 +12,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .environment: EnvironmentCheck.check(fuzzInput: bytes)
     case .http: HTTPCheck.check(fuzzInput: bytes)
     case .journal: JournalCheck.check(fuzzInput: bytes)
+    case .spool: SpoolCheck.check(fuzzInput: bytes)
     }
   }
 }

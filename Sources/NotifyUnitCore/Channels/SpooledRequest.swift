@@ -61,7 +61,11 @@ public struct SpooledRequest: Sendable, Equatable {
       }
       i += 1
     }
-    guard i < bytes.count, lines.first == magic else { return nil }
+    // Lines notify-unit writes hold no control character (it drops CR and
+    // LF, a title is sanitized): one that does was written by someone else.
+    guard i < bytes.count, lines.first == magic,
+      !lines.contains(where: { $0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } })
+    else { return nil }
     var fields: [(String, String)] = []
     for line in lines.dropFirst() {
       guard let colon = line.firstIndex(of: ":") else { return nil }
