@@ -42,19 +42,13 @@ public struct RunStart: Sendable, Equatable {
 
   /// The start in a start file's text; nil when it is not one.
   public static func parse(_ text: String) -> RunStart? {
-    let lines = text.split(separator: "\n")
-    guard lines.first == Substring(header) else { return nil }
-    var values: [Substring: Substring] = [:]
-    for line in lines.dropFirst() {
-      guard let eq = line.firstIndex(of: "=") else { return nil }
-      values[line[..<eq]] = line[line.index(after: eq)...]
-    }
+    guard let values = KeyValueFile.values(text, header: header) else { return nil }
     guard let unit = values["unit"],
-      let invocation = values["invocation"].flatMap({ normalizedInvocationID(String($0)) }),
+      let invocation = values["invocation"].flatMap({ normalizedInvocationID($0) }),
       let time = values["time"].flatMap({ UInt64($0) }), let boot = values["boot"], !boot.isEmpty
     else { return nil }
     return RunStart(
-      unit: String(unit), invocationID: invocation, time: time, bootID: String(boot),
-      pingURL: values["ping"].map(String.init))
+      unit: unit, invocationID: invocation, time: time, bootID: boot,
+      pingURL: values["ping"])
   }
 }

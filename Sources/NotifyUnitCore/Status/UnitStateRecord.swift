@@ -39,21 +39,15 @@ public struct UnitStateRecord: Sendable, Equatable {
 
   /// The record in a state file's text; nil when it is not one.
   public static func parse(_ text: String) -> UnitStateRecord? {
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    guard lines.first == Substring(header) else { return nil }
-    var values: [Substring: Substring] = [:]
-    for line in lines.dropFirst() where !line.isEmpty {
-      guard let eq = line.firstIndex(of: "=") else { return nil }
-      values[line[..<eq]] = line[line.index(after: eq)...]
-    }
+    guard let values = KeyValueFile.values(text, header: header) else { return nil }
     guard let success = values["success"], success == "yes" || success == "no",
       let result = values["result"], let time = values["time"].flatMap({ UInt64($0) })
     else { return nil }
-    let invocation = values["invocation"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+    let invocation = values["invocation"].flatMap { $0.isEmpty ? nil : $0 }
     // mail= and ping= came later: a record without them is still read.
     return UnitStateRecord(
-      success: success == "yes", result: String(result), invocationID: invocation, time: time,
-      mail: values["mail"].map(String.init), ping: values["ping"].map(String.init),
+      success: success == "yes", result: result, invocationID: invocation, time: time,
+      mail: values["mail"], ping: values["ping"],
       lastSuccess: values["last-success"].flatMap { UInt64($0) },
       lastFailure: values["last-failure"].flatMap { UInt64($0) },
       streak: AlertStreak(
