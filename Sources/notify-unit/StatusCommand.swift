@@ -70,10 +70,8 @@ struct StatusCommand: ParsableCommand {
   static func status(of directory: String, mailDestination: String) throws(FileError)
     -> StatusReport
   {
-    let units = try UnitStateStore.records(in: directory).map { unit, r in
-      StatusReport.UnitEntry(
-        unit: unit, success: r.success, result: r.result, invocationID: r.invocationID,
-        time: r.time, mail: r.mail, ping: r.ping)
+    let units = try UnitStateStore.records(in: directory).map {
+      StatusReport.UnitEntry(unit: $0, record: $1)
     }
     let spool = try SpoolListing.entries(
       stateDirectory: directory, mailDestination: mailDestination)

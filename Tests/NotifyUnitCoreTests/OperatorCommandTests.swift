@@ -219,12 +219,15 @@ import Testing
       stateDirectory: "/var/lib/notify-unit",
       units: [
         .init(
-          unit: "prune.service", success: true, result: "success", invocationID: nil,
-          time: now - 7_200_000_000, mail: nil, ping: nil),
+          unit: "prune.service",
+          record: UnitStateRecord(
+            success: true, result: "success", invocationID: nil, time: now - 7_200_000_000)),
         .init(
-          unit: "backup.service", success: false, result: "exit-code",
-          invocationID: "0123456789abcdef0123456789abcdef", time: now - 90_000_000,
-          mail: "spooled", ping: "sent"),
+          unit: "backup.service",
+          record: UnitStateRecord(
+            success: false, result: "exit-code",
+            invocationID: "0123456789abcdef0123456789abcdef", time: now - 90_000_000,
+            mail: "spooled", ping: "sent")),
       ],
       spool: [
         .init(

@@ -3,28 +3,14 @@
 /// the spool (its reason and age), as text or as JSON. Pure: the records
 /// come in read already; times are microseconds since the epoch.
 public struct StatusReport: Sendable {
+  /// A unit and its state record, as the state directory keeps it.
   public struct UnitEntry: Sendable, Equatable {
     public var unit: String
-    public var success: Bool
-    public var result: String
-    public var invocationID: String?
-    public var time: UInt64
-    /// What became of the mail ("sent", "spooled", ...); nil when the
-    /// record is older than this field.
-    public var mail: String?
-    public var ping: String?
+    public var record: UnitStateRecord
 
-    public init(
-      unit: String, success: Bool, result: String, invocationID: String?, time: UInt64,
-      mail: String?, ping: String?
-    ) {
+    public init(unit: String, record: UnitStateRecord) {
       self.unit = unit
-      self.success = success
-      self.result = result
-      self.invocationID = invocationID
-      self.time = time
-      self.mail = mail
-      self.ping = ping
+      self.record = record
     }
   }
 
@@ -78,10 +64,10 @@ public struct StatusReport: Sendable {
     } else {
       lines.append("Units reported (state directory \(stateDirectory)):")
       for u in units {
-        let outcome = u.success ? "success" : "failed (\(u.result))"
-        let when = String(renderer.timestamp(u.time).prefix(19)).replacingAll("T", with: " ")
+        let outcome = u.record.success ? "success" : "failed (\(u.record.result))"
+        let when = String(renderer.timestamp(u.record.time).prefix(19)).replacingAll("T", with: " ")
         lines.append(
-          "  \(u.unit.sanitizedForDisplay(maxLength: 100)): \(outcome.sanitizedForDisplay(maxLength: 80)), \(when) (\(Self.roughly(Self.age(u.time, now: now))) ago); mail: \((u.mail ?? "not recorded").sanitizedForDisplay(maxLength: 80)); ping: \((u.ping ?? "not recorded").sanitizedForDisplay(maxLength: 80))"
+          "  \(u.unit.sanitizedForDisplay(maxLength: 100)): \(outcome.sanitizedForDisplay(maxLength: 80)), \(when) (\(Self.roughly(Self.age(u.record.time, now: now))) ago); mail: \((u.record.mail ?? "not recorded").sanitizedForDisplay(maxLength: 80)); ping: \((u.record.ping ?? "not recorded").sanitizedForDisplay(maxLength: 80))"
         )
       }
     }
@@ -117,11 +103,13 @@ public struct StatusReport: Sendable {
     return units.map { u in
       JSON.object(
         extra + [
-          ("unit", JSON.string(u.unit)), ("success", u.success ? "true" : "false"),
-          ("result", JSON.string(u.result)),
-          ("invocation_id", u.invocationID.map(JSON.string) ?? "null"), ("time", time(u.time)),
-          ("age_seconds", String(Int(Self.age(u.time, now: now)))),
-          ("mail", u.mail.map(JSON.string) ?? "null"), ("ping", u.ping.map(JSON.string) ?? "null"),
+          ("unit", JSON.string(u.unit)), ("success", u.record.success ? "true" : "false"),
+          ("result", JSON.string(u.record.result)),
+          ("invocation_id", u.record.invocationID.map(JSON.string) ?? "null"),
+          ("time", time(u.record.time)),
+          ("age_seconds", String(Int(Self.age(u.record.time, now: now)))),
+          ("mail", u.record.mail.map(JSON.string) ?? "null"),
+          ("ping", u.record.ping.map(JSON.string) ?? "null"),
         ])
     }
   }
