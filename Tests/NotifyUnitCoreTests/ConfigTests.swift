@@ -141,3 +141,45 @@ import Testing
     #expect("".firstLineTrimmed == "")
   }
 }
+
+/// ANOMALIES and the ANOMALY_* thresholds, as a config file sets them.
+@Suite struct AnomalySettingsTests {
+  @Test func rulesAndThresholdsPerUnit() throws {
+    var s = Settings()
+    let problems = s.apply(
+      configText: """
+        ANOMALIES=-nothing-changed
+        ANOMALIES_prune_service=none
+        ANOMALY_PROCESSED_SHARE=25%
+        ANOMALY_DURATION_FACTOR_backup_service=1.5
+        ANOMALY_UNCHANGED_RUNS=14
+        """)
+    #expect(problems.isEmpty, "\(problems)")
+    let backup = s.anomalyThresholds(for: "backup.service")
+    #expect(backup.enabled == Set(AnomalyKind.allCases).subtracting([.nothingChanged]))
+    #expect(
+      backup.durationFactor == 1.5 && backup.processedShare == 0.25 && backup.unchangedRuns == 14)
+    #expect(s.anomalyThresholds(for: "prune.service").enabled.isEmpty)
+    #expect(s.anomalyThresholds(for: "other.service").durationFactor == 3)
+    var only = Settings()
+    try only.set("ANOMALIES", "few-files, long-run")
+    #expect(only.anomalyThresholds(for: "x.service").enabled == [.fewFiles, .longRun])
+  }
+
+  @Test func aBadValueNamesWhatWouldDo() {
+    var s = Settings()
+    #expect(throws: ConfigurationError.self) { try s.set("ANOMALIES", "fewfiles") }
+    do {
+      try s.set("ANOMALIES", "fewfiles")
+    } catch {
+      #expect("\(error)".contains("few-files") && "\(error)".contains("\"fewfiles\""), "\(error)")
+    }
+    for (key, value) in [
+      ("ANOMALY_MIN_RUNS", "0"), ("ANOMALY_MIN_RUNS", "2.5"), ("ANOMALY_PROCESSED_SHARE", "150%"),
+      ("ANOMALY_DURATION_FACTOR", "1e3"), ("ANOMALY_UNCHANGED_RUNS", "1"),
+      ("ANOMALIES", "none,few-files"),
+    ] {
+      #expect(throws: ConfigurationError.self, "\(key)=\(value)") { try s.set(key, value) }
+    }
+  }
+}
