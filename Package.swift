@@ -4,15 +4,8 @@ import PackageDescription
 // CI sets CI=true: there every warning in this package's own targets is an
 // error. Dependencies are never built that way, and a user's newer toolchain
 // with new warnings still builds.
-//
-// Release builds are optimized for size: the static binary has a 16 MiB
-// budget, of which FoundationEssentials and its collections, which
-// swift-argument-parser imports, take 3.2 MiB. -Osize saves 188 KB against
-// -O; a 100,000-line report took 0.69× journalctl's time against 0.65×
-// (bench/README.md).
 let strictness: [SwiftSetting] =
-  (Context.environment["CI"] == "true" ? [.treatAllWarnings(as: .error)] : [])
-  + [.unsafeFlags(["-Osize"], .when(configuration: .release))]
+  Context.environment["CI"] == "true" ? [.treatAllWarnings(as: .error)] : []
 
 let package = Package(
   name: "notify-unit",

@@ -45,9 +45,6 @@ public struct Report: Sendable {
   /// Set when the run never finished because the machine stopped: the
   /// verdict is then `.interrupted`, whatever the outcome says.
   public var interruption: Interruption?
-  /// What the anomaly rules found in a successful run (`AnomalyRules`): a
-  /// success with any is a warning, the first its reason.
-  public var anomalies: [Anomaly] = []
 
   /// The last entries as read, before rendering: rendering every line of a
   /// long log would be wasted on lines the tail drops again.
@@ -99,11 +96,7 @@ public struct Report: Sendable {
   }
 
   /// What the run's end means: one verdict for every channel.
-  public var verdict: Verdict {
-    guard interruption == nil else { return .interrupted }
-    let verdict = outcome.verdict
-    return verdict == .success && !anomalies.isEmpty ? .warning : verdict
-  }
+  public var verdict: Verdict { interruption == nil ? outcome.verdict : .interrupted }
 
   /// systemd refused to start the unit after this run (its journal says
   /// so), whatever the unit's Result.
@@ -111,12 +104,6 @@ public struct Report: Sendable {
 
   /// What a restic backup in the run did, when its summary was in the log.
   public var resticSummary: ResticSummary? { resticFinder.summary }
-  /// What `restic diff` in the run counted, when the job logged one.
-  public var resticDiff: ResticDiff? { resticFinder.diff }
-  /// Includes restic said match nothing: the first few, and how many.
-  public var unmatchedIncludes: (shown: [String], count: Int) {
-    (resticFinder.unmatchedPatterns, resticFinder.unmatchedPatternCount)
-  }
 
   /// The job, when its log shows which: its exit statuses are named by it.
   public var job: KnownJob? { resticFinder.sawRestic ? .restic : nil }
@@ -146,7 +133,7 @@ public struct Report: Sendable {
     if let systemdReason { return systemdReason }
     switch verdict {
     case .failure, .interrupted: return reasonFinder.failure
-    case .warning: return exitStatusMeaning ?? anomalies.first?.reason ?? reasonFinder.warning
+    case .warning: return exitStatusMeaning ?? reasonFinder.warning
     case .success, .skipped: return nil
     }
   }

@@ -121,12 +121,6 @@ public struct ReportPipeline {
       log("\(unit.sanitizedForDisplay(maxLength: 100)): \(why), no second report")
       return Result(status: status, invocationID: report.invocationID)
     }
-    // A success that looks wrong next to the unit's history is a warning.
-    let history = RunHistoryStage(store: settings.dryRun ? nil : store, log: log)
-    let earlierRuns = history.earlier(unit, excluding: report.invocationID)
-    RunHistoryStage.judge(
-      &report, earlier: earlierRuns, thresholds: settings.anomalyThresholds(for: unit))
-
     // Failures in a row (ALERT_AFTER, REMIND_EVERY). A resend, or a second
     // report of the run last recorded (by hand, a handler, the start
     // limit's refusal after the last run), counts no new run.
@@ -182,10 +176,9 @@ public struct ReportPipeline {
     var lastFailure = previous?.lastFailure ?? (previous?.success == false ? previous?.time : nil)
     if report.verdict.isUp { lastSuccess = runTime }
     if report.verdict.isFailure { lastFailure = runTime }
-    if !resend { history.record(report) }
     if let store, !settings.dryRun, !resend, report.verdict != .skipped {
       let record = UnitStateStore.Record(
-        success: report.verdict.isUp, verdict: report.verdict,
+        success: report.verdict.isUp,
         result: report.verdict == .interrupted ? "interrupted" : report.outcome.resultWord,
         invocationID: report.invocationID, time: report.createdAt,
         mail: told["mail"] ?? "no recipients (MAIL_TO)", ping: told["ping"] ?? "no check",
@@ -213,9 +206,7 @@ public struct ReportPipeline {
         lastSkipped = runTime
         if let previous {
           facts.verdict =
-            previous.verdict
-            ?? (previous.result == "interrupted"
-              ? .interrupted : previous.success ? .success : .failure)
+            previous.result == "interrupted" ? .interrupted : previous.success ? .success : .failure
           facts.finished =
             [previous.lastSuccess, previous.lastFailure].compactMap { $0 }.max() ?? previous.time
           facts.started = nil
@@ -225,14 +216,6 @@ public struct ReportPipeline {
         facts: facts, lastSuccess: lastSuccess, lastFailure: lastFailure,
         deliveryFailed: failed, spooled: spooled)
       metrics.consecutiveFailures = streak.failures
-      // restic's figures and the anomalies: this run's, or for a skipped
-      // run the last run's that ran.
-      let ran =
-        report.verdict == .skipped
-        ? earlierRuns.last(where: { $0.verdict != .skipped }) : RunHistoryStage.entry(of: report)
-      metrics.restic = ran?.restic
-      metrics.diff = ran?.diff
-      metrics.anomalies = ran?.anomalies ?? []
       metrics.lastSkipped = lastSkipped
       // Not written: not delivered, as a channel that failed (75).
       if !MetricsExport(directory: directory, log: log).write(metrics) {

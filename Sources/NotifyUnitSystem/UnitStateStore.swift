@@ -68,18 +68,6 @@ public final class UnitStateStore {
     trusted = try TrustedDirectory(directory, what: "the state directory")
   }
 
-  /// The store of an existing directory, to read: nothing is created
-  /// (`notify-unit status` changes nothing).
-  public static func reading(directory: String) throws(FileError) -> UnitStateStore {
-    UnitStateStore(
-      directory: directory, trusted: try TrustedDirectory(directory, what: "the state directory"))
-  }
-
-  private init(directory: String, trusted: TrustedDirectory) {
-    self.directory = directory
-    self.trusted = trusted
-  }
-
   func fileName(_ unit: String) -> String { escapedUnitName(unit) + ".state" }
 
   /// The unit's record; nil when there is none. A file that is not a state
@@ -169,50 +157,6 @@ public final class UnitStateStore {
       try trusted.replace(
         fileName(unit), with: Array(record.formatted(unit: unit).utf8), mode: 0o640)
       return true
-    }
-  }
-
-  func historyName(_ unit: String) -> String { escapedUnitName(unit) + ".history" }
-
-  /// The unit's run history, oldest first (empty when there is none), and
-  /// what went wrong reading it. A file that is not a history is renamed
-  /// aside (unless `setAside` is false: `status` changes nothing), as a
-  /// state file; lines that do not read are skipped and said.
-  public func readHistory(_ unit: String, setAside: Bool = true) -> (
-    entries: [RunHistoryEntry], problem: String?
-  ) {
-    let name = historyName(unit)
-    let text: String
-    do {
-      text = String(
-        decoding: try trusted.read(name, maxBytes: RunHistory.maxFileBytes), as: UTF8.self)
-    } catch {
-      return ([], error.isMissing ? nil : "\(error)")
-    }
-    guard let (entries, unreadable) = RunHistory.parse(text) else {
-      let aside = name + ".corrupt-\(Host.nowMicroseconds)"
-      let moved = setAside && (try? trusted.rename(name, to: aside)) != nil
-      return (
-        [],
-        "\(trusted.path(name)) is not a notify-unit history file"
-          + (moved ? ": moved to \(trusted.path(aside))" : "")
-      )
-    }
-    let problem =
-      unreadable == 0 ? nil : "\(trusted.path(name)): \(unreadable) line(s) did not read, skipped"
-    return (entries, problem)
-  }
-
-  /// Adds a run to the unit's history under the directory's lock, keeping
-  /// it bounded (`RunHistory.adding`); 0600, as it holds the runs' reasons.
-  /// A run already in it (the same invocation) replaces its entry.
-  public func appendHistory(_ unit: String, _ entry: RunHistoryEntry) throws(FileError) {
-    try trusted.withLock { () throws(FileError) in
-      var entries = readHistory(unit).entries
-      if let id = entry.invocationID { entries.removeAll { $0.invocationID == id } }
-      let kept = RunHistory.adding(entry, to: entries)
-      try trusted.replace(
-        historyName(unit), with: Array(RunHistory.formatted(kept).utf8), mode: 0o600)
     }
   }
 }

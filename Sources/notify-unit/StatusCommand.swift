@@ -19,15 +19,9 @@ struct StatusCommand: ParsableCommand {
       waiting in the spool: what, where to, since when, and why. Checks are
       never shown: a spooled ping's URL is shown as its server only.
 
-      With --history UNIT: the unit's runs as its history keeps them (the
-      last 100, and those of the last 90 days), newest first: when, the
-      verdict, how long, how many log lines, what restic did, the reason and
-      the anomaly rules that fired.
-
       Examples:
         notify-unit status
         runuser -u restic -- notify-unit status --json
-        notify-unit status --history backup.service
       """)
 
   @OptionGroup var configFile: ConfigFileOption
@@ -38,22 +32,10 @@ struct StatusCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of text.")
   var json = false
 
-  @Option(help: "Show the runs of UNIT kept in its history, newest first.")
-  var history: String?
-
-  func validate() throws {
-    if let history { try validateUnitArgument(history) }
-  }
-
   func run() throws {
     let flags: [(key: String, value: String)] = [("STATE_DIRECTORY", stateDirectory)]
       .compactMap { key, value in value.map { (key, $0) } }
     let settings = try configFile.settings(flags: flags)
-    if let unit = history {
-      let report = try Self.history(of: unit, settings)
-      print(json ? report.json() : report.text(renderer: LogRenderer()), terminator: "")
-      return
-    }
     let report: StatusOverview
     do {
       report = try Self.status(settings)
@@ -66,35 +48,6 @@ struct StatusCommand: ParsableCommand {
     let now = Host.nowMicroseconds
     print(
       json ? report.json(now: now) : report.text(now: now, renderer: LogRenderer()), terminator: "")
-  }
-
-  /// The unit's history: in the state directory, else in the first state
-  /// directory inside it that has one (root: the shipped units' users').
-  static func history(of unit: String, _ settings: Settings) throws -> RunHistoryReport {
-    let directory = UnitStateStore.defaultDirectory(
-      configured: settings.stateDirectory, environment: Host.environment)
-    var first: RunHistoryReport? = nil
-    for candidate in [directory] + NestedStateDirectories.below(directory) {
-      do {
-        let store = try UnitStateStore.reading(directory: candidate)
-        let (entries, problem) = store.readHistory(unit, setAside: false)
-        if let problem { say(problem, priority: .warning) }
-        let report = RunHistoryReport(unit: unit, stateDirectory: candidate, entries: entries)
-        if !entries.isEmpty { return report }
-        first = first ?? report
-      } catch  where error.isMissing {
-        continue
-      } catch {
-        if candidate == directory {
-          say(
-            "\(error): run status as the user whose runs it should show (runuser -u USER -- notify-unit status --history \(unit))",
-            priority: .error)
-          throw ExitCode(ExitStatus.noInput.rawValue)
-        }
-        say("\(error): not shown", priority: .warning)
-      }
-    }
-    return first ?? RunHistoryReport(unit: unit, stateDirectory: directory, entries: [])
   }
 
   /// The state directory's status, then that of each state directory in

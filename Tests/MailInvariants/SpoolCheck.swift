@@ -1,8 +1,8 @@
 import NotifyUnitCore
 
 /// The files notify-unit reads back from its spool and state directory (a
-/// spooled request or ping, a unit's state and run history, a run's start,
-/// the servers' ping body limits), as a planted or damaged file can hold anything: each
+/// spooled request or ping, a unit's state, a run's start, the servers'
+/// ping body limits), as a planted or damaged file can hold anything: each
 /// parser never traps, what it accepts reads back the same once written,
 /// and a value written from outside cannot add a line of its own.
 public enum SpoolCheck {
@@ -44,20 +44,6 @@ public enum SpoolCheck {
         again?.time == start.time && again.map { RunStart.parse($0.formatted) == $0 } == true,
         "a start that does not read back")
     }
-    if let (entries, _) = RunHistory.parse(text) {
-      // What was read is written as one line a run, and reads back so.
-      let written = RunHistory.formatted(entries)
-      let back = RunHistory.parse(written)
-      v.expect(
-        back?.unreadable == 0 && back?.entries.count == entries.count
-          && written.utf8.split(separator: 0x0A).count == entries.count + 1,
-        "a history that does not read back: \(show(written))")
-      v.expect(
-        back.map {
-          zip($0.entries, entries).allSatisfy { $0.time == $1.time && $0.verdict == $1.verdict }
-        }
-          == true, "history times or verdicts changed")
-    }
     if let limits = PingBodyLimits.parse(text) {
       v.expect(limits.limits.values.allSatisfy { $0 >= 0 }, "a negative limit")
       v.expect(PingBodyLimits.parse(limits.formatted) == limits, "limits that do not read back")
@@ -74,24 +60,6 @@ public enum SpoolCheck {
       streak: AlertStreak(
         failures: UInt64(flags >> 4), since: flags & 8 == 0 ? nil : time / 5, lastAlert: nil))
     v.append(readsBack(record, unit: f.text(2)))
-    // A run from the same values: one line, read back with its numbers.
-    let run = RunHistoryEntry(
-      time: time, verdict: Verdict.allCases[Int(flags) % Verdict.allCases.count],
-      result: f.text(3), invocationID: f.optionalText(4), duration: Double(flags),
-      lines: Int(flags), anomalies: [AnomalyKind.allCases[Int(flags) % AnomalyKind.allCases.count]],
-      reason: f.optionalText(5))
-    let history = RunHistory.formatted([run])
-    v.expect(
-      history.utf8.split(separator: 0x0A).count == 2,
-      "a run on more than one line: \(show(history))")
-    if let again = RunHistory.parse(history)?.entries.first {
-      v.expect(
-        again.time == run.time && again.verdict == run.verdict && again.lines == run.lines
-          && again.duration == run.duration && again.anomalies == run.anomalies,
-        "run numbers \(show(history))")
-    } else {
-      v.fail("a run that does not read back: \(show(history))")
-    }
     let start = RunStart(
       unit: f.text(2), invocationID: f.text(4), time: time, bootID: f.text(7),
       pingURL: f.optionalText(6))

@@ -8,7 +8,7 @@ func notifyUnit(
   timeout: Double = 120
 ) throws -> CommandResult {
   // After a subcommand's name, where its options are.
-  let subcommands: Set<String> = ["start", "report", "flush", "resend", "status"]
+  let subcommands: Set<String> = ["start", "report", "flush", "resend"]
   let full =
     arguments.first.map(subcommands.contains) == true
     ? [arguments[0], "--config", config] + arguments.dropFirst() : ["--config", config] + arguments

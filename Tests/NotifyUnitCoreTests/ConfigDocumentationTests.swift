@@ -41,11 +41,6 @@ import Testing
         // Kept as set, like a policy: compare the rules they make.
         let unit = "backup.service"
         #expect(settings.alertRules(for: unit) == Settings().alertRules(for: unit), "\(doc.key)")
-      } else if doc.key.hasPrefix("ANOMAL") {
-        let unit = "backup.service"
-        #expect(
-          settings.anomalyThresholds(for: unit) == Settings().anomalyThresholds(for: unit),
-          "\(doc.key)")
       } else {
         #expect(settings == Settings(), "\(doc.key)=\(doc.defaultValue)")
       }

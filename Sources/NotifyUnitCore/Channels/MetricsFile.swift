@@ -19,11 +19,6 @@ public struct MetricsFile: Sendable {
   /// When the unit's last run was skipped (ExecCondition=), which changes
   /// no outcome: `facts` are then the run before it's (`keepingOutcome`).
   public var lastSkipped: UInt64? = nil
-  /// What restic did in the last run, and what its diff counted.
-  public var restic: ResticSummary? = nil
-  public var diff: ResticDiff? = nil
-  /// The anomaly rules that fired on the last run (`AnomalyRules`).
-  public var anomalies: [AnomalyKind] = []
 
   public init(
     facts: RunFacts, lastSuccess: UInt64?, lastFailure: UInt64?, deliveryFailed: [String: Bool],
@@ -104,46 +99,6 @@ public struct MetricsFile: Sendable {
       "notify_unit_consecutive_failures", "gauge",
       "Failed runs of the unit in a row up to its last run (0 after a success), as ALERT_AFTER counts them.",
       [(u, String(consecutiveFailures))])
-    family(
-      "notify_unit_last_run_anomaly", "gauge",
-      "1 for each anomaly rule that made the unit's last run a warning (ANOMALIES), 0 for the others.",
-      facts.verdict == .skipped && anomalies.isEmpty
-        ? []
-        : AnomalyKind.allCases.map {
-          (u + ",anomaly=\"\($0.rawValue)\"", anomalies.contains($0) ? "1" : "0")
-        })
-    if let r = restic {
-      let files: [(String, Int?)] = [
-        ("new", r.filesNew), ("changed", r.filesChanged), ("unmodified", r.filesUnmodified),
-      ]
-      family(
-        "notify_unit_restic_files", "gauge",
-        "Files restic's last backup of the unit found new, changed and unmodified.",
-        files.compactMap { state, n in n.map { (u + ",state=\"\(state)\"", String($0)) } })
-      family(
-        "notify_unit_restic_processed_files", "gauge", "Files restic's last backup processed.",
-        r.processedFiles.map { [(u, String($0))] } ?? [])
-      family(
-        "notify_unit_restic_processed_bytes", "gauge",
-        "Bytes restic's last backup processed (from its text summary, to a thousandth of its unit).",
-        r.processedBytes.map { [(u, String($0))] } ?? [])
-      family(
-        "notify_unit_restic_added_bytes", "gauge",
-        "Bytes restic's last backup added to the repository, before compression.",
-        r.addedBytes.map { [(u, String($0))] } ?? [])
-      family(
-        "notify_unit_restic_stored_bytes", "gauge",
-        "Bytes restic's last backup stored in the repository, after compression.",
-        r.storedBytes.map { [(u, String($0))] } ?? [])
-    }
-    if let d = diff {
-      family(
-        "notify_unit_restic_diff_files", "gauge",
-        "Files the job's restic diff of its last two snapshots counted added, removed and changed.",
-        [("added", d.added), ("removed", d.removed), ("changed", d.changed)].map {
-          (u + ",change=\"\($0.0)\"", String($0.1))
-        })
-    }
     family(
       "notify_unit_last_delivery_failed", "gauge",
       "1 when the last report could not be delivered on the channel (kept in the spool or lost), else 0.",

@@ -56,42 +56,6 @@ public struct Settings: Sendable, Equatable {
   /// key (ALERT_AFTER_backup_service, as `MailPolicy.overrideKey`).
   public var alertAfter: [String: UInt64] = [:]
   public var remindEvery: [String: Double] = [:]
-  /// ANOMALIES and the ANOMALY_* thresholds, by key and per-unit override
-  /// key, as set (`anomalyThresholds(for:)` reads them).
-  public var anomalyRules: [String: Set<AnomalyKind>] = [:]
-  public var anomalyNumbers: [String: Double] = [:]
-
-  /// The anomaly rules of `unit`: each threshold its override, else the
-  /// key's value, else its default (`AnomalyThresholds`).
-  public func anomalyThresholds(for unit: String) -> AnomalyThresholds {
-    func value(_ key: String) -> Double? {
-      anomalyNumbers[MailPolicy.overrideKey(for: unit, channelKey: key)] ?? anomalyNumbers[key]
-    }
-    var t = AnomalyThresholds()
-    t.enabled =
-      anomalyRules[MailPolicy.overrideKey(for: unit, channelKey: "ANOMALIES")]
-      ?? anomalyRules["ANOMALIES"] ?? t.enabled
-    if let v = value("ANOMALY_MIN_RUNS") { t.minRuns = Int(v) }
-    if let v = value("ANOMALY_DURATION_FACTOR") { t.durationFactor = v }
-    if let v = value("ANOMALY_PROCESSED_SHARE") { t.processedShare = v / 100 }
-    if let v = value("ANOMALY_ADDED_FACTOR") { t.addedFactor = v }
-    if let v = value("ANOMALY_REMOVED_SHARE") { t.removedShare = v / 100 }
-    if let v = value("ANOMALY_REMOVED_FILES") { t.removedFiles = Int(v) }
-    if let v = value("ANOMALY_UNCHANGED_RUNS") { t.unchangedRuns = Int(v) }
-    return t
-  }
-
-  /// The ANOMALY_* keys and the values each takes: whole numbers, factors
-  /// and percentages.
-  static let anomalyKeys: [(key: String, range: ClosedRange<Double>, kind: NumberKind)] = [
-    ("ANOMALY_MIN_RUNS", 1...1000, .whole), ("ANOMALY_DURATION_FACTOR", 1...1000, .decimal),
-    ("ANOMALY_PROCESSED_SHARE", 1...100, .percent),
-    ("ANOMALY_ADDED_FACTOR", 1...1_000_000, .decimal),
-    ("ANOMALY_REMOVED_SHARE", 0.1...100, .percent), ("ANOMALY_REMOVED_FILES", 1...1e12, .whole),
-    ("ANOMALY_UNCHANGED_RUNS", 2...1000, .whole),
-  ]
-
-  enum NumberKind { case whole, decimal, percent }
 
   /// The alerting rules of `unit`: its overrides, else the keys' values,
   /// else an alarm on the first failure and a reminder a day.
@@ -130,9 +94,7 @@ public struct Settings: Sendable, Equatable {
     "JOURNAL_SETTLE", "MAIL_ON", "HC_ON", "STATE_DIRECTORY", "SPOOL_MAX_AGE", "NTFY_URL",
     "NTFY_TOKEN_FILE", "NTFY_ON", "WEBHOOK_URL", "WEBHOOK_FORMAT", "WEBHOOK_AUTHORIZATION_FILE",
     "WEBHOOK_ON", "APPRISE_URLS", "APPRISE", "APPRISE_ON", "PROMETHEUS_TEXTFILE_DIRECTORY",
-    "ALERT_AFTER", "REMIND_EVERY", "ANOMALIES", "ANOMALY_MIN_RUNS", "ANOMALY_DURATION_FACTOR",
-    "ANOMALY_PROCESSED_SHARE", "ANOMALY_ADDED_FACTOR", "ANOMALY_REMOVED_SHARE",
-    "ANOMALY_REMOVED_FILES", "ANOMALY_UNCHANGED_RUNS",
+    "ALERT_AFTER", "REMIND_EVERY",
   ]
 
   /// Sets one value. List keys (MAIL_TO, JOURNAL_FILE) replace the list;
@@ -193,11 +155,6 @@ public struct Settings: Sendable, Equatable {
       alertAfter[key] = UInt64(try Self.integer(key, value, range: 1...10000))
     case _ where key == "REMIND_EVERY" || key.hasPrefix("REMIND_EVERY_"):
       remindEvery[key] = try Self.duration(key, value, range: 0...(366 * 86400))
-    case _ where key == "ANOMALIES" || key.hasPrefix("ANOMALIES_"):
-      anomalyRules[key] = try Self.anomalies(key, value)
-    case _ where Self.anomalyKeys.contains(where: { key == $0.key || key.hasPrefix($0.key + "_") }):
-      let spec = Self.anomalyKeys.first(where: { key == $0.key || key.hasPrefix($0.key + "_") })!
-      anomalyNumbers[key] = try Self.number(key, value, range: spec.range, kind: spec.kind)
     case _ where Self.defaultPolicies.keys.contains(where: { key == $0 || key.hasPrefix($0 + "_") }):
       policies[key] = try Self.policy(key, value)
     case "NTFY_URL":
@@ -314,60 +271,6 @@ public struct Settings: Sendable, Equatable {
     guard let n = Int(value.trimmingASCIIWhitespace), range.contains(n) else {
       throw .invalid(
         "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(value.sanitizedForDisplay(maxLength: 40))\""
-      )
-    }
-    return n
-  }
-
-  /// ANOMALIES: `all`, `none`, rule names (few-files, long-run ...), or
-  /// `-name` to take one from all, separated by commas or spaces.
-  static func anomalies(_ key: String, _ value: String) throws(ConfigurationError)
-    -> Set<AnomalyKind>
-  {
-    let words = value.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" })
-    var enabled = Set<AnomalyKind>()
-    var removed = Set<AnomalyKind>()
-    var all = words.isEmpty || words.allSatisfy { $0.hasPrefix("-") }
-    for word in words {
-      if word == "all" {
-        all = true
-      } else if word == "none" {
-        continue
-      } else if let kind = AnomalyKind(
-        rawValue: String(word.hasPrefix("-") ? word.dropFirst() : word))
-      {
-        if word.hasPrefix("-") { removed.insert(kind) } else { enabled.insert(kind) }
-      } else {
-        throw .invalid(
-          "\(key) takes all, none or rule names (\(AnomalyKind.allCases.map(\.rawValue).joined(separator: ", "))), each may start with - to leave it out; not \"\(String(word).sanitizedForDisplay(maxLength: 40))\""
-        )
-      }
-    }
-    if words.contains("none"), words.count > 1 {
-      throw .invalid("\(key)=none cannot be given with rule names; list the rules to keep instead")
-    }
-    return (all ? Set(AnomalyKind.allCases) : enabled).subtracting(removed)
-  }
-
-  /// A number of an ANOMALY_* key: whole, a decimal factor, or a percentage
-  /// ("50" or "50%").
-  static func number(
-    _ key: String, _ value: String, range: ClosedRange<Double>, kind: NumberKind
-  ) throws(ConfigurationError) -> Double {
-    var text = value.trimmingASCIIWhitespace
-    if kind == .percent, text.hasSuffix("%") {
-      text = String(text.dropLast()).trimmingASCIIWhitespace
-    }
-    let n = plainDecimal(text)
-    guard let n, range.contains(n), kind != .whole || n == n.rounded() else {
-      let what =
-        switch kind {
-        case .whole: "a whole number"
-        case .decimal: "a number"
-        case .percent: "a percentage"
-        }
-      throw .invalid(
-        "\(key) must be \(what) from \(Settings.seconds(range.lowerBound)) to \(Settings.seconds(range.upperBound)), not \"\(value.sanitizedForDisplay(maxLength: 40))\""
       )
     }
     return n

@@ -24,7 +24,6 @@ extension Settings {
   /// where it has one, so a changed default changes the documentation.
   public static let documentation: [SettingDocumentation] = {
     let d = Settings()
-    let t = AnomalyThresholds()
     return [
       .init(
         key: "MAIL_TO", flagValue: "ADDR", repeatable: true, defaultValue: "none",
@@ -171,46 +170,6 @@ extension Settings {
         key: "REMIND_EVERY", flagValue: "DURATION", defaultValue: "24h",
         meaning:
           "While a unit stays failed after its alarm, later failures go to Healthchecks but to mail and push at most once an interval (30m, 24h, 7d), as a reminder with the count and the latest reason; 0 sends every failure. The recovery says what it recovers from. Per unit: REMIND_EVERY_ and the unit's name."
-      ),
-      .init(
-        key: "ANOMALIES", flagValue: nil, defaultValue: "all",
-        meaning:
-          "The rules that turn a successful run into a warning when it looks wrong next to the unit's history (status --history): long-run, few-files, few-bytes, large-added, many-removed, nothing-changed, unmatched-include; all, none, a list, or all but some (-nothing-changed). The warning's reason names the rule and its figures. Per unit: ANOMALIES_ and the unit's name; every ANOMALY_ key too."
-      ),
-      .init(
-        key: "ANOMALY_MIN_RUNS", flagValue: nil, defaultValue: String(t.minRuns),
-        meaning:
-          "Earlier successful runs needed before long-run, few-files, few-bytes and large-added compare with their median (of the last \(AnomalyThresholds.baselineRuns)); until then the report says how many there are."
-      ),
-      .init(
-        key: "ANOMALY_DURATION_FACTOR", flagValue: nil, defaultValue: seconds(t.durationFactor),
-        meaning:
-          "long-run: the run took over this many times the median duration, and at least \(Int(AnomalyThresholds.durationMargin / 60)) min more."
-      ),
-      .init(
-        key: "ANOMALY_PROCESSED_SHARE", flagValue: nil,
-        defaultValue: seconds(t.processedShare * 100) + "%",
-        meaning:
-          "few-files, few-bytes: restic processed under this percentage of the median files or bytes (a missing mount, a broken includes list)."
-      ),
-      .init(
-        key: "ANOMALY_ADDED_FACTOR", flagValue: nil, defaultValue: seconds(t.addedFactor),
-        meaning:
-          "large-added: restic added over this many times the median, and at least \(AnomalyThresholds.addedMargin >> 20) MiB more."
-      ),
-      .init(
-        key: "ANOMALY_REMOVED_SHARE", flagValue: nil,
-        defaultValue: seconds(t.removedShare * 100) + "%",
-        meaning:
-          "many-removed: the job's restic diff removed over this percentage of the last snapshot's files (or ANOMALY_REMOVED_FILES)."
-      ),
-      .init(
-        key: "ANOMALY_REMOVED_FILES", flagValue: nil, defaultValue: String(t.removedFiles),
-        meaning: "many-removed: the diff removed at least this many files."),
-      .init(
-        key: "ANOMALY_UNCHANGED_RUNS", flagValue: nil, defaultValue: String(t.unchangedRuns),
-        meaning:
-          "nothing-changed: this many backups in a row found no new or changed file; said on each such run until one does."
       ),
     ]
   }()

@@ -16,11 +16,6 @@ public struct ResticSummary: Sendable, Equatable {
   public var processedSize: String?
   /// "0:05" (restic's text) or "4.2 s" (from `--json`).
   public var duration: String?
-  /// The sizes above in bytes, for the run history and its rules: exact
-  /// from `--json`, read back from the text's three decimals otherwise.
-  public var addedBytes: UInt64?
-  public var storedBytes: UInt64?
-  public var processedBytes: UInt64?
 
   public init() {}
 
@@ -55,36 +50,6 @@ public struct ResticSummary: Sendable, Equatable {
     }
     return lines
   }
-
-  /// The bytes a size as restic's text shows it stands for ("1.204 GiB":
-  /// 1,292,785,156): within a thousandth of its unit. Nil when it is not
-  /// such a size; a value too large for 64 bits saturates.
-  public static func bytes(shown text: String) -> UInt64? {
-    let parts = text.split(separator: " ")
-    guard parts.count == 2, let unit = byteUnits[String(parts[1])] else { return nil }
-    let number = parts[0].split(separator: ".", omittingEmptySubsequences: false)
-    guard number.count <= 2,
-      let whole = number.first.flatMap({ decimalCount($0.utf8) }).map(UInt64.init)
-    else {
-      return nil
-    }
-    var fraction: UInt64 = 0
-    var scale: UInt64 = 1
-    if number.count == 2 {
-      let digits = number[1].utf8
-      guard (1...3).contains(digits.count), let f = decimalCount(digits) else { return nil }
-      fraction = UInt64(f)
-      for _ in digits { scale *= 10 }
-    }
-    let (product, overflow) = whole.multipliedReportingOverflow(by: unit)
-    guard !overflow else { return .max }
-    let (sum, over) = product.addingReportingOverflow(fraction * unit / scale)
-    return over ? .max : sum
-  }
-
-  static let byteUnits: [String: UInt64] = [
-    "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40, "PiB": 1 << 50,
-  ]
 
   /// Bytes as restic's text summary shows them (ui.FormatBytes): three
   /// decimals of the largest binary unit, "12 B" below a KiB.

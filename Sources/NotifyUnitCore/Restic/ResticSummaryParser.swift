@@ -18,13 +18,6 @@ public struct ResticSummaryParser: Sendable {
   public private(set) var summary: ResticSummary?
   /// A line only restic prints was seen.
   public private(set) var sawRestic = false
-  /// The last `restic diff` counts in the log.
-  public private(set) var diff: ResticDiff?
-  /// Includes that matched nothing (`pattern "/home/x" does not match any
-  /// files, skipping`: restic still exits 0): the first few as shown, and
-  /// how many there were.
-  public private(set) var unmatchedPatterns: [String] = []
-  public private(set) var unmatchedPatternCount = 0
   /// The summary being read, before its snapshot line.
   private var pending: ResticSummary?
 
@@ -51,16 +44,7 @@ public struct ResticSummaryParser: Sendable {
     guard Self.isFirstByte[Int(first)] else { return }
     let text = String(decoding: line, as: UTF8.self)
     if Self.resticOnlyPrefixes.contains(where: text.hasPrefix) { sawRestic = true }
-    if text.hasPrefix("Files:"), let counts = Self.diffFiles(text.dropFirst("Files:".count)) {
-      diff = counts
-      sawRestic = true
-    } else if let pattern = Self.unmatchedPattern(text) {
-      if unmatchedPatterns.count < Self.unmatchedPatternsKept {
-        unmatchedPatterns.append(pattern)
-      }
-      unmatchedPatternCount += 1
-      sawRestic = true
-    } else if text.hasPrefix("Files:") {
+    if text.hasPrefix("Files:") {
       pending = Self.files(text.dropFirst("Files:".count)).map { files in
         var s = ResticSummary()
         (s.filesNew, s.filesChanged, s.filesUnmodified) = files
@@ -73,15 +57,11 @@ public struct ResticSummaryParser: Sendable {
       // "196.695 KiB (196.423 KiB stored)", or the size alone (0.13).
       let value = rest.trimmed
       if let open = value.firstRange(of: " ("), value.hasSuffix("stored)") {
-        let added = String(value[..<open.lowerBound]).trimmed
-        let stored = String(value[open.upperBound...].dropLast("stored)".count)).trimmed
-        pending?.added = Self.shown(added)
-        pending?.stored = Self.shown(stored)
-        pending?.addedBytes = ResticSummary.bytes(shown: added)
-        pending?.storedBytes = ResticSummary.bytes(shown: stored)
+        pending?.added = Self.shown(String(value[..<open.lowerBound]).trimmed)
+        pending?.stored = Self.shown(
+          String(value[open.upperBound...].dropLast("stored)".count)).trimmed)
       } else {
         pending?.added = Self.shown(value)
-        pending?.addedBytes = ResticSummary.bytes(shown: value)
       }
     } else if pending != nil, text.hasPrefix("processed ") {
       // "processed 2 files, 195.318 KiB in 0:00"
@@ -93,13 +73,10 @@ public struct ResticSummaryParser: Sendable {
       pending?.processedFiles = files
       let sizeAndTime = rest[comma.upperBound...]
       if let inWord = sizeAndTime.ranges(of: " in ").last {
-        let size = String(sizeAndTime[..<inWord.lowerBound])
-        pending?.processedSize = Self.shown(size)
-        pending?.processedBytes = ResticSummary.bytes(shown: size)
+        pending?.processedSize = Self.shown(String(sizeAndTime[..<inWord.lowerBound]))
         pending?.duration = Self.shown(String(sizeAndTime[inWord.upperBound...]))
       } else {
         pending?.processedSize = Self.shown(String(sizeAndTime))
-        pending?.processedBytes = ResticSummary.bytes(shown: String(sizeAndTime))
       }
     } else if let rest = Self.after(text, ["snapshot "]), rest.hasSuffix(" saved") {
       let id = rest.dropLast(" saved".count)
@@ -141,30 +118,6 @@ public struct ResticSummaryParser: Sendable {
     return (new, changed, same)
   }
 
-  /// " 1 new,  45 removed,  0 changed": `restic diff`'s files.
-  static func diffFiles(_ text: Substring) -> ResticDiff? {
-    let parts = text.split(separator: ",").map { $0.split(separator: " ") }
-    guard parts.count == 3, parts.allSatisfy({ $0.count == 2 }),
-      parts.map({ $0[1] }) == ["new", "removed", "changed"],
-      let new = decimalCount(parts[0][0].utf8), let removed = decimalCount(parts[1][0].utf8),
-      let changed = decimalCount(parts[2][0].utf8)
-    else { return nil }
-    return ResticDiff(added: new, removed: removed, changed: changed)
-  }
-
-  static let unmatchedPatternsKept = 5
-
-  /// The pattern of `pattern "/home/x" does not match any files, skipping`
-  /// (restic's --files-from), as shown; nil for any other line.
-  static func unmatchedPattern(_ text: String) -> String? {
-    let head = "pattern \""
-    let tail = "\" does not match any files, skipping"
-    guard text.hasPrefix(head), text.hasSuffix(tail),
-      text.utf8.count > head.utf8.count + tail.utf8.count
-    else { return nil }
-    return shown(String(text.dropFirst(head.count).dropLast(tail.count)))
-  }
-
   /// A size or a time as the log wrote it, made safe for the subject and
   /// the summary: log text, never obeyed ("1.204 GiB" is 9 characters).
   static func shown(_ text: String) -> String { text.sanitizedForDisplay(maxLength: 40) }
@@ -198,13 +151,10 @@ public struct ResticSummaryParser: Sendable {
     s.filesNew = int("files_new")
     s.filesChanged = int("files_changed")
     s.filesUnmodified = int("files_unmodified")
-    s.addedBytes = int("data_added").map { UInt64($0) }
-    s.storedBytes = int("data_added_packed").map { UInt64($0) }
-    s.processedBytes = int("total_bytes_processed").map { UInt64($0) }
-    s.added = s.addedBytes.map(ResticSummary.formatBytes)
-    s.stored = s.storedBytes.map(ResticSummary.formatBytes)
+    s.added = int("data_added").map { ResticSummary.formatBytes(UInt64($0)) }
+    s.stored = int("data_added_packed").map { ResticSummary.formatBytes(UInt64($0)) }
     s.processedFiles = int("total_files_processed")
-    s.processedSize = s.processedBytes.map(ResticSummary.formatBytes)
+    s.processedSize = int("total_bytes_processed").map { ResticSummary.formatBytes(UInt64($0)) }
     if case .number(let seconds)? = object["total_duration"], seconds >= 0, seconds < 1e9 {
       s.duration = formatDuration(seconds)
     }

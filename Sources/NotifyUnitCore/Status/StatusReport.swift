@@ -64,9 +64,7 @@ public struct StatusReport: Sendable {
     } else {
       lines.append("Units reported (state directory \(stateDirectory)):")
       for u in units {
-        let outcome =
-          u.record.verdict == .warning
-          ? "warning" : u.record.success ? "success" : "failed (\(u.record.result))"
+        let outcome = u.record.success ? "success" : "failed (\(u.record.result))"
         let when = String(renderer.timestamp(u.record.time).prefix(19)).replacingAll("T", with: " ")
         lines.append(
           "  \(u.unit.sanitizedForDisplay(maxLength: 100)): \(outcome.sanitizedForDisplay(maxLength: 80)), \(when) (\(Self.roughly(Self.age(u.record.time, now: now))) ago); mail: \((u.record.mail ?? "not recorded").sanitizedForDisplay(maxLength: 80)); ping: \((u.record.ping ?? "not recorded").sanitizedForDisplay(maxLength: 80))"
@@ -107,7 +105,6 @@ public struct StatusReport: Sendable {
         extra + [
           ("unit", JSON.string(u.unit)), ("success", u.record.success ? "true" : "false"),
           ("result", JSON.string(u.record.result)),
-          ("verdict", JSON.optional(u.record.verdict?.rawValue)),
           ("invocation_id", u.record.invocationID.map(JSON.string) ?? "null"),
           ("time", time(u.record.time)),
           ("age_seconds", String(Int(Self.age(u.record.time, now: now)))),

@@ -2,9 +2,6 @@
 /// "notify-unit-state 1", then one "key=value" a line.
 public struct UnitStateRecord: Sendable, Equatable {
   public var success: Bool
-  /// The run's verdict (a warning is a success with something to say); nil
-  /// in records written before it was kept.
-  public var verdict: Verdict?
   public var result: String
   public var invocationID: String?
   /// Microseconds since the epoch.
@@ -23,14 +20,12 @@ public struct UnitStateRecord: Sendable, Equatable {
   public var streak = AlertStreak()
 
   public init(
-    success: Bool, verdict: Verdict? = nil, result: String, invocationID: String?, time: UInt64,
-    mail: String? = nil,
+    success: Bool, result: String, invocationID: String?, time: UInt64, mail: String? = nil,
     ping: String? = nil, lastSuccess: UInt64? = nil, lastFailure: UInt64? = nil,
     streak: AlertStreak = AlertStreak()
   ) {
     self.streak = streak
     self.success = success
-    self.verdict = verdict
     self.result = result
     self.invocationID = invocationID
     self.time = time
@@ -51,8 +46,7 @@ public struct UnitStateRecord: Sendable, Equatable {
     let invocation = values["invocation"].flatMap { $0.isEmpty ? nil : $0 }
     // mail= and ping= came later: a record without them is still read.
     return UnitStateRecord(
-      success: success == "yes", verdict: values["verdict"].flatMap(Verdict.init(rawValue:)),
-      result: result, invocationID: invocation, time: time,
+      success: success == "yes", result: result, invocationID: invocation, time: time,
       mail: values["mail"], ping: values["ping"],
       lastSuccess: values["last-success"].flatMap { UInt64($0) },
       lastFailure: values["last-failure"].flatMap { UInt64($0) },
@@ -76,7 +70,6 @@ public struct UnitStateRecord: Sendable, Equatable {
       time=\(r.time)
 
       """
-        + (r.verdict.map { "verdict=\($0.rawValue)\n" } ?? "")
         + (r.mail.map { "mail=\($0.sanitizedForDisplay(maxLength: 200))\n" } ?? "")
         + (r.ping.map { "ping=\($0.sanitizedForDisplay(maxLength: 200))\n" } ?? "")
         + (r.lastSuccess.map { "last-success=\($0)\n" } ?? "")
